@@ -1,0 +1,165 @@
+//! `Event`: a flag that threads can wait for, Python's `threading.Event`, in 4 bytes.
+//!
+//! # What it is
+//!
+//! [`Event::set`] raises the flag and wakes every waiter; [`Event::clear`] lowers it;
+//! [`Event::wait`] returns once the flag is raised. As in Python, a waiter that was
+//! waiting when `set()` happened returns even if `clear()` follows at once: a quick
+//! `set(); clear();` pulse wakes everybody who was waiting and does not strand anyone.
+//!
+//! # The state word
+//!
+//! | bits | name | meaning |
+//! |---|---|---|
+//! | 0 | `SET` | the flag |
+//! | 1 | `SLEEPERS` | some thread may sleep in `wait` (only while `SET` is clear) |
+//! | 2..32 | generation | counts the `set()` calls that raised the flag, wrapping |
+//!
+//! # The protocol
+//!
+//! * **set**: if `SET` is already raised, a no-op write (still a `Release`, so data written
+//!   before this `set` is published too). Otherwise one RMW raises `SET`, clears
+//!   `SLEEPERS` and bumps the generation; if `SLEEPERS` was raised, wake all.
+//! * **clear**: lower `SET`. The generation stays, so waiters can tell that a `set` happened.
+//! * **wait**: remember the generation. Until `SET` is seen or the generation moves on:
+//!   raise `SLEEPERS` (a CAS, so that a concurrent `set` either sees it and wakes us, or
+//!   makes our CAS fail and we look again), then sleep while the word is unchanged.
+//!
+//! The generation makes "was there a `set` while I waited?" exact. It wraps after 2^30
+//! raises; a waiter could miss a pulse only if it slept through exactly a multiple of 2^30
+//! set/clear pairs between two looks, and every such `set` wakes it.
+//!
+//! Orderings: `set` is `Release` and every load that can end a wait is `Acquire`, so what
+//! the setter wrote before `set()` is visible after `wait()` returns true. `clear` is
+//! `Relaxed` (it publishes nothing). Raising `SLEEPERS` is `Relaxed`: the futex's atomic
+//! check-and-sleep, not memory ordering, is what keeps the wake from being lost.
+//!
+//! # What the tests prove
+//!
+//! `tests/event.rs`: Python's semantics, `wait_timeout` returning the flag, ZERO and MAX
+//! timeouts, pulses. `tests/loom.rs`: set/clear/wait races never lose a waiter and
+//! publish data written before `set`. `tests/futex_calls.rs`: `set` with no waiter makes no
+//! system call.
+
+use crate::futex::{self, Deadline, Wait};
+use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
+use core::fmt;
+use std::time::Duration;
+
+const SET: u32 = 1;
+const SLEEPERS: u32 = 2;
+const GENERATION: u32 = 4;
+const GENERATION_MASK: u32 = !(SET | SLEEPERS);
+
+/// A flag that threads can wait for: Python's `threading.Event`.
+///
+/// ```
+/// use threading::Event;
+/// use std::{sync::Arc, thread, time::Duration};
+///
+/// let ready = Arc::new(Event::new());
+/// let waiter = thread::spawn({
+///     let ready = Arc::clone(&ready);
+///     move || ready.wait()
+/// });
+/// ready.set();
+/// waiter.join().unwrap();
+/// assert!(ready.is_set());
+/// ready.clear();
+/// assert!(!ready.wait_timeout(Duration::from_millis(10))); // the flag on return
+/// ```
+pub struct Event {
+    state: AtomicU32,
+}
+
+impl Event {
+    const_fn_unless_loom! {
+        /// A new event whose flag is lowered.
+        pub fn new() -> Event {
+            Event { state: AtomicU32::new(0) }
+        }
+    }
+
+    /// Whether the flag is raised (`event.is_set()`).
+    #[inline]
+    pub fn is_set(&self) -> bool {
+        // Acquire: a true answer lets the caller read what the setter wrote before set().
+        self.state.load(Acquire) & SET != 0
+    }
+
+    /// Raises the flag and wakes every waiting thread (`event.set()`).
+    #[inline]
+    pub fn set(&self) {
+        // Release: publish what was written before set() to whoever sees the flag.
+        let old = self
+            .state
+            .fetch_update(Release, Relaxed, |s| {
+                Some(if s & SET != 0 {
+                    s
+                } else {
+                    (s & GENERATION_MASK).wrapping_add(GENERATION) | SET
+                })
+            })
+            .unwrap_or_else(|s| s);
+        if old & SLEEPERS != 0 {
+            futex::wake_all(&self.state);
+        }
+    }
+
+    /// Lowers the flag (`event.clear()`).
+    #[inline]
+    pub fn clear(&self) {
+        // Relaxed: clearing publishes nothing; waiters only act on a raised flag.
+        self.state.fetch_and(!SET, Relaxed);
+    }
+
+    /// Blocks until the flag is raised (`event.wait()`).
+    pub fn wait(&self) {
+        let raised = self.wait_until(Deadline::NEVER);
+        debug_assert!(raised);
+    }
+
+    /// Waits at most `timeout` for the flag and returns it (`event.wait(timeout=t)`):
+    /// true if it was raised (or a `set()` happened while this thread waited).
+    /// `Duration::ZERO` only looks; a timeout too large for the clock waits forever.
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        self.is_set() || (!timeout.is_zero() && self.wait_until(Deadline::after(timeout)))
+    }
+
+    fn wait_until(&self, deadline: Deadline) -> bool {
+        // Acquire (here and below): a raised flag must come with the setter's writes.
+        let mut state = self.state.load(Acquire);
+        let generation = state & GENERATION_MASK;
+        let was_set = |s: u32| s & SET != 0 || s & GENERATION_MASK != generation;
+        loop {
+            if was_set(state) {
+                return true;
+            }
+            if state & SLEEPERS == 0 {
+                // Relaxed success: only the futex's atomic check orders us against set().
+                if let Err(now) =
+                    self.state.compare_exchange(state, state | SLEEPERS, Relaxed, Acquire)
+                {
+                    state = now;
+                    continue;
+                }
+            }
+            if futex::wait(&self.state, state | SLEEPERS, deadline) == Wait::TimedOut {
+                return was_set(self.state.load(Acquire));
+            }
+            state = self.state.load(Acquire);
+        }
+    }
+}
+
+impl Default for Event {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event").field("is_set", &self.is_set()).finish()
+    }
+}

@@ -1,0 +1,210 @@
+//! `Lock`: a mutual-exclusion lock in one 32-bit word, Python's `threading.Lock`.
+//!
+//! # What it is
+//!
+//! At most one thread holds the lock at a time; others wait in [`Lock::acquire`] (or give
+//! up: [`Lock::try_acquire`], [`Lock::acquire_timeout`]). Like Python's lock, and unlike
+//! `std::sync::Mutex`, it is *not owned*: any thread may release it, which is what lets
+//! one thread hand a "baton" to another. It guards no data of its own; [`Lock::lock`]
+//! returns a guard that releases on drop, the Rust spelling of `with lock:`.
+//!
+//! # The state word
+//!
+//! | `state` | meaning |
+//! |---|---|
+//! | `0` `UNLOCKED` | free |
+//! | `1` `LOCKED` | held, and no thread sleeps on it |
+//! | `2` `CONTENDED` | held, and threads may sleep on it |
+//!
+//! # The protocol
+//!
+//! * **acquire**: CAS `0 → 1`. If that fails, spin a little while the word is `1` (a short
+//!   critical section is likely to end before a sleep would even begin), then loop: swap in
+//!   `2`; if the old value was `0` we own the lock; otherwise sleep on the word while it is
+//!   `2`. Swapping in `2` (not `1`) after having slept is deliberate: we cannot know whether
+//!   other sleepers remain, so the next release must wake someone.
+//! * **release**: swap in `0`. Old value `2` means someone may sleep: wake one. Old value
+//!   `0` means the lock was not held: `Err(Unlocked)`, and the swap changed nothing.
+//! * **timeout**: a timed acquire that gives up leaves the word at `2`. That costs at most
+//!   one needless wake later, and never a lost one: a wake that reaches no sleeper was
+//!   only ever needed by the thread that left.
+//!
+//! Orderings: acquiring is `Acquire` and releasing is `Release`, so everything written
+//! under the lock is visible to the next holder. Spinning loads are `Relaxed` hints.
+//!
+//! # What the tests prove
+//!
+//! `tests/lock.rs`: Python's semantics (release by another thread, `Err(Unlocked)`,
+//! timeouts with `ZERO` and `MAX`, guards released on panic) and the 4-byte size.
+//! `tests/loom.rs`: mutual exclusion over loom's `UnsafeCell` for every interleaving, no
+//! waiter sleeps through a release, a timeout racing a release. `tests/model.rs`: random
+//! operation sequences against a sequential model. `tests/stress.rs`: exact counts under
+//! millions of contended increments. `tests/futex_calls.rs`: no system call uncontended.
+
+use crate::error::ReleaseError;
+use crate::futex::{self, Deadline, Wait};
+use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom, spin_while};
+use core::fmt;
+use std::time::Duration;
+
+const UNLOCKED: u32 = 0;
+const LOCKED: u32 = 1;
+const CONTENDED: u32 = 2;
+
+/// A lock that any thread may release: Python's `threading.Lock`.
+///
+/// ```
+/// use threading::Lock;
+/// use std::time::Duration;
+///
+/// static LOCK: Lock = Lock::new();
+///
+/// let guard = LOCK.lock(); // `with lock:`
+/// assert!(LOCK.locked());
+/// assert!(!LOCK.acquire_timeout(Duration::from_millis(1)));
+/// drop(guard);
+///
+/// LOCK.acquire();
+/// std::thread::spawn(|| LOCK.release().unwrap()).join().unwrap(); // not owned
+/// assert!(LOCK.release().is_err()); // "release unlocked lock"
+/// ```
+pub struct Lock {
+    state: AtomicU32,
+}
+
+impl Lock {
+    const_fn_unless_loom! {
+        /// A new, unlocked lock.
+        pub fn new() -> Lock {
+            Lock { state: AtomicU32::new(UNLOCKED) }
+        }
+    }
+
+    /// Blocks until this thread holds the lock (`lock.acquire()`).
+    #[inline]
+    pub fn acquire(&self) {
+        if !self.try_acquire() {
+            let acquired = self.acquire_contended(Deadline::NEVER);
+            debug_assert!(acquired);
+        }
+    }
+
+    /// Takes the lock if it is free, without waiting (`lock.acquire(blocking=False)`).
+    #[inline]
+    #[must_use = "the lock is only held if this returned true"]
+    pub fn try_acquire(&self) -> bool {
+        // Acquire: on success, see everything the previous holder wrote.
+        self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed).is_ok()
+    }
+
+    /// Waits at most `timeout` for the lock; true if it was acquired
+    /// (`lock.acquire(timeout=t)`). `Duration::ZERO` tries once; a timeout too large for
+    /// the clock waits forever.
+    #[must_use = "the lock is only held if this returned true"]
+    pub fn acquire_timeout(&self, timeout: Duration) -> bool {
+        self.try_acquire()
+            || (!timeout.is_zero() && self.acquire_contended(Deadline::after(timeout)))
+    }
+
+    #[cold]
+    fn acquire_contended(&self, deadline: Deadline) -> bool {
+        let mut state = spin_while(&self.state, |s| s == LOCKED);
+        if state == UNLOCKED {
+            // Nobody sleeps (or we would have seen CONTENDED): try to take it as LOCKED.
+            match self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed) {
+                Ok(_) => return true,
+                Err(now) => state = now,
+            }
+        }
+        loop {
+            // Acquire: as in try_acquire. Skipping the swap when it is already CONTENDED
+            // avoids taking the cache line exclusively for nothing.
+            if state != CONTENDED && self.state.swap(CONTENDED, Acquire) == UNLOCKED {
+                return true;
+            }
+            if futex::wait(&self.state, CONTENDED, deadline) == Wait::TimedOut {
+                return false;
+            }
+            state = spin_while(&self.state, |s| s == LOCKED);
+        }
+    }
+
+    /// Releases the lock, whichever thread acquired it (`lock.release()`).
+    ///
+    /// Returns `Err(ReleaseError::Unlocked)` (Python's `RuntimeError`) if it was not locked.
+    #[inline]
+    pub fn release(&self) -> Result<(), ReleaseError> {
+        // Release: publish the critical section to the next holder.
+        match self.state.swap(UNLOCKED, Release) {
+            UNLOCKED => Err(ReleaseError::Unlocked),
+            LOCKED => Ok(()),
+            _ => {
+                futex::wake_one(&self.state);
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether some thread holds the lock right now (`lock.locked()`).
+    #[inline]
+    pub fn locked(&self) -> bool {
+        // Relaxed: a snapshot that may be stale as soon as it is returned anyway.
+        self.state.load(Relaxed) != UNLOCKED
+    }
+
+    /// Acquires the lock and returns a guard that releases it on drop (`with lock:`).
+    #[inline]
+    pub fn lock(&self) -> LockGuard<'_> {
+        self.acquire();
+        LockGuard { lock: self }
+    }
+
+    /// [`try_acquire`](Self::try_acquire) with a guard.
+    #[inline]
+    pub fn try_lock(&self) -> Option<LockGuard<'_>> {
+        self.try_acquire().then_some(LockGuard { lock: self })
+    }
+
+    /// [`acquire_timeout`](Self::acquire_timeout) with a guard.
+    pub fn lock_timeout(&self, timeout: Duration) -> Option<LockGuard<'_>> {
+        self.acquire_timeout(timeout).then_some(LockGuard { lock: self })
+    }
+}
+
+impl Default for Lock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Lock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lock").field("locked", &self.locked()).finish()
+    }
+}
+
+/// Holds a [`Lock`] until dropped, also when dropped by a panic's unwinding.
+///
+/// Because the lock is not owned, another thread may release it while this guard lives
+/// (Python allows that too, and raises when the `with` block ends). The guard's drop then
+/// releases the lock as Python's `with` would: it is a plain [`Lock::release`], ignoring
+/// `Err(Unlocked)`. Code that hands the lock between threads should use
+/// `acquire`/`release` rather than guards.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct LockGuard<'a> {
+    lock: &'a Lock,
+}
+
+impl Drop for LockGuard<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // Err(Unlocked) only if another thread already released it: nothing left to do.
+        let _ = self.lock.release();
+    }
+}
+
+impl fmt::Debug for LockGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LockGuard").field("lock", self.lock).finish()
+    }
+}

@@ -1,0 +1,209 @@
+//! `RLock`: a re-entrant lock owned by the thread that holds it, Python's `threading.RLock`.
+//!
+//! # What it is
+//!
+//! The holder may acquire it again without deadlocking itself; it is free once it has been
+//! released as many times as it was acquired. Only the holder may release it: any other
+//! thread gets `Err(ReleaseError::NotOwner)` (Python's `RuntimeError`).
+//!
+//! # The state
+//!
+//! | field | meaning |
+//! |---|---|
+//! | `lock: Lock` | the 0/1/2 word of [`Lock`]: held by the owner, slept on by the others |
+//! | `owner: AtomicUsize` | id of the holding thread, `0` when free |
+//! | `depth: AtomicU32` | how many times the owner has acquired it |
+//!
+//! Thread ids come from a per-thread `thread_local!` filled from a global counter, so ids
+//! are never reused (an address of a thread-local could be, once its thread has exited).
+//!
+//! # The protocol
+//!
+//! * **acquire**: if `owner` is this thread's id, increment `depth`; otherwise acquire
+//!   `lock`, then set `owner` and `depth = 1`.
+//! * **release**: if `owner` is not this thread, `Err(NotOwner)`; otherwise decrement
+//!   `depth`, and at zero clear `owner` and release `lock`.
+//!
+//! Orderings: `owner` and `depth` are `Relaxed`. `depth` is only touched by the holder,
+//! and the inner lock's Acquire/Release passes it from holder to holder. `owner` equals
+//! this thread's id only if this thread stored it (nobody else stores our id) and has not
+//! cleared it since (our own later store is always visible to us), so a relaxed read
+//! answers "do I hold it?" exactly; any other value, stale or not, means "no".
+//!
+//! # What the tests prove
+//!
+//! `tests/rlock.rs`: re-entry counts, `NotOwner` for other threads and for a free lock,
+//! timeouts, guards that are released on panic. `tests/loom.rs`: two threads re-entering
+//! and releasing keep mutual exclusion in every interleaving. `tests/model.rs`: random
+//! acquire/release sequences from two threads against a model.
+
+use crate::error::ReleaseError;
+use crate::lock::Lock;
+use crate::sync::{AtomicU32, AtomicUsize, Ordering::Relaxed, const_fn_unless_loom, thread_local};
+use core::fmt;
+use core::marker::PhantomData;
+use std::time::Duration;
+
+/// A lock that its holder may acquire again: Python's `threading.RLock`.
+///
+/// ```
+/// use threading::{RLock, ReleaseError};
+///
+/// let rlock = RLock::new();
+/// let outer = rlock.lock();
+/// let inner = rlock.lock(); // re-entry does not deadlock
+/// assert!(rlock.is_owned());
+/// drop(inner);
+/// drop(outer);
+/// assert!(!rlock.is_owned());
+/// assert_eq!(rlock.release(), Err(ReleaseError::NotOwner));
+/// ```
+pub struct RLock {
+    lock: Lock,
+    owner: AtomicUsize,
+    depth: AtomicU32,
+}
+
+/// The id of the calling thread: unique among all threads the process ever ran, never 0.
+fn current_thread_id() -> usize {
+    // A std atomic even under loom: ids need only be unique, not model-checked.
+    static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    thread_local! {
+        static ID: core::cell::Cell<usize> = core::cell::Cell::new(0);
+    }
+    ID.with(|id| {
+        if id.get() == 0 {
+            id.set(NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        }
+        id.get()
+    })
+}
+
+impl RLock {
+    const_fn_unless_loom! {
+        /// A new, free re-entrant lock.
+        pub fn new() -> RLock {
+            RLock { lock: Lock::new(), owner: AtomicUsize::new(0), depth: AtomicU32::new(0) }
+        }
+    }
+
+    /// Blocks until this thread holds the lock, at once if it already does.
+    pub fn acquire(&self) {
+        if !self.reenter(current_thread_id()) {
+            self.lock.acquire();
+            self.become_owner();
+        }
+    }
+
+    /// Takes the lock if it is free or already ours, without waiting.
+    #[must_use = "the lock is only held if this returned true"]
+    pub fn try_acquire(&self) -> bool {
+        self.reenter(current_thread_id()) || (self.lock.try_acquire() && self.become_owner())
+    }
+
+    /// Waits at most `timeout` for the lock; true if it is now held (at once if already ours).
+    #[must_use = "the lock is only held if this returned true"]
+    pub fn acquire_timeout(&self, timeout: Duration) -> bool {
+        self.reenter(current_thread_id())
+            || (self.lock.acquire_timeout(timeout) && self.become_owner())
+    }
+
+    /// If this thread holds the lock, counts one more acquisition.
+    fn reenter(&self, me: usize) -> bool {
+        if self.owner.load(Relaxed) != me {
+            return false;
+        }
+        let depth = self.depth.load(Relaxed);
+        let deeper = depth.checked_add(1).expect("RLock acquired re-entrantly u32::MAX times");
+        self.depth.store(deeper, Relaxed);
+        true
+    }
+
+    /// Records this thread as the holder of the freshly acquired inner lock.
+    fn become_owner(&self) -> bool {
+        self.owner.store(current_thread_id(), Relaxed);
+        self.depth.store(1, Relaxed);
+        true
+    }
+
+    /// Undoes one acquisition by this thread; the last one frees the lock.
+    ///
+    /// Returns `Err(ReleaseError::NotOwner)` (Python's `RuntimeError: cannot release
+    /// un-acquired lock`) if this thread does not hold it.
+    pub fn release(&self) -> Result<(), ReleaseError> {
+        if !self.is_owned() {
+            return Err(ReleaseError::NotOwner);
+        }
+        let depth = self.depth.load(Relaxed) - 1;
+        self.depth.store(depth, Relaxed);
+        if depth == 0 {
+            self.owner.store(0, Relaxed);
+            self.lock.release().expect("the owner of an RLock holds its inner lock");
+        }
+        Ok(())
+    }
+
+    /// Whether the calling thread holds this lock (Python's `_is_owned()`).
+    pub fn is_owned(&self) -> bool {
+        self.owner.load(Relaxed) == current_thread_id()
+    }
+
+    /// Acquires (or re-enters) and returns a guard that releases once on drop (`with rlock:`).
+    pub fn lock(&self) -> RLockGuard<'_> {
+        self.acquire();
+        RLockGuard::new(self)
+    }
+
+    /// [`try_acquire`](Self::try_acquire) with a guard.
+    pub fn try_lock(&self) -> Option<RLockGuard<'_>> {
+        self.try_acquire().then(|| RLockGuard::new(self))
+    }
+
+    /// [`acquire_timeout`](Self::acquire_timeout) with a guard.
+    pub fn lock_timeout(&self, timeout: Duration) -> Option<RLockGuard<'_>> {
+        self.acquire_timeout(timeout).then(|| RLockGuard::new(self))
+    }
+}
+
+impl Default for RLock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for RLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RLock")
+            .field("locked", &self.lock.locked())
+            .field("owned_by_caller", &self.is_owned())
+            .finish()
+    }
+}
+
+/// Holds one acquisition of an [`RLock`] until dropped, also during a panic's unwinding.
+///
+/// Not `Send`: the acquisition belongs to the thread that made it.
+#[must_use = "the acquisition is released as soon as the guard is dropped"]
+pub struct RLockGuard<'a> {
+    rlock: &'a RLock,
+    not_send: PhantomData<*const ()>,
+}
+
+impl<'a> RLockGuard<'a> {
+    fn new(rlock: &'a RLock) -> Self {
+        RLockGuard { rlock, not_send: PhantomData }
+    }
+}
+
+impl Drop for RLockGuard<'_> {
+    fn drop(&mut self) {
+        // Cannot fail: the guard is !Send, so this is the thread that acquired.
+        let _ = self.rlock.release();
+    }
+}
+
+impl fmt::Debug for RLockGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RLockGuard").field("rlock", self.rlock).finish()
+    }
+}
