@@ -162,12 +162,12 @@ impl Lock {
     /// [`try_acquire`](Self::try_acquire) with a guard.
     #[inline]
     pub fn try_lock(&self) -> Option<LockGuard<'_>> {
-        self.try_acquire().then_some(LockGuard { lock: self })
+        self.try_acquire().then(|| LockGuard { lock: self })
     }
 
     /// [`acquire_timeout`](Self::acquire_timeout) with a guard.
     pub fn lock_timeout(&self, timeout: Duration) -> Option<LockGuard<'_>> {
-        self.acquire_timeout(timeout).then_some(LockGuard { lock: self })
+        self.acquire_timeout(timeout).then(|| LockGuard { lock: self })
     }
 }
 
