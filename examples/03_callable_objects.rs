@@ -1,0 +1,48 @@
+//! Section 3 of the notebook, "Using Methods as Callbacks": the thread's target is an
+//! object rather than a function. Python calls `m1("1")`, which runs `MyClass.__call__`.
+//!
+//! Where Rust differs from Python: stable Rust has no user-implementable `__call__`
+//! (implementing the `Fn*` traits for your own type is unstable). The idiomatic answer is a
+//! struct with a method, moved into the thread inside a closure: `move || m1.call("1")`.
+//! Any closure *is* such a "callable object" — the compiler generates a struct holding the
+//! captured variables and a call method for it. The struct must be `Send` to move to
+//! another thread, which the compiler checks.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::thread;
+
+/// A callable class: the thread's target.
+struct MyClass;
+
+impl MyClass {
+    fn new() -> MyClass {
+        MyClass
+    }
+
+    /// Python's `__call__(self, name)`.
+    fn call(&self, name: &str) {
+        for _ in 1..50 {
+            common::emit(name);
+            common::random_pause(0.1);
+        }
+    }
+}
+
+pub fn main() {
+    let m1 = MyClass::new();
+    let m2 = MyClass::new();
+    let m3 = MyClass::new();
+
+    // The closures take ownership of the objects (`move`) and call them in the new thread.
+    let t1 = thread::spawn(move || m1.call("1"));
+    let t2 = thread::spawn(move || m2.call("2"));
+    let t3 = thread::spawn(move || m3.call("3"));
+
+    t1.join().expect("t1 panicked");
+    t2.join().expect("t2 panicked");
+    t3.join().expect("t3 panicked");
+
+    common::emit("\nEnd of main\n");
+}

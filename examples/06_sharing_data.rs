@@ -1,0 +1,139 @@
+//! Section 6 of the notebook, "Sharing Data": three threads (A, B, C) each add 1 to two
+//! shared counters N times (N = 10 million, scaled by `THREADING_TIME_SCALE`). `count1` is
+//! unprotected and loses updates; `count2` is only touched while holding a `Lock` and ends
+//! at exactly 3 × N. The three threads show the notebook's three ways of holding the lock:
+//! - A: explicit `acquire()` … `release()`;
+//! - B: `release()` in a cleanup path that also runs when the loop panics — Python's
+//!   `try: … finally: lock.release()`, here `catch_unwind` + release + `resume_unwind`;
+//! - C: a guard, `let _guard = lock.lock();` — Python's `with lock:`; the guard's `Drop`
+//!   releases the lock at the end of the block, also while unwinding from a panic.
+//!
+//! Where Rust differs from Python:
+//! - `count += 1` on a plain integer shared between threads does not compile in Rust: it
+//!   would be a data race, which is undefined behaviour, not just a wrong count. To show the
+//!   lost updates safely, both counters use an `AtomicU64` with a *separate* `load` and
+//!   `store` — exactly the read / add / write steps of CPython's `+=`, each step atomic,
+//!   the whole not. (A single `fetch_add` would be exact; see section 8.)
+//! - Every 1000th increment yields to the scheduler between the load and the store, and a
+//!   start `Event` releases all three threads at once. Both only make the kernel's
+//!   "suspended in the middle of `+=`" happen reliably even on a busy machine with one free
+//!   core; the protected counter uses the very same increment and stays exact.
+//! - The notebook's thread C increments `count1` only once (`M.count1 += 1` without a
+//!   loop) — a slip: the text says all three threads increment both counts N times. This
+//!   example does what it meant, so a correct unprotected count would be 3 × N as well.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::thread;
+use threading::{Event, Lock};
+
+/// The yield between load and store happens on every `YIELD_EVERY`-th increment.
+const YIELD_EVERY: u64 = 1000;
+
+/// `counter += 1` as CPython runs it: load, add, store — three steps, not one.
+fn increment(counter: &AtomicU64, i: u64) {
+    let x = counter.load(Relaxed);
+    if i % YIELD_EVERY == 0 {
+        thread::yield_now(); // the kernel suspends us here, between the load and the store
+    }
+    counter.store(x + 1, Relaxed);
+}
+
+/// Python's class attributes `M.lock`, `M.count1`, `M.count2`, shared by every `M`.
+struct Shared {
+    lock: Lock,
+    count1: AtomicU64, // unprotected
+    count2: AtomicU64, // protected by `lock`
+    start: Event,
+}
+
+/// The callable object of the notebook; `call` is its `__call__`.
+struct M<'a> {
+    shared: &'a Shared,
+    n: u64,
+}
+
+impl M<'_> {
+    fn call(&self, name: &str) {
+        let s = self.shared;
+        let n = self.n;
+        s.start.wait();
+        if name == "A" {
+            for i in 0..n {
+                increment(&s.count1, i);
+            }
+            s.lock.acquire();
+            for i in 0..n {
+                increment(&s.count2, i);
+            }
+            s.lock.release().expect("A holds the lock");
+        }
+        if name == "B" {
+            for i in 0..n {
+                increment(&s.count1, i);
+            }
+            s.lock.acquire();
+            // try:
+            let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                for i in 0..n {
+                    increment(&s.count2, i);
+                }
+            }));
+            // finally:
+            s.lock.release().expect("B holds the lock");
+            if let Err(payload) = result {
+                panic::resume_unwind(payload);
+            }
+        }
+        if name == "C" {
+            // The notebook has a single `M.count1 += 1` here; it meant the loop.
+            for i in 0..n {
+                increment(&s.count1, i);
+            }
+            let _guard = s.lock.lock(); // with M.lock:
+            for i in 0..n {
+                increment(&s.count2, i);
+            }
+        } // _guard dropped: lock released
+    }
+}
+
+pub fn main() {
+    let n = common::scaled_count(10 * 1000 * 1000);
+    let shared = Shared {
+        lock: Lock::new(),
+        count1: AtomicU64::new(0),
+        count2: AtomicU64::new(0),
+        start: Event::new(),
+    };
+
+    let m1 = M { shared: &shared, n };
+    let m2 = M { shared: &shared, n };
+    let m3 = M { shared: &shared, n };
+
+    thread::scope(|s| {
+        let t1 = s.spawn(|| m1.call("A"));
+        let t2 = s.spawn(|| m2.call("B"));
+        let t3 = s.spawn(|| m3.call("C"));
+        shared.start.set(); // all three threads start counting together
+
+        t1.join().expect("A panicked");
+        t2.join().expect("B panicked");
+        t3.join().expect("C panicked");
+    });
+
+    let count1 = shared.count1.load(Relaxed);
+    let count2 = shared.count2.load(Relaxed);
+    println!();
+    println!("M.count1: {count1}");
+    println!("M.count2: {count2}");
+    println!(
+        "3 threads x N = 3 x {n} = {}: count1 (unprotected) lost {} updates, count2 (locked) lost {}",
+        3 * n,
+        3 * n - count1,
+        3 * n - count2
+    );
+}

@@ -1,0 +1,60 @@
+//! Helpers shared by every example (included with `#[path = "common/mod.rs"] mod common;`,
+//! so each example and the `notebook` runner get their own copy).
+//!
+//! `THREADING_TIME_SCALE` (a positive float, default `1.0`) multiplies every pause and every
+//! loop size of the examples: `0.05` runs the whole notebook in seconds, `1.0` reproduces
+//! the notebook's timings.
+#![allow(dead_code)] // each example uses only some of these helpers
+
+use std::io::Write;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// The name of the one environment variable the examples read.
+pub const TIME_SCALE_VAR: &str = "THREADING_TIME_SCALE";
+
+/// The factor applied to every pause and loop size: `THREADING_TIME_SCALE`, default 1.0.
+pub fn time_scale() -> f64 {
+    static SCALE: OnceLock<f64> = OnceLock::new();
+    *SCALE.get_or_init(|| match std::env::var(TIME_SCALE_VAR) {
+        Err(_) => 1.0,
+        Ok(text) => match text.trim().parse::<f64>() {
+            Ok(scale) if scale.is_finite() && scale > 0.0 => scale,
+            _ => panic!("{TIME_SCALE_VAR} must be a positive number such as 0.05, got {text:?}"),
+        },
+    })
+}
+
+/// `seconds` of the notebook, scaled.
+pub fn scaled(seconds: f64) -> Duration {
+    Duration::from_secs_f64(seconds * time_scale())
+}
+
+/// `time.sleep(seconds)`, scaled.
+pub fn sleep(seconds: f64) {
+    std::thread::sleep(scaled(seconds));
+}
+
+/// `time.sleep(random.random() * max_seconds)`, scaled.
+pub fn random_pause(max_seconds: f64) {
+    sleep(rand::random::<f64>() * max_seconds);
+}
+
+/// A loop size of the notebook, scaled (at least 1).
+pub fn scaled_count(n: u64) -> u64 {
+    ((n as f64 * time_scale()).round() as u64).max(1)
+}
+
+/// `sys.stdout.write(text)` followed by a flush: one write under the stdout lock, so text
+/// from different threads never interleaves inside one call and shows up at once.
+pub fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).expect("write to stdout");
+    out.flush().expect("flush stdout");
+}
+
+/// `seconds` of the notebook, scaled, as text for messages: "15" at scale 1, "0.75" at 0.05.
+pub fn seconds_text(seconds: f64) -> String {
+    let scaled = (seconds * time_scale() * 1000.0).round() / 1000.0;
+    format!("{scaled}")
+}
