@@ -86,6 +86,12 @@ pub(crate) use os::{syscalls_on_this_thread, wait, wake_all, wake_one};
 #[cfg(loom)]
 pub(crate) use model::{wait, wake_all, wake_one};
 
+// Waking "up to n" in one system call, for `Semaphore::release_n`.
+#[cfg(loom)]
+pub(crate) use model::wake_n;
+#[cfg(not(loom))]
+pub(crate) use os::wake_n;
+
 #[cfg(not(loom))]
 mod os {
     use super::{AtomicU32, Deadline, Wait};
@@ -152,6 +158,24 @@ mod os {
     pub(crate) fn wake_all(word: &AtomicU32) {
         count_syscall();
         atomic_wait::wake_all(word);
+    }
+
+    /// Wakes up to `n` threads sleeping on `word` with one system call.
+    pub(crate) fn wake_n(word: &AtomicU32, n: u32) {
+        // The kernel takes the count as an int; more than i32::MAX sleepers cannot exist.
+        let n = i32::try_from(n).unwrap_or(i32::MAX);
+        count_syscall();
+        // SAFETY: `word` is a live, aligned 4-byte atomic for the whole call (it is borrowed);
+        // FUTEX_WAKE only uses its address to find sleepers and ignores the remaining
+        // arguments, so passing no timeout, uaddr2 or val3 is fine.
+        unsafe {
+            libc::syscall(
+                libc::SYS_futex,
+                word.as_ptr(),
+                libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+                n,
+            );
+        }
     }
 
     /// A `CLOCK_MONOTONIC` reading, the clock `Instant` uses on Linux and the clock
@@ -229,6 +253,15 @@ mod model {
     pub(crate) fn wake_all(word: &AtomicU32) {
         if let Some(condvar) = SLEEPERS.lock().unwrap().get(&key(word)) {
             condvar.notify_all();
+        }
+    }
+
+    pub(crate) fn wake_n(word: &AtomicU32, n: u32) {
+        // Under the table lock, as one FUTEX_WAKE is one step for the kernel.
+        if let Some(condvar) = SLEEPERS.lock().unwrap().get(&key(word)) {
+            for _ in 0..n {
+                condvar.notify_one();
+            }
         }
     }
 }

@@ -1,35 +1,637 @@
-//! STUB — to be replaced by the real implementation (issue 3).
-#![allow(missing_docs, unused_variables)]
+//! `Semaphore` and `BoundedSemaphore`: a counter of permits in two 32-bit words, Python's
+//! `threading.Semaphore` and `threading.BoundedSemaphore`.
+//!
+//! # What it is
+//!
+//! A semaphore holds a number of permits. [`Semaphore::acquire`] takes one, waiting while
+//! there are none; [`Semaphore::release`] gives one back (any thread may, whether or not it
+//! acquired one), and [`Semaphore::release_n`] gives back several at once and wakes as many
+//! sleepers. A [`BoundedSemaphore`] is the same thing with a ceiling, its initial value:
+//! releasing past it is refused (Python's `ValueError`). Both are one private core, `Core`,
+//! behind two faces that differ only in the limit they pass to `Core::release_n` and the
+//! error they report past it.
+//!
+//! # The state words
+//!
+//! | word | meaning |
+//! |---|---|
+//! | `permits` | the permits available now, `0..=u32::MAX` (all 32 bits: Python's value is unbounded, ours stops at `u32::MAX` with `Err(Overflow)`) |
+//! | `sleepers` | how many threads are registered as (about to be) asleep on `permits` |
+//!
+//! `permits` is the futex word: sleepers wait on it while it is `0`. `sleepers` only ever
+//! over-counts (a thread stays counted from just before its first sleep until it leaves
+//! `acquire`), which costs at most a needless wake, never a lost one.
+//!
+//! # The protocol
+//!
+//! * **acquire**: CAS `v → v - 1` while `v > 0`. Finding `0`, spin a little (bounded by
+//!   `SPIN_LIMIT` loads: a release is often just about to come). Still `0`: count ourselves
+//!   in `sleepers`, then *check in* with a CAS `0 → 0` on `permits` and sleep on the word
+//!   while it is `0`. On waking, loop (try again, maybe sleep again). A timed acquire whose
+//!   wait reports the deadline tries one last time, then leaves and uncounts itself.
+//! * **release_n(k)**: CAS `v → v + k` unless that passes the limit (then nothing changes
+//!   and the error is returned). Then read `sleepers`: if not `0`, wake `min(k, sleepers)`
+//!   threads with one system call. With no sleeper, no system call.
+//!
+//! Why the check-in CAS: the releaser writes `permits` then reads `sleepers`; a sleeper
+//! writes `sleepers` then reads `permits`. With plain loads both could read the old value
+//! (the store-buffer pattern) and the sleeper would sleep through the release. Making the
+//! sleeper's read of `permits` a read-modify-write puts it in `permits`' single modification
+//! order with every release: if the check-in comes first, the release's `Acquire` RMW
+//! synchronises with it (a release sequence: every write to `permits` is an RMW) and so sees
+//! the raised `sleepers`; if the release comes first, the check-in fails on a non-zero value
+//! and the sleeper does not sleep. The futex then makes "still `0`, so sleep" atomic with
+//! respect to the releaser's wake. This costs the sleeper one CAS and the fast paths nothing
+//! (a `SeqCst` fence pair would cost every release a full fence).
+//!
+//! A woken thread always tries to take a permit before it considers its deadline, so a wake
+//! is only ever "wasted" on a thread that finds the permit already taken by someone else.
+//!
+//! Orderings:
+//! * taking a permit: `Acquire`, to see what the releaser wrote before releasing it;
+//! * releasing: `AcqRel`: `Release` to publish, `Acquire` to see `sleepers` as raised by
+//!   every sleeper that checked in before it;
+//! * the check-in CAS `0 → 0`: `Release`, to publish our `sleepers` increment to the next
+//!   release;
+//! * `sleepers` itself, the initial loads before a CAS, spinning and [`Semaphore::value`]:
+//!   `Relaxed`, as the CASes above do the ordering and the rest are hints or snapshots.
+//!
+//! # What the tests prove
+//!
+//! `tests/semaphore.rs`: Python's semantics (blocking, try, timeouts with `ZERO` and `MAX`,
+//! release by any thread, `release_n` all or nothing, `TooManyReleases`, `Overflow`,
+//! `release_n(0)`, guards released on panic, `Default`, the 8-byte size, no system call
+//! without sleepers); a proptest model of random operation sequences; concurrent invariants
+//! (never more holders than permits, no permit lost) and a stress run with exact counts.
+//! `tests/loom/semaphore.rs`: for every interleaving, no sleeper sleeps through a release,
+//! `release_n` wakes enough sleepers, a timed-out waiter strands nobody, holders never
+//! exceed permits (over loom's `UnsafeCell`), releases publish data, bounded releases race
+//! correctly. `scripts/teeth/semaphore_*.toml`: bugs those tests catch.
+
 use crate::error::ReleaseError;
+use crate::futex::{self, Deadline, Wait};
+use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom, spin_while};
+use core::fmt;
 use std::time::Duration;
 
-#[derive(Debug, Default)]
-pub struct Semaphore {}
-impl Semaphore {
-    pub const fn new(value: u32) -> Semaphore { Semaphore {} }
-    pub fn acquire(&self) { todo!() }
-    pub fn try_acquire(&self) -> bool { todo!() }
-    pub fn acquire_timeout(&self, timeout: Duration) -> bool { todo!() }
-    pub fn release(&self) -> Result<(), ReleaseError> { todo!() }
-    pub fn release_n(&self, n: u32) -> Result<(), ReleaseError> { todo!() }
-    pub fn value(&self) -> u32 { todo!() }
-    pub fn permit(&self) -> SemaphoreGuard<'_> { todo!() }
+/// The one implementation behind both faces.
+struct Core {
+    permits: AtomicU32,
+    sleepers: AtomicU32,
 }
-#[derive(Debug)]
-pub struct SemaphoreGuard<'a> { semaphore: &'a Semaphore }
 
-#[derive(Debug)]
-pub struct BoundedSemaphore {}
-impl BoundedSemaphore {
-    pub const fn new(value: u32) -> BoundedSemaphore { BoundedSemaphore {} }
-    pub fn acquire(&self) { todo!() }
-    pub fn try_acquire(&self) -> bool { todo!() }
-    pub fn acquire_timeout(&self, timeout: Duration) -> bool { todo!() }
-    pub fn release(&self) -> Result<(), ReleaseError> { todo!() }
-    pub fn release_n(&self, n: u32) -> Result<(), ReleaseError> { todo!() }
-    pub fn value(&self) -> u32 { todo!() }
-    pub fn bound(&self) -> u32 { todo!() }
-    pub fn permit(&self) -> BoundedSemaphoreGuard<'_> { todo!() }
+impl Core {
+    const_fn_unless_loom! {
+        fn new(value: u32) -> Core {
+            Core { permits: AtomicU32::new(value), sleepers: AtomicU32::new(0) }
+        }
+    }
+
+    #[inline]
+    fn try_acquire(&self) -> bool {
+        // Relaxed: only a guess for the CAS, which does the ordering.
+        let mut value = self.permits.load(Relaxed);
+        while value != 0 {
+            // Acquire: see what the releaser of this permit wrote before releasing it.
+            match self
+                .permits
+                .compare_exchange_weak(value, value - 1, Acquire, Relaxed)
+            {
+                Ok(_) => return true,
+                Err(now) => value = now,
+            }
+        }
+        false
+    }
+
+    #[inline]
+    fn acquire(&self) {
+        if !self.try_acquire() {
+            let acquired = self.acquire_slow(Deadline::NEVER);
+            debug_assert!(acquired);
+        }
+    }
+
+    #[inline]
+    fn acquire_timeout(&self, timeout: Duration) -> bool {
+        self.try_acquire() || (!timeout.is_zero() && self.acquire_slow(Deadline::after(timeout)))
+    }
+
+    #[cold]
+    fn acquire_slow(&self, deadline: Deadline) -> bool {
+        let mut counted = false;
+        let acquired = loop {
+            if spin_while(&self.permits, |v| v == 0) != 0 && self.try_acquire() {
+                break true;
+            }
+            if !counted {
+                // Relaxed: published by the Release check-in below.
+                self.sleepers.fetch_add(1, Relaxed);
+                counted = true;
+            }
+            // The check-in (see the module docs). Release: a release that comes after it in
+            // `permits`' order must see our `sleepers` increment. Failure: a permit showed
+            // up; go and take it.
+            if self
+                .permits
+                .compare_exchange(0, 0, Release, Relaxed)
+                .is_err()
+            {
+                continue;
+            }
+            if futex::wait(&self.permits, 0, deadline) == Wait::TimedOut {
+                // A permit released as we gave up is ours to take: its wake may have
+                // reached nobody.
+                break self.try_acquire();
+            }
+        };
+        if counted {
+            // Relaxed: an uncount that is seen late only costs a needless wake.
+            self.sleepers.fetch_sub(1, Relaxed);
+        }
+        acquired
+    }
+
+    /// Adds `n` permits unless that would pass `max`, in which case it returns `too_many`
+    /// and changes nothing.
+    #[inline]
+    fn release_n(&self, n: u32, max: u32, too_many: ReleaseError) -> Result<(), ReleaseError> {
+        if n == 0 {
+            return Ok(());
+        }
+        // Relaxed: only a guess for the CAS.
+        let mut value = self.permits.load(Relaxed);
+        loop {
+            let new = match value.checked_add(n) {
+                Some(new) if new <= max => new,
+                _ => return Err(too_many),
+            };
+            // Release: publish what was written before this release to its acquirers.
+            // Acquire: see `sleepers` as counted by every sleeper that checked in before us.
+            match self
+                .permits
+                .compare_exchange_weak(value, new, AcqRel, Relaxed)
+            {
+                Ok(_) => break,
+                Err(now) => value = now,
+            }
+        }
+        // Relaxed: the AcqRel CAS above already ordered this read after every check-in
+        // that precedes it.
+        let sleepers = self.sleepers.load(Relaxed);
+        if sleepers != 0 {
+            self.wake(n.min(sleepers));
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn wake(&self, n: u32) {
+        if n == 1 {
+            futex::wake_one(&self.permits);
+        } else {
+            futex::wake_n(&self.permits, n);
+        }
+    }
+
+    #[inline]
+    fn value(&self) -> u32 {
+        // Relaxed: a snapshot that may be stale as soon as it is returned anyway.
+        self.permits.load(Relaxed)
+    }
 }
-#[derive(Debug)]
-pub struct BoundedSemaphoreGuard<'a> { semaphore: &'a BoundedSemaphore }
+
+/// A counter of permits: Python's `threading.Semaphore`.
+///
+/// [`acquire`](Self::acquire) takes a permit, waiting while there is none;
+/// [`release`](Self::release) gives one back. Any thread may release, whether or not it
+/// acquired; there is no upper limit short of `u32::MAX` (see [`BoundedSemaphore`] for one).
+/// Eight bytes, no allocation, and no system call unless a thread has to sleep.
+///
+/// ```
+/// use threading::Semaphore;
+/// use std::time::Duration;
+///
+/// static POOL: Semaphore = Semaphore::new(2);
+///
+/// let first = POOL.permit(); // `with sem:`
+/// POOL.acquire();
+/// assert_eq!(POOL.value(), 0);
+/// assert!(!POOL.try_acquire());
+/// assert!(!POOL.acquire_timeout(Duration::from_millis(1)));
+/// drop(first);
+/// POOL.release().unwrap();
+/// assert_eq!(POOL.value(), 2);
+/// POOL.release_n(3).unwrap(); // no bound: the value may grow past its start
+/// assert_eq!(POOL.value(), 5);
+/// ```
+pub struct Semaphore {
+    core: Core,
+}
+
+impl Semaphore {
+    const_fn_unless_loom! {
+        /// A semaphore holding `value` permits (`threading.Semaphore(value)`).
+        ///
+        /// ```
+        /// static SEM: threading::Semaphore = threading::Semaphore::new(3);
+        /// assert_eq!(SEM.value(), 3);
+        /// ```
+        pub fn new(value: u32) -> Semaphore {
+            Semaphore { core: Core::new(value) }
+        }
+    }
+
+    /// Takes a permit, waiting as long as it takes for one (`sem.acquire()`).
+    ///
+    /// ```
+    /// let sem = threading::Semaphore::new(1);
+    /// sem.acquire();
+    /// assert_eq!(sem.value(), 0);
+    /// ```
+    #[inline]
+    pub fn acquire(&self) {
+        self.core.acquire();
+    }
+
+    /// Takes a permit if one is available now, without waiting
+    /// (`sem.acquire(blocking=False)`). It fails only when the value is `0`.
+    ///
+    /// ```
+    /// let sem = threading::Semaphore::new(1);
+    /// assert!(sem.try_acquire());
+    /// assert!(!sem.try_acquire());
+    /// ```
+    #[inline]
+    #[must_use = "a permit was only taken if this returned true"]
+    pub fn try_acquire(&self) -> bool {
+        self.core.try_acquire()
+    }
+
+    /// Waits at most `timeout` for a permit; true if one was taken
+    /// (`sem.acquire(timeout=t)`). `Duration::ZERO` tries once; a timeout too large for the
+    /// clock waits forever.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let sem = threading::Semaphore::new(0);
+    /// assert!(!sem.acquire_timeout(Duration::from_millis(1)));
+    /// sem.release().unwrap();
+    /// assert!(sem.acquire_timeout(Duration::MAX));
+    /// ```
+    #[must_use = "a permit was only taken if this returned true"]
+    pub fn acquire_timeout(&self, timeout: Duration) -> bool {
+        self.core.acquire_timeout(timeout)
+    }
+
+    /// Gives back one permit and wakes one waiting thread, if any (`sem.release()`).
+    ///
+    /// Returns `Err(ReleaseError::Overflow)`, changing nothing, if the value would pass
+    /// `u32::MAX` (Python's value is unbounded).
+    ///
+    /// ```
+    /// use threading::{ReleaseError, Semaphore};
+    /// let sem = Semaphore::new(u32::MAX - 1);
+    /// assert_eq!(sem.release(), Ok(()));
+    /// assert_eq!(sem.release(), Err(ReleaseError::Overflow));
+    /// assert_eq!(sem.value(), u32::MAX);
+    /// ```
+    #[inline]
+    pub fn release(&self) -> Result<(), ReleaseError> {
+        self.core.release_n(1, u32::MAX, ReleaseError::Overflow)
+    }
+
+    /// Gives back `n` permits at once and wakes up to `n` waiting threads (`sem.release(n)`).
+    ///
+    /// All or nothing: if the value would pass `u32::MAX`, nothing changes and
+    /// `Err(ReleaseError::Overflow)` is returned. `release_n(0)` is an `Ok` no-op (Python
+    /// raises `ValueError` for `n < 1`; with an unsigned count the only such case is
+    /// harmless, so it is not an error here).
+    ///
+    /// ```
+    /// use threading::{ReleaseError, Semaphore};
+    /// let sem = Semaphore::new(0);
+    /// sem.release_n(3).unwrap();
+    /// assert_eq!(sem.value(), 3);
+    /// assert_eq!(sem.release_n(u32::MAX), Err(ReleaseError::Overflow));
+    /// assert_eq!(sem.value(), 3); // unchanged
+    /// assert_eq!(sem.release_n(0), Ok(()));
+    /// ```
+    #[inline]
+    pub fn release_n(&self, n: u32) -> Result<(), ReleaseError> {
+        self.core.release_n(n, u32::MAX, ReleaseError::Overflow)
+    }
+
+    /// The number of permits available now (Python's `sem._value`). A snapshot: other
+    /// threads may change it at any moment.
+    ///
+    /// ```
+    /// assert_eq!(threading::Semaphore::new(4).value(), 4);
+    /// ```
+    #[inline]
+    pub fn value(&self) -> u32 {
+        self.core.value()
+    }
+
+    /// Takes a permit and returns a guard that gives it back on drop (`with sem:`), also
+    /// when the drop comes from a panic's unwinding.
+    ///
+    /// ```
+    /// let sem = threading::Semaphore::new(1);
+    /// {
+    ///     let _permit = sem.permit();
+    ///     assert_eq!(sem.value(), 0);
+    /// }
+    /// assert_eq!(sem.value(), 1);
+    /// ```
+    #[inline]
+    pub fn permit(&self) -> SemaphoreGuard<'_> {
+        self.acquire();
+        SemaphoreGuard { semaphore: self }
+    }
+
+    /// [`try_acquire`](Self::try_acquire) with a guard.
+    ///
+    /// ```
+    /// let sem = threading::Semaphore::new(1);
+    /// let held = sem.try_permit().unwrap();
+    /// assert!(sem.try_permit().is_none());
+    /// drop(held);
+    /// ```
+    #[inline]
+    pub fn try_permit(&self) -> Option<SemaphoreGuard<'_>> {
+        self.try_acquire()
+            .then_some(SemaphoreGuard { semaphore: self })
+    }
+
+    /// [`acquire_timeout`](Self::acquire_timeout) with a guard.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let sem = threading::Semaphore::new(0);
+    /// assert!(sem.permit_timeout(Duration::from_millis(1)).is_none());
+    /// ```
+    pub fn permit_timeout(&self, timeout: Duration) -> Option<SemaphoreGuard<'_>> {
+        self.acquire_timeout(timeout)
+            .then_some(SemaphoreGuard { semaphore: self })
+    }
+}
+
+/// `Semaphore::new(1)`, as Python's `threading.Semaphore()` starts with value 1.
+///
+/// ```
+/// assert_eq!(threading::Semaphore::default().value(), 1);
+/// ```
+impl Default for Semaphore {
+    fn default() -> Self {
+        Self::new(1)
+    }
+}
+
+impl fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Semaphore")
+            .field("value", &self.value())
+            .finish()
+    }
+}
+
+/// Holds a permit of a [`Semaphore`] until dropped, also when dropped by a panic's
+/// unwinding. The drop is a plain [`Semaphore::release`]; in the one case where that fails
+/// (other threads released the value up to `u32::MAX` meanwhile) the permit is dropped.
+#[must_use = "the permit is released as soon as the guard is dropped"]
+pub struct SemaphoreGuard<'a> {
+    semaphore: &'a Semaphore,
+}
+
+impl Drop for SemaphoreGuard<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // Err(Overflow) only if others pushed the value to u32::MAX: nothing to give back to.
+        let _ = self.semaphore.release();
+    }
+}
+
+impl fmt::Debug for SemaphoreGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SemaphoreGuard")
+            .field("semaphore", self.semaphore)
+            .finish()
+    }
+}
+
+/// A semaphore that refuses to be released past its initial value: Python's
+/// `threading.BoundedSemaphore`.
+///
+/// The same implementation as [`Semaphore`]; a release that would lift the value above
+/// [`bound`](Self::bound) returns `Err(ReleaseError::TooManyReleases)` (Python's
+/// `ValueError`) and changes nothing, which catches a release without a matching acquire.
+///
+/// ```
+/// use threading::{BoundedSemaphore, ReleaseError};
+///
+/// static SLOTS: BoundedSemaphore = BoundedSemaphore::new(2);
+///
+/// let slot = SLOTS.permit();
+/// assert_eq!(SLOTS.value(), 1);
+/// drop(slot);
+/// assert_eq!(SLOTS.release(), Err(ReleaseError::TooManyReleases));
+/// assert_eq!((SLOTS.value(), SLOTS.bound()), (2, 2));
+/// ```
+pub struct BoundedSemaphore {
+    core: Core,
+    bound: u32,
+}
+
+impl BoundedSemaphore {
+    const_fn_unless_loom! {
+        /// A semaphore holding `value` permits that may never hold more
+        /// (`threading.BoundedSemaphore(value)`).
+        ///
+        /// ```
+        /// let sem = threading::BoundedSemaphore::new(3);
+        /// assert_eq!((sem.value(), sem.bound()), (3, 3));
+        /// ```
+        pub fn new(value: u32) -> BoundedSemaphore {
+            BoundedSemaphore { core: Core::new(value), bound: value }
+        }
+    }
+
+    /// Takes a permit, waiting as long as it takes for one (`sem.acquire()`).
+    ///
+    /// ```
+    /// let sem = threading::BoundedSemaphore::new(1);
+    /// sem.acquire();
+    /// assert_eq!(sem.value(), 0);
+    /// ```
+    #[inline]
+    pub fn acquire(&self) {
+        self.core.acquire();
+    }
+
+    /// Takes a permit if one is available now, without waiting
+    /// (`sem.acquire(blocking=False)`).
+    ///
+    /// ```
+    /// let sem = threading::BoundedSemaphore::new(1);
+    /// assert!(sem.try_acquire());
+    /// assert!(!sem.try_acquire());
+    /// ```
+    #[inline]
+    #[must_use = "a permit was only taken if this returned true"]
+    pub fn try_acquire(&self) -> bool {
+        self.core.try_acquire()
+    }
+
+    /// Waits at most `timeout` for a permit; true if one was taken
+    /// (`sem.acquire(timeout=t)`). `Duration::ZERO` tries once; a timeout too large for the
+    /// clock waits forever.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let sem = threading::BoundedSemaphore::new(1);
+    /// assert!(sem.acquire_timeout(Duration::ZERO));
+    /// assert!(!sem.acquire_timeout(Duration::from_millis(1)));
+    /// ```
+    #[must_use = "a permit was only taken if this returned true"]
+    pub fn acquire_timeout(&self, timeout: Duration) -> bool {
+        self.core.acquire_timeout(timeout)
+    }
+
+    /// Gives back one permit and wakes one waiting thread, if any (`sem.release()`).
+    ///
+    /// Returns `Err(ReleaseError::TooManyReleases)`, changing nothing, if the value would
+    /// pass [`bound`](Self::bound).
+    ///
+    /// ```
+    /// use threading::{BoundedSemaphore, ReleaseError};
+    /// let sem = BoundedSemaphore::new(1);
+    /// sem.acquire();
+    /// assert_eq!(sem.release(), Ok(()));
+    /// assert_eq!(sem.release(), Err(ReleaseError::TooManyReleases));
+    /// ```
+    #[inline]
+    pub fn release(&self) -> Result<(), ReleaseError> {
+        self.core
+            .release_n(1, self.bound, ReleaseError::TooManyReleases)
+    }
+
+    /// Gives back `n` permits at once and wakes up to `n` waiting threads (`sem.release(n)`).
+    ///
+    /// All or nothing: if the value would pass [`bound`](Self::bound), nothing changes and
+    /// `Err(ReleaseError::TooManyReleases)` is returned. `release_n(0)` is an `Ok` no-op (see
+    /// [`Semaphore::release_n`]).
+    ///
+    /// ```
+    /// use threading::{BoundedSemaphore, ReleaseError};
+    /// let sem = BoundedSemaphore::new(3);
+    /// assert!(sem.try_acquire() && sem.try_acquire());
+    /// assert_eq!(sem.release_n(3), Err(ReleaseError::TooManyReleases));
+    /// assert_eq!(sem.value(), 1); // unchanged
+    /// assert_eq!(sem.release_n(2), Ok(()));
+    /// ```
+    #[inline]
+    pub fn release_n(&self, n: u32) -> Result<(), ReleaseError> {
+        self.core
+            .release_n(n, self.bound, ReleaseError::TooManyReleases)
+    }
+
+    /// The number of permits available now. A snapshot: other threads may change it at any
+    /// moment.
+    ///
+    /// ```
+    /// assert_eq!(threading::BoundedSemaphore::new(4).value(), 4);
+    /// ```
+    #[inline]
+    pub fn value(&self) -> u32 {
+        self.core.value()
+    }
+
+    /// The initial value, which the value may never exceed.
+    ///
+    /// ```
+    /// let sem = threading::BoundedSemaphore::new(4);
+    /// sem.acquire();
+    /// assert_eq!((sem.value(), sem.bound()), (3, 4));
+    /// ```
+    #[inline]
+    pub fn bound(&self) -> u32 {
+        self.bound
+    }
+
+    /// Takes a permit and returns a guard that gives it back on drop (`with sem:`), also
+    /// when the drop comes from a panic's unwinding.
+    ///
+    /// ```
+    /// let sem = threading::BoundedSemaphore::new(1);
+    /// {
+    ///     let _permit = sem.permit();
+    ///     assert_eq!(sem.value(), 0);
+    /// }
+    /// assert_eq!(sem.value(), 1);
+    /// ```
+    #[inline]
+    pub fn permit(&self) -> BoundedSemaphoreGuard<'_> {
+        self.acquire();
+        BoundedSemaphoreGuard { semaphore: self }
+    }
+
+    /// [`try_acquire`](Self::try_acquire) with a guard.
+    ///
+    /// ```
+    /// let sem = threading::BoundedSemaphore::new(1);
+    /// let held = sem.try_permit().unwrap();
+    /// assert!(sem.try_permit().is_none());
+    /// drop(held);
+    /// ```
+    #[inline]
+    pub fn try_permit(&self) -> Option<BoundedSemaphoreGuard<'_>> {
+        self.try_acquire()
+            .then_some(BoundedSemaphoreGuard { semaphore: self })
+    }
+
+    /// [`acquire_timeout`](Self::acquire_timeout) with a guard.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let sem = threading::BoundedSemaphore::new(0);
+    /// assert!(sem.permit_timeout(Duration::from_millis(1)).is_none());
+    /// ```
+    pub fn permit_timeout(&self, timeout: Duration) -> Option<BoundedSemaphoreGuard<'_>> {
+        self.acquire_timeout(timeout)
+            .then_some(BoundedSemaphoreGuard { semaphore: self })
+    }
+}
+
+impl fmt::Debug for BoundedSemaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BoundedSemaphore")
+            .field("value", &self.value())
+            .field("bound", &self.bound)
+            .finish()
+    }
+}
+
+/// Holds a permit of a [`BoundedSemaphore`] until dropped, also when dropped by a panic's
+/// unwinding. The drop is a plain [`BoundedSemaphore::release`]; if another thread's
+/// unmatched release already filled the semaphore to its bound, the drop changes nothing.
+#[must_use = "the permit is released as soon as the guard is dropped"]
+pub struct BoundedSemaphoreGuard<'a> {
+    semaphore: &'a BoundedSemaphore,
+}
+
+impl Drop for BoundedSemaphoreGuard<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // Err(TooManyReleases) only after someone else's unmatched release: the bound holds.
+        let _ = self.semaphore.release();
+    }
+}
+
+impl fmt::Debug for BoundedSemaphoreGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BoundedSemaphoreGuard")
+            .field("semaphore", self.semaphore)
+            .finish()
+    }
+}

@@ -16,6 +16,13 @@ pub(crate) use std::thread_local;
 #[cfg(loom)]
 pub(crate) use loom::thread_local;
 
+// Timer owns a thread and shares its state with it: under loom both must be loom's, so
+// that the model schedules the timer's thread and tracks the shared state's lifetime.
+#[cfg(loom)]
+pub(crate) use loom::{sync::Arc, thread};
+#[cfg(not(loom))]
+pub(crate) use std::{sync::Arc, thread};
+
 /// How many times a thread re-reads a busy word before it goes to sleep.
 ///
 /// std measured 100 relaxed loads as the point where spinning stops paying for itself on

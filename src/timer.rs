@@ -1,16 +1,330 @@
-//! STUB — to be replaced by the real implementation (issue 3).
-#![allow(missing_docs, unused_variables)]
+//! `Timer`: run a function on its own thread after an interval unless cancelled first,
+//! Python's `threading.Timer`, built on [`Event`].
+//!
+//! # What it is
+//!
+//! [`Timer::new`] takes an interval and a function; [`Timer::start`] (once) spawns a thread
+//! that waits for the interval and then calls the function, unless [`Timer::cancel`] came
+//! first. Cancelling has no effect once the function has begun. [`Timer::join`] waits for
+//! the thread to finish. A function that panics ends only the timer's thread.
+//!
+//! # The state
+//!
+//! `state`, one `AtomicU32` shared with the thread, holds three bits that only ever rise:
+//!
+//! | bit | meaning |
+//! |---|---|
+//! | `STARTED` | `start()` has been called (the thread is spawned, or failed to spawn) |
+//! | `CANCELLED` | a `cancel()` won: the function will never run |
+//! | `FIRED` | the thread won: the function runs (or ran); `cancel()` changes nothing |
+//!
+//! `CANCELLED` and `FIRED` exclude each other. Two [`Event`]s go with it: `cancel`, which
+//! the thread waits on with a timeout of the interval (so that a cancel ends the wait at
+//! once), and `finished`, raised when the thread is done (also while unwinding from a
+//! panic), which `join` waits for. The function itself sits in an `UnsafeCell` in the
+//! `Timer` until `start` moves it into the thread.
+//!
+//! # The protocol
+//!
+//! * **start**: raise `STARTED`; the caller that raised it (there is only one) takes the
+//!   function out of the cell and spawns the thread; any other caller gets
+//!   `Err(AlreadyStarted)` and never touches the cell.
+//! * **thread**: wait on `cancel` for the interval, then *fire*: one RMW raises `FIRED` only
+//!   if `CANCELLED` is not raised. Win: call the function. Either way, raise `finished`.
+//! * **cancel**: one RMW raises `CANCELLED` only if neither bit is raised; if it did, set
+//!   `cancel` to cut the thread's wait short.
+//!
+//! Because fire and cancel are each a single RMW on the same word, they are ordered by that
+//! word's modification order: exactly one of them wins, and the function runs iff cancel
+//! lost. The `cancel` event is only a way to stop waiting early; it decides nothing.
+//!
+//! Orderings: every access to `state` is `Relaxed`: the bits decide who wins (which the
+//! word's single modification order does on its own) and publish no data; the function
+//! reaches the thread through `spawn`, and the thread's effects reach `join` through the
+//! `finished` event (`Release` set, `Acquire` wait).
+//!
+//! Under loom the thread is a loom thread and the timed wait never sleeps (it yields and
+//! reports a timeout), so loom explores cancel racing fire at every point.
+//!
+//! # What the tests prove
+//!
+//! `tests/timer.rs`: the function runs once after at least the interval, never when
+//! cancelled before firing, `cancel` after it began changes nothing, `start` twice fails,
+//! `join`/`join_timeout`/`is_alive` before, during and after, a panicking function, and
+//! a stress of cancel racing fire. `tests/loom/timer.rs`: for every interleaving of cancel
+//! and fire, the function runs iff the cancel lost, at most once, and its effects are
+//! visible after `join`. `scripts/teeth/timer_*.toml`: bugs those tests catch.
+
 use crate::error::TimerError;
+use crate::event::Event;
+use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread};
+use core::fmt;
 use std::time::Duration;
 
-#[derive(Debug)]
-pub struct Timer {}
+const STARTED: u32 = 1;
+const CANCELLED: u32 = 2;
+const FIRED: u32 = 4;
+
+type Function = Box<dyn FnOnce() + Send + 'static>;
+
+/// What the timer shares with its thread.
+struct Shared {
+    state: AtomicU32,
+    cancel: Event,
+    finished: Event,
+}
+
+impl Shared {
+    /// The thread's whole life.
+    fn run(&self, interval: Duration, function: Function) {
+        let _finished = SetOnDrop(&self.finished);
+        if self.cancel.wait_timeout(interval) {
+            return; // Cancelled while waiting: `CANCELLED` is raised, firing would lose anyway.
+        }
+        // Relaxed: the word's modification order alone decides between fire and cancel.
+        let fired = self
+            .state
+            .fetch_update(Relaxed, Relaxed, |s| {
+                (s & CANCELLED == 0).then_some(s | FIRED)
+            })
+            .is_ok();
+        if fired {
+            function();
+        }
+    }
+}
+
+/// Raises an event when dropped, so that `finished` rises even if the function panics.
+struct SetOnDrop<'a>(&'a Event);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.set();
+    }
+}
+
+/// Calls a function on a new thread after an interval, unless cancelled first: Python's
+/// `threading.Timer`.
+///
+/// Dropping a started `Timer` does not cancel it (as in Python, the thread runs on); call
+/// [`cancel`](Self::cancel) for that.
+///
+/// ```
+/// use threading::Timer;
+/// use std::sync::mpsc;
+/// use std::time::Duration;
+///
+/// let (tx, rx) = mpsc::channel();
+/// let timer = Timer::new(Duration::from_millis(10), move || tx.send("fired").unwrap());
+/// timer.start().unwrap();
+/// assert_eq!(rx.recv().unwrap(), "fired");
+/// timer.join();
+/// assert!(!timer.is_alive());
+///
+/// let never = Timer::new(Duration::from_secs(60), || unreachable!());
+/// never.start().unwrap();
+/// never.cancel(); // long before the minute is up: the function never runs
+/// never.join();   // returns at once: the cancel cut the wait short
+/// assert!(never.is_cancelled());
+/// ```
+pub struct Timer {
+    interval: Duration,
+    shared: Arc<Shared>,
+    /// `Some` until the one `start` that raised `STARTED` takes it.
+    function: UnsafeCell<Option<Function>>,
+}
+
+// SAFETY: the only shared access to `function` is the `take` in `start`, made only by the
+// one caller whose `fetch_or` raised `STARTED`; every other access needs `&mut self`.
+// What is inside is `Send`, and the rest of `Timer` is `Sync` on its own.
+unsafe impl Sync for Timer {}
+
 impl Timer {
-    pub fn new(interval: Duration, function: impl FnOnce() + Send + 'static) -> Timer { todo!() }
-    pub fn start(&self) -> Result<(), TimerError> { todo!() }
-    pub fn cancel(&self) { todo!() }
-    pub fn join(&self) { todo!() }
-    pub fn join_timeout(&self, timeout: Duration) -> bool { todo!() }
-    pub fn is_alive(&self) -> bool { todo!() }
-    pub fn interval(&self) -> Duration { todo!() }
+    /// A timer that will call `function` `interval` after [`start`](Self::start)
+    /// (`threading.Timer(interval, function)`). Nothing happens until `start`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timer = threading::Timer::new(Duration::from_secs(1), || println!("hello"));
+    /// assert!(!timer.is_alive());
+    /// ```
+    pub fn new(interval: Duration, function: impl FnOnce() + Send + 'static) -> Timer {
+        Timer {
+            interval,
+            shared: Arc::new(Shared {
+                state: AtomicU32::new(0),
+                cancel: Event::new(),
+                finished: Event::new(),
+            }),
+            function: UnsafeCell::new(Some(Box::new(function))),
+        }
+    }
+
+    /// Starts the timer's thread (`timer.start()`). A timer starts at most once: later
+    /// calls return `Err(TimerError::AlreadyStarted)` (Python's `RuntimeError`) and change
+    /// nothing. A timer cancelled before it was started still starts, and its thread ends
+    /// at once without calling the function.
+    ///
+    /// # Panics
+    ///
+    /// If the operating system cannot create a thread, as `std::thread::spawn` does; the
+    /// timer then counts as finished.
+    ///
+    /// ```
+    /// use threading::{Timer, TimerError};
+    /// use std::time::Duration;
+    /// let timer = Timer::new(Duration::ZERO, || {});
+    /// assert_eq!(timer.start(), Ok(()));
+    /// assert_eq!(timer.start(), Err(TimerError::AlreadyStarted));
+    /// timer.join();
+    /// ```
+    pub fn start(&self) -> Result<(), TimerError> {
+        // Relaxed: the bit only elects the one caller that takes the function; it
+        // publishes nothing (the function reaches the thread through spawn).
+        if self.shared.state.fetch_or(STARTED, Relaxed) & STARTED != 0 {
+            return Err(TimerError::AlreadyStarted);
+        }
+        // SAFETY: we raised STARTED, so no other thread accesses the cell (see `impl Sync`).
+        let function = self.function.with_mut(|cell| unsafe { (*cell).take() });
+        let function = function.expect("the function is taken only by the first start");
+        let shared = Arc::clone(&self.shared);
+        let interval = self.interval;
+        let spawned = thread::Builder::new()
+            .name("threading::Timer".to_owned())
+            .spawn(move || shared.run(interval, function));
+        if let Err(error) = spawned {
+            // No thread will ever raise it: let join() and is_alive() see the end.
+            self.shared.finished.set();
+            panic!("threading::Timer::start: failed to spawn the timer's thread: {error}");
+        }
+        // The JoinHandle is dropped: `finished` is how we join, and a panic in the function
+        // must end only the timer's thread.
+        Ok(())
+    }
+
+    /// Stops the timer if its function has not begun yet (`timer.cancel()`): the function
+    /// then never runs, and a waiting thread ends at once. Once the function has begun,
+    /// this does nothing. Cancelling a timer that was never started makes any later
+    /// `start` a no-op thread.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timer = threading::Timer::new(Duration::from_secs(60), || unreachable!());
+    /// timer.start().unwrap();
+    /// timer.cancel();
+    /// timer.join();
+    /// ```
+    pub fn cancel(&self) {
+        // Relaxed: as in `Shared::run`, the single modification order decides the race.
+        let won = self
+            .shared
+            .state
+            .fetch_update(Relaxed, Relaxed, |s| {
+                (s & (CANCELLED | FIRED) == 0).then_some(s | CANCELLED)
+            })
+            .is_ok();
+        if won {
+            self.shared.cancel.set();
+        }
+    }
+
+    /// Whether a [`cancel`](Self::cancel) came before the function began, so that it never
+    /// runs. (Not in Python, where the answer is only visible as the function not running.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timer = threading::Timer::new(Duration::from_secs(60), || {});
+    /// assert!(!timer.is_cancelled());
+    /// timer.cancel();
+    /// assert!(timer.is_cancelled());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        // Relaxed: a snapshot; once raised the bit stays.
+        self.shared.state.load(Relaxed) & CANCELLED != 0
+    }
+
+    /// Waits until the timer's thread has finished: the function has returned or panicked,
+    /// or the timer was cancelled (`timer.join()`). Returns at once if the timer was never
+    /// started. What the function did is visible to the caller afterwards.
+    ///
+    /// ```
+    /// use std::sync::{Arc, atomic::{AtomicBool, Ordering}};
+    /// use std::time::Duration;
+    /// let ran = Arc::new(AtomicBool::new(false));
+    /// let flag = Arc::clone(&ran);
+    /// let timer = threading::Timer::new(Duration::ZERO, move || flag.store(true, Ordering::Relaxed));
+    /// timer.join(); // not started: returns at once
+    /// timer.start().unwrap();
+    /// timer.join();
+    /// assert!(ran.load(Ordering::Relaxed));
+    /// ```
+    pub fn join(&self) {
+        if self.started() {
+            self.shared.finished.wait();
+        }
+    }
+
+    /// Waits at most `timeout` for the timer's thread to finish; true if it has (or was
+    /// never started, when [`join`](Self::join) would not wait either).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timer = threading::Timer::new(Duration::from_secs(60), || {});
+    /// timer.start().unwrap();
+    /// assert!(!timer.join_timeout(Duration::from_millis(1)));
+    /// timer.cancel();
+    /// assert!(timer.join_timeout(Duration::MAX));
+    /// ```
+    pub fn join_timeout(&self, timeout: Duration) -> bool {
+        !self.started() || self.shared.finished.wait_timeout(timeout)
+    }
+
+    /// Whether the timer's thread has been started and has not finished yet
+    /// (`timer.is_alive()`). False again once the function returned or panicked, or the
+    /// timer was cancelled and its thread ended.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timer = threading::Timer::new(Duration::from_secs(60), || {});
+    /// assert!(!timer.is_alive());
+    /// timer.start().unwrap();
+    /// assert!(timer.is_alive());
+    /// timer.cancel();
+    /// timer.join();
+    /// assert!(!timer.is_alive());
+    /// ```
+    pub fn is_alive(&self) -> bool {
+        self.started() && !self.shared.finished.is_set()
+    }
+
+    /// The interval given to [`new`](Self::new) (`timer.interval`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timer = threading::Timer::new(Duration::from_millis(5), || {});
+    /// assert_eq!(timer.interval(), Duration::from_millis(5));
+    /// ```
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    fn started(&self) -> bool {
+        // Relaxed: a caller that started the timer (or learnt of it through any
+        // synchronisation) sees its own or that earlier write.
+        self.shared.state.load(Relaxed) & STARTED != 0
+    }
+}
+
+impl fmt::Debug for Timer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Relaxed: a snapshot for display.
+        let state = self.shared.state.load(Relaxed);
+        f.debug_struct("Timer")
+            .field("interval", &self.interval)
+            .field("started", &(state & STARTED != 0))
+            .field("cancelled", &(state & CANCELLED != 0))
+            .field("fired", &(state & FIRED != 0))
+            .field("alive", &self.is_alive())
+            .finish()
+    }
 }
