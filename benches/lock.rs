@@ -1,0 +1,121 @@
+//! Lock (and RLock) uncontended, and Lock contended by 2, 4 and 8 threads, against
+//! `std::sync::Mutex`, `parking_lot::Mutex` and a Mutex+Condvar port of `threading.Lock`.
+//!
+//! Contended: every thread increments a shared counter under the lock, back to back; one
+//! iteration is one increment (acquire, load, store, release) by any thread, so the number
+//! reported is the inverse of the lock's throughput. The final count is asserted exactly.
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+#[path = "support/common.rs"]
+mod common;
+#[path = "support/ports.rs"]
+mod ports;
+
+use common::{share, timed_threads};
+
+fn uncontended(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lock_uncontended");
+    let ours = threading::Lock::new();
+    group.bench_function("ours", |b| {
+        b.iter(|| drop(black_box(black_box(&ours).lock())));
+    });
+    let std_mutex = std::sync::Mutex::new(());
+    group.bench_function("std", |b| {
+        b.iter(|| drop(black_box(black_box(&std_mutex).lock().unwrap())));
+    });
+    let pl_mutex = parking_lot::Mutex::new(());
+    group.bench_function("parking_lot", |b| {
+        b.iter(|| drop(black_box(black_box(&pl_mutex).lock())));
+    });
+    let port = ports::std_port::Lock::default();
+    group.bench_function("port_std", |b| {
+        b.iter(|| {
+            black_box(&port).acquire();
+            black_box(&port).release();
+        });
+    });
+    let ours_r = threading::RLock::new();
+    group.bench_function("ours_rlock", |b| {
+        b.iter(|| drop(black_box(black_box(&ours_r).lock())));
+    });
+    let pl_r = parking_lot::ReentrantMutex::new(());
+    group.bench_function("parking_lot_reentrant", |b| {
+        b.iter(|| drop(black_box(black_box(&pl_r).lock())));
+    });
+    group.finish();
+}
+
+fn contended(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lock_contended");
+    for threads in [2usize, 4, 8] {
+        group.bench_with_input(BenchmarkId::new("ours", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| {
+                let lock = threading::Lock::new();
+                let counter = AtomicU64::new(0);
+                let took = timed_threads(n, |i| {
+                    for _ in 0..share(iters, n, i) {
+                        let _guard = lock.lock();
+                        // Load + store (not fetch_add): lost updates would show a broken lock.
+                        counter.store(counter.load(Relaxed) + 1, Relaxed);
+                    }
+                });
+                assert_eq!(counter.load(Relaxed), iters);
+                took
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("std", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| {
+                let counter = std::sync::Mutex::new(0u64);
+                let took = timed_threads(n, |i| {
+                    for _ in 0..share(iters, n, i) {
+                        *counter.lock().unwrap() += 1;
+                    }
+                });
+                assert_eq!(*counter.lock().unwrap(), iters);
+                took
+            });
+        });
+        group.bench_with_input(
+            BenchmarkId::new("parking_lot", threads),
+            &threads,
+            |b, &n| {
+                b.iter_custom(|iters| {
+                    let counter = parking_lot::Mutex::new(0u64);
+                    let took = timed_threads(n, |i| {
+                        for _ in 0..share(iters, n, i) {
+                            *counter.lock() += 1;
+                        }
+                    });
+                    assert_eq!(*counter.lock(), iters);
+                    took
+                });
+            },
+        );
+        group.bench_with_input(BenchmarkId::new("port_std", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| {
+                let lock = ports::std_port::Lock::default();
+                let counter = AtomicU64::new(0);
+                let took = timed_threads(n, |i| {
+                    for _ in 0..share(iters, n, i) {
+                        lock.acquire();
+                        counter.store(counter.load(Relaxed) + 1, Relaxed);
+                        lock.release();
+                    }
+                });
+                assert_eq!(counter.load(Relaxed), iters);
+                took
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = uncontended, contended
+}
+criterion_main!(benches);

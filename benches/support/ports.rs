@@ -1,0 +1,281 @@
+//! What a porter writes: Python's threading objects as a `Mutex` + `Condvar` pair, the way
+//! CPython itself builds `Event`, `Semaphore` and `Barrier` on `Condition(Lock())`.
+//!
+//! One module per mutex flavour (`std::sync` and `parking_lot`), written out in full so that
+//! each is exactly the straightforward code, with no abstraction layer in the measurement.
+//! Shared by every bench file through `#[path = "support/ports.rs"] mod ports;`; not every
+//! bench uses every port.
+#![allow(dead_code)]
+
+/// Ports on `std::sync::{Mutex, Condvar}`.
+pub mod std_port {
+    use std::sync::{Condvar, Mutex};
+    use std::time::Duration;
+
+    /// `threading.Lock`: a flag under a mutex, waiters sleep on a condvar.
+    #[derive(Default)]
+    pub struct Lock {
+        locked: Mutex<bool>,
+        cv: Condvar,
+    }
+
+    impl Lock {
+        pub fn acquire(&self) {
+            let mut locked = self.locked.lock().unwrap();
+            while *locked {
+                locked = self.cv.wait(locked).unwrap();
+            }
+            *locked = true;
+        }
+
+        pub fn release(&self) {
+            *self.locked.lock().unwrap() = false;
+            self.cv.notify_one();
+        }
+    }
+
+    /// `threading.Event`.
+    #[derive(Default)]
+    pub struct Event {
+        flag: Mutex<bool>,
+        cv: Condvar,
+    }
+
+    impl Event {
+        pub fn set(&self) {
+            *self.flag.lock().unwrap() = true;
+            self.cv.notify_all();
+        }
+
+        pub fn clear(&self) {
+            *self.flag.lock().unwrap() = false;
+        }
+
+        pub fn is_set(&self) -> bool {
+            *self.flag.lock().unwrap()
+        }
+
+        pub fn wait(&self) {
+            let mut flag = self.flag.lock().unwrap();
+            while !*flag {
+                flag = self.cv.wait(flag).unwrap();
+            }
+        }
+    }
+
+    /// `threading.Semaphore`.
+    pub struct Semaphore {
+        value: Mutex<u32>,
+        cv: Condvar,
+    }
+
+    impl Semaphore {
+        pub fn new(value: u32) -> Self {
+            Self {
+                value: Mutex::new(value),
+                cv: Condvar::new(),
+            }
+        }
+
+        pub fn acquire(&self) {
+            let mut value = self.value.lock().unwrap();
+            while *value == 0 {
+                value = self.cv.wait(value).unwrap();
+            }
+            *value -= 1;
+        }
+
+        pub fn release(&self) {
+            *self.value.lock().unwrap() += 1;
+            self.cv.notify_one();
+        }
+    }
+
+    /// `threading.Barrier` (without timeout/abort: what the benchmark needs).
+    pub struct Barrier {
+        state: Mutex<(usize, u64)>, // (arrived, generation)
+        cv: Condvar,
+        parties: usize,
+    }
+
+    impl Barrier {
+        pub fn new(parties: usize) -> Self {
+            Self {
+                state: Mutex::new((0, 0)),
+                cv: Condvar::new(),
+                parties,
+            }
+        }
+
+        pub fn wait(&self) -> usize {
+            let mut state = self.state.lock().unwrap();
+            let index = state.0;
+            state.0 += 1;
+            if state.0 == self.parties {
+                *state = (0, state.1.wrapping_add(1));
+                self.cv.notify_all();
+            } else {
+                let generation = state.1;
+                while state.1 == generation {
+                    state = self.cv.wait(state).unwrap();
+                }
+            }
+            index
+        }
+    }
+
+    /// `threading.Timer`: a thread that waits on a cancellable flag, then runs the function.
+    pub struct Timer {
+        cancelled: std::sync::Arc<(Mutex<bool>, Condvar)>,
+        thread: Option<std::thread::JoinHandle<()>>,
+    }
+
+    impl Timer {
+        pub fn start(interval: Duration, function: impl FnOnce() + Send + 'static) -> Self {
+            let cancelled = std::sync::Arc::new((Mutex::new(false), Condvar::new()));
+            let flag = std::sync::Arc::clone(&cancelled);
+            let thread = std::thread::spawn(move || {
+                let (lock, cv) = &*flag;
+                let (guard, _) = cv
+                    .wait_timeout_while(lock.lock().unwrap(), interval, |c| !*c)
+                    .unwrap();
+                if !*guard {
+                    drop(guard);
+                    function();
+                }
+            });
+            Self {
+                cancelled,
+                thread: Some(thread),
+            }
+        }
+
+        pub fn cancel(&self) {
+            *self.cancelled.0.lock().unwrap() = true;
+            self.cancelled.1.notify_all();
+        }
+
+        pub fn join(&mut self) {
+            if let Some(thread) = self.thread.take() {
+                thread.join().unwrap();
+            }
+        }
+    }
+}
+
+/// The same ports on `parking_lot::{Mutex, Condvar}`.
+pub mod pl_port {
+    use parking_lot::{Condvar, Mutex};
+
+    /// `threading.Lock`.
+    #[derive(Default)]
+    pub struct Lock {
+        locked: Mutex<bool>,
+        cv: Condvar,
+    }
+
+    impl Lock {
+        pub fn acquire(&self) {
+            let mut locked = self.locked.lock();
+            while *locked {
+                self.cv.wait(&mut locked);
+            }
+            *locked = true;
+        }
+
+        pub fn release(&self) {
+            *self.locked.lock() = false;
+            self.cv.notify_one();
+        }
+    }
+
+    /// `threading.Event`.
+    #[derive(Default)]
+    pub struct Event {
+        flag: Mutex<bool>,
+        cv: Condvar,
+    }
+
+    impl Event {
+        pub fn set(&self) {
+            *self.flag.lock() = true;
+            self.cv.notify_all();
+        }
+
+        pub fn clear(&self) {
+            *self.flag.lock() = false;
+        }
+
+        pub fn is_set(&self) -> bool {
+            *self.flag.lock()
+        }
+
+        pub fn wait(&self) {
+            let mut flag = self.flag.lock();
+            while !*flag {
+                self.cv.wait(&mut flag);
+            }
+        }
+    }
+
+    /// `threading.Semaphore`.
+    pub struct Semaphore {
+        value: Mutex<u32>,
+        cv: Condvar,
+    }
+
+    impl Semaphore {
+        pub fn new(value: u32) -> Self {
+            Self {
+                value: Mutex::new(value),
+                cv: Condvar::new(),
+            }
+        }
+
+        pub fn acquire(&self) {
+            let mut value = self.value.lock();
+            while *value == 0 {
+                self.cv.wait(&mut value);
+            }
+            *value -= 1;
+        }
+
+        pub fn release(&self) {
+            *self.value.lock() += 1;
+            self.cv.notify_one();
+        }
+    }
+
+    /// `threading.Barrier` (without timeout/abort).
+    pub struct Barrier {
+        state: Mutex<(usize, u64)>,
+        cv: Condvar,
+        parties: usize,
+    }
+
+    impl Barrier {
+        pub fn new(parties: usize) -> Self {
+            Self {
+                state: Mutex::new((0, 0)),
+                cv: Condvar::new(),
+                parties,
+            }
+        }
+
+        pub fn wait(&self) -> usize {
+            let mut state = self.state.lock();
+            let index = state.0;
+            state.0 += 1;
+            if state.0 == self.parties {
+                *state = (0, state.1.wrapping_add(1));
+                self.cv.notify_all();
+            } else {
+                let generation = state.1;
+                while state.1 == generation {
+                    self.cv.wait(&mut state);
+                }
+            }
+            index
+        }
+    }
+}
