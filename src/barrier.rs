@@ -1,19 +1,499 @@
-//! STUB — to be replaced by the real implementation (issue 3).
-#![allow(missing_docs, unused_variables)]
+//! `Barrier`: a meeting point for a fixed number of threads, Python's `threading.Barrier`.
+//!
+//! # What it is
+//!
+//! `parties` threads call [`Barrier::wait`]; each blocks until the last one arrives, then
+//! all return, each with a distinct arrival index (`0` for the first to arrive,
+//! `parties - 1` for the last, which also runs the optional action before the others are
+//! released). The barrier is then ready for the next round (a *generation*). As in Python
+//! it can be *broken*: by [`abort`](Barrier::abort), by a wait that times out, or by an
+//! action that panics. A broken barrier fails every waiting and later wait with
+//! [`BrokenBarrierError`] until [`reset`](Barrier::reset); `reset` also fails the threads
+//! waiting at that moment and leaves the barrier empty and unbroken.
+//!
+//! # The state
+//!
+//! `word: AtomicU32`, the word waiters sleep on; changed only under `lock`, except that
+//! waiters raise `SLEEPERS` without it:
+//!
+//! | bits | name | meaning |
+//! |---|---|---|
+//! | 0 | `SLEEPERS` | some thread may sleep on `word`: the next change must wake all |
+//! | 1 | `BROKEN` | the current generation failed; waits return `Err` |
+//! | 2 | `RESETTING` | (with `BROKEN`) a reset waits for the failed generation's waiters to leave |
+//! | 3..32 | generation | counts released (and reset) generations, wrapping |
+//!
+//! Under `lock` (a crate [`Lock`]), in an `UnsafeCell`: `count`, the threads that arrived
+//! in the current generation and have neither been released nor left a broken one, and
+//! `releasing`, true while the last arrival runs the action.
+//!
+//! # The protocol
+//!
+//! * **arrive** (under the lock): wait (sleeping on `word`) while `RESETTING` or
+//!   `releasing`; fail if `BROKEN`. The index is `count`. If it is `parties - 1` this thread
+//!   releases the generation: runs the action with the lock released (`releasing` keeps
+//!   later arrivals out of this generation), then under the lock, unless the generation
+//!   was broken meanwhile, sets `count = 0` and swaps in generation + 1; a sleeper bit in
+//!   the old value means wake all. Otherwise `count += 1` and wait.
+//! * **wait** for generation `g`: spin, then sleep (raising `SLEEPERS` with a CAS) while the
+//!   word shows generation `g` and not `BROKEN`. A new generation means released: return
+//!   the index, without touching the lock. `BROKEN` means leave: under the lock `count -=
+//!   1`, and the last to leave finishes a pending reset.
+//! * **timeout**: under the lock, a waiter whose time ran out checks the word again:
+//!   released or broken as above; if the last arrival is running the action it waits on
+//!   (the generation is complete, as in Python); else it breaks the barrier (raise
+//!   `BROKEN`, wake all) and leaves.
+//! * **abort** raises `BROKEN` (dropping a pending reset). **reset** with nobody left in
+//!   the generation clears `BROKEN` and starts a new generation; otherwise it raises
+//!   `BROKEN | RESETTING` and the last leaver (or the releaser) completes it.
+//!
+//! Why generations cannot be confused: while any waiter of generation `g` is still
+//! counted, the generation number stays `g` unless `g` is released; a reset completes only
+//! once `count` is 0. So a waiter that sees any other generation knows `g` was released,
+//! even if generation `g + 1` has come and gone (more threads than parties) or broken
+//! since. The number wraps after 2^29 generations; a waiter would have to sleep through
+//! exactly a multiple of that between two looks, and each of those releases wakes it.
+//!
+//! Orderings: the release swap is `Release` and the load that ends a wait is `Acquire`,
+//! so everything every party wrote before `wait()` (gathered by the last arrival through
+//! the lock), and the action's effects, are visible to every party after `wait()`. All
+//! other accesses to `word` are under the lock (`Relaxed`: the lock orders them) or raise
+//! `SLEEPERS` (`Relaxed`: the futex's atomic check-and-sleep keeps the wake from being
+//! lost).
+//!
+//! # What the tests prove
+//!
+//! `tests/barrier.rs`: Python's semantics (indices, action run once per generation by the
+//! last arrival, timeouts breaking the barrier, reset and abort, a panicking action), a
+//! proptest of distinct indices per generation, and 4 threads crossing ~100k generations
+//! with every generation's indices a permutation. `tests/loom/barrier.rs`: data written
+//! before `wait` is visible after it, no lost wake-up across two generations, the last
+//! arrival racing a timeout (both released or both failed), reset and abort racing
+//! waiters; `scripts/teeth/` shows those tests catch a dropped wake, a weakened ordering
+//! and a timeout that forgets to break the barrier.
+
 use crate::error::BrokenBarrierError;
+use crate::futex::{self, Deadline, Wait};
+use crate::lock::{Lock, LockGuard};
+use crate::sync::{AtomicU32, Ordering::*, UnsafeCell, spin_while};
+use core::fmt;
 use std::time::Duration;
 
-#[derive(Debug)]
-pub struct Barrier {}
+const SLEEPERS: u32 = 1;
+const BROKEN: u32 = 2;
+const RESETTING: u32 = 4;
+const GENERATION: u32 = 8;
+const GENERATION_MASK: u32 = !(SLEEPERS | BROKEN | RESETTING);
+
+struct Inner {
+    count: usize,
+    releasing: bool,
+}
+
+/// A reusable meeting point for `parties` threads: Python's `threading.Barrier`.
+///
+/// ```
+/// use threading::Barrier;
+/// use std::{sync::Arc, thread};
+///
+/// let barrier = Arc::new(Barrier::new(3).with_action(|| println!("all here")));
+/// let handles: Vec<_> = (0..3)
+///     .map(|_| {
+///         let barrier = Arc::clone(&barrier);
+///         thread::spawn(move || barrier.wait().unwrap())
+///     })
+///     .collect();
+/// let mut indices: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+/// indices.sort();
+/// assert_eq!(indices, [0, 1, 2]); // arrival order; 2 (the last) ran the action
+/// ```
+pub struct Barrier {
+    word: AtomicU32,
+    lock: Lock,
+    inner: UnsafeCell<Inner>,
+    parties: usize,
+    timeout: Option<Duration>,
+    action: Option<Box<dyn Fn() + Send + Sync>>,
+}
+
+// SAFETY: `inner` is only read or written while holding `lock`; everything else is
+// atomic, immutable after construction, or (the action) `Send + Sync` itself.
+unsafe impl Send for Barrier {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Barrier {}
+
 impl Barrier {
-    pub fn new(parties: usize) -> Barrier { todo!() }
-    pub fn with_timeout(self, timeout: Duration) -> Barrier { todo!() }
-    pub fn with_action(self, action: impl Fn() + Send + Sync + 'static) -> Barrier { todo!() }
-    pub fn wait(&self) -> Result<usize, BrokenBarrierError> { todo!() }
-    pub fn wait_timeout(&self, timeout: Duration) -> Result<usize, BrokenBarrierError> { todo!() }
-    pub fn reset(&self) { todo!() }
-    pub fn abort(&self) { todo!() }
-    pub fn parties(&self) -> usize { todo!() }
-    pub fn n_waiting(&self) -> usize { todo!() }
-    pub fn broken(&self) -> bool { todo!() }
+    /// A barrier for `parties` threads, with no action and no default timeout
+    /// (`threading.Barrier(parties)`).
+    ///
+    /// # Panics
+    /// If `parties` is 0 (Python raises `ValueError`).
+    ///
+    /// ```should_panic
+    /// threading::Barrier::new(0); // "a Barrier needs at least one party"
+    /// ```
+    pub fn new(parties: usize) -> Barrier {
+        assert!(
+            parties > 0,
+            "a Barrier needs at least one party, got parties == 0"
+        );
+        Barrier {
+            word: AtomicU32::new(0),
+            lock: Lock::new(),
+            inner: UnsafeCell::new(Inner {
+                count: 0,
+                releasing: false,
+            }),
+            parties,
+            timeout: None,
+            action: None,
+        }
+    }
+
+    /// Sets the timeout that every [`wait`](Self::wait) uses
+    /// (`threading.Barrier(parties, timeout=t)`).
+    ///
+    /// ```
+    /// use threading::Barrier;
+    /// use std::time::Duration;
+    ///
+    /// let barrier = Barrier::new(2).with_timeout(Duration::from_millis(10));
+    /// assert!(barrier.wait().is_err()); // nobody else came: timed out, and now broken
+    /// assert!(barrier.broken());
+    /// ```
+    pub fn with_timeout(mut self, timeout: Duration) -> Barrier {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets an action that the last thread to arrive runs, once per generation, before any
+    /// thread is released (`threading.Barrier(parties, action=f)`). If it panics the
+    /// barrier breaks, the panic continues in that thread and the others get `Err`.
+    ///
+    /// ```
+    /// use threading::Barrier;
+    /// use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    /// use std::sync::Arc;
+    ///
+    /// let runs = Arc::new(AtomicUsize::new(0));
+    /// let counter = Arc::clone(&runs);
+    /// let barrier = Barrier::new(1).with_action(move || {
+    ///     counter.fetch_add(1, Relaxed);
+    /// });
+    /// barrier.wait().unwrap();
+    /// barrier.wait().unwrap();
+    /// assert_eq!(runs.load(Relaxed), 2);
+    /// ```
+    pub fn with_action(mut self, action: impl Fn() + Send + Sync + 'static) -> Barrier {
+        self.action = Some(Box::new(action));
+        self
+    }
+
+    /// Waits for all parties, with the default timeout if one was set
+    /// (`barrier.wait()`). Returns this thread's arrival index in the generation: `0` for
+    /// the first to arrive up to `parties - 1` for the last (the one that ran the action).
+    /// `Err` if the barrier is or becomes broken, or is reset while this thread waits.
+    ///
+    /// ```
+    /// let barrier = threading::Barrier::new(1);
+    /// assert_eq!(barrier.wait(), Ok(0));
+    /// ```
+    pub fn wait(&self) -> Result<usize, BrokenBarrierError> {
+        let deadline = match self.timeout {
+            Some(timeout) => Deadline::after(timeout),
+            None => Deadline::NEVER,
+        };
+        self.wait_until(deadline)
+    }
+
+    /// [`wait`](Self::wait) with this timeout instead of the default one
+    /// (`barrier.wait(timeout=t)`). A wait that times out breaks the barrier for everyone.
+    /// `Duration::ZERO` waits only if this thread is the last; a timeout too large for the
+    /// clock waits forever.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let barrier = threading::Barrier::new(2);
+    /// assert!(barrier.wait_timeout(Duration::ZERO).is_err());
+    /// assert!(barrier.broken());
+    /// ```
+    pub fn wait_timeout(&self, timeout: Duration) -> Result<usize, BrokenBarrierError> {
+        self.wait_until(Deadline::after(timeout))
+    }
+
+    /// Puts the barrier back to its empty, unbroken state (`barrier.reset()`). Threads
+    /// waiting right now get `Err`; threads that arrive before they have all left wait for
+    /// that and then join the new generation.
+    ///
+    /// ```
+    /// let barrier = threading::Barrier::new(2);
+    /// barrier.abort();
+    /// assert!(barrier.broken());
+    /// barrier.reset();
+    /// assert!(!barrier.broken());
+    /// ```
+    pub fn reset(&self) {
+        let guard = self.lock.lock();
+        let word = self.word.load(Relaxed);
+        // SAFETY: we hold the lock, which guards `inner`.
+        let (count, releasing) = self
+            .inner
+            .with(|inner| unsafe { ((*inner).count, (*inner).releasing) });
+        if count == 0 && !releasing {
+            if word & BROKEN != 0 {
+                self.set_word(next_generation(word));
+            }
+        } else {
+            // Fail the threads in this generation; the last to leave finishes the reset.
+            self.set_word(word | BROKEN | RESETTING);
+        }
+        drop(guard);
+    }
+
+    /// Breaks the barrier until [`reset`](Self::reset) (`barrier.abort()`): waiting threads
+    /// and every later wait get `Err`.
+    ///
+    /// ```
+    /// let barrier = threading::Barrier::new(2);
+    /// barrier.abort();
+    /// assert!(barrier.wait().is_err());
+    /// ```
+    pub fn abort(&self) {
+        let guard = self.lock.lock();
+        let word = self.word.load(Relaxed);
+        // Abort overrides a pending reset, as in Python: broken until the next reset.
+        self.set_word((word | BROKEN) & !RESETTING);
+        drop(guard);
+    }
+
+    /// How many threads must call [`wait`](Self::wait) to cross (`barrier.parties`).
+    ///
+    /// ```
+    /// assert_eq!(threading::Barrier::new(4).parties(), 4);
+    /// ```
+    pub fn parties(&self) -> usize {
+        self.parties
+    }
+
+    /// How many threads wait in the current generation (`barrier.n_waiting`); 0 while the
+    /// barrier is broken or resetting.
+    ///
+    /// ```
+    /// assert_eq!(threading::Barrier::new(4).n_waiting(), 0);
+    /// ```
+    pub fn n_waiting(&self) -> usize {
+        let _guard = self.lock.lock();
+        if self.word.load(Relaxed) & BROKEN != 0 {
+            return 0;
+        }
+        // SAFETY: we hold the lock, which guards `inner`.
+        self.inner.with(|inner| unsafe { (*inner).count })
+    }
+
+    /// Whether the barrier is broken (`barrier.broken`): aborted, timed out, or its action
+    /// panicked, and not reset since. A barrier whose reset is still completing is not.
+    ///
+    /// ```
+    /// assert!(!threading::Barrier::new(4).broken());
+    /// ```
+    pub fn broken(&self) -> bool {
+        // Relaxed: a snapshot that may be stale as soon as it is returned anyway.
+        self.word.load(Relaxed) & (BROKEN | RESETTING) == BROKEN
+    }
+
+    fn wait_until(&self, deadline: Deadline) -> Result<usize, BrokenBarrierError> {
+        let mut guard = self.lock.lock();
+        // Under the lock `word` changes only by SLEEPERS, so one load is exact for the rest.
+        let mut word = self.word.load(Relaxed);
+        loop {
+            if word & RESETTING == 0 {
+                if word & BROKEN != 0 {
+                    return Err(BrokenBarrierError);
+                }
+                // SAFETY: we hold the lock, which guards `inner`.
+                if !self.inner.with(|inner| unsafe { (*inner).releasing }) {
+                    break;
+                }
+            }
+            // A reset is completing or the action runs: wait for the word to move on, then
+            // join the next generation (as Python's `_enter`).
+            drop(guard);
+            // Untimed: only a change of the word ends it.
+            let _ = self.sleep_while_unchanged(word, Deadline::NEVER);
+            guard = self.lock.lock();
+            word = self.word.load(Relaxed);
+        }
+
+        let index = self.inner.with_mut(|inner| {
+            // SAFETY: we hold the lock, which guards `inner`.
+            let inner = unsafe { &mut *inner };
+            let index = inner.count;
+            if index + 1 == self.parties {
+                inner.releasing = self.action.is_some();
+            } else {
+                inner.count += 1;
+            }
+            index
+        });
+        if index + 1 == self.parties {
+            return self.release(guard, word, index);
+        }
+        drop(guard);
+        self.wait_for_release(word & GENERATION_MASK, index, deadline)
+    }
+
+    /// The last arrival: run the action (lock released), then start the next generation.
+    fn release<'a>(
+        &'a self,
+        mut guard: LockGuard<'a>,
+        word: u32,
+        index: usize,
+    ) -> Result<usize, BrokenBarrierError> {
+        let mut word = word;
+        if let Some(action) = &self.action {
+            drop(guard);
+            // Breaks the barrier if the action panics; the panic itself goes on unwinding.
+            let on_panic = BreakOnUnwind(self);
+            action();
+            core::mem::forget(on_panic);
+            guard = self.lock.lock();
+            // SAFETY: we hold the lock, which guards `inner`.
+            self.inner
+                .with_mut(|inner| unsafe { (*inner).releasing = false });
+            word = self.word.load(Relaxed);
+            if word & BROKEN != 0 {
+                // Aborted or reset while the action ran: this generation failed.
+                self.finish_reset_if_drained(word);
+                drop(guard);
+                return Err(BrokenBarrierError);
+            }
+        }
+        // SAFETY: we hold the lock, which guards `inner`.
+        self.inner.with_mut(|inner| unsafe { (*inner).count = 0 });
+        self.set_word(next_generation(word));
+        drop(guard);
+        Ok(index)
+    }
+
+    /// Waits for generation `generation` to be released (Ok) or broken (Err).
+    fn wait_for_release(
+        &self,
+        generation: u32,
+        index: usize,
+        mut deadline: Deadline,
+    ) -> Result<usize, BrokenBarrierError> {
+        let waiting = |word: u32| word & GENERATION_MASK == generation && word & BROKEN == 0;
+        loop {
+            spin_while(&self.word, waiting);
+            // Acquire: a new generation must come with every party's writes and the action's.
+            let word = self.word.load(Acquire);
+            if word & GENERATION_MASK != generation {
+                return Ok(index);
+            }
+            if word & BROKEN != 0 {
+                let _guard = self.lock.lock();
+                self.leave_broken();
+                return Err(BrokenBarrierError);
+            }
+            if self.sleep_while_unchanged(word, deadline) == Wait::Woken {
+                continue;
+            }
+            // Timed out: decide under the lock, where the word cannot move on under us.
+            let _guard = self.lock.lock();
+            let word = self.word.load(Relaxed);
+            if word & GENERATION_MASK != generation {
+                return Ok(index); // Released as we gave up: the lock ordered its writes.
+            }
+            if word & BROKEN != 0 {
+                self.leave_broken();
+                return Err(BrokenBarrierError);
+            }
+            // SAFETY: we hold the lock, which guards `inner`.
+            if self.inner.with(|inner| unsafe { (*inner).releasing }) {
+                // Every party has arrived and the action runs: this generation is complete
+                // (Python's timed-out waiter would find it draining), so wait for it.
+                deadline = Deadline::NEVER;
+                continue;
+            }
+            self.set_word(word | BROKEN);
+            self.leave_broken();
+            return Err(BrokenBarrierError);
+        }
+    }
+
+    /// Sleeps on `word` while it still reads `seen` (apart from `SLEEPERS`).
+    fn sleep_while_unchanged(&self, seen: u32, deadline: Deadline) -> Wait {
+        let seen = seen | SLEEPERS;
+        // Relaxed: only the futex's atomic check orders this against the changer's swap.
+        match self
+            .word
+            .fetch_update(Relaxed, Relaxed, |w| (w | SLEEPERS == seen).then_some(seen))
+        {
+            Ok(_) => futex::wait(&self.word, seen, deadline),
+            Err(_) => Wait::Woken,
+        }
+    }
+
+    /// Replaces the word (under the lock), waking every sleeper if there were any.
+    fn set_word(&self, new: u32) {
+        // Release: publishes what the releasing thread saw (every arrival's writes, the
+        // action's) to waiters that return without taking the lock.
+        if self.word.swap(new & !SLEEPERS, Release) & SLEEPERS != 0 {
+            futex::wake_all(&self.word);
+        }
+    }
+
+    /// A waiter of a broken generation leaves (under the lock).
+    fn leave_broken(&self) {
+        // SAFETY: the caller holds the lock, which guards `inner`.
+        self.inner.with_mut(|inner| unsafe { (*inner).count -= 1 });
+        self.finish_reset_if_drained(self.word.load(Relaxed));
+    }
+
+    /// Completes a pending reset once no thread of the broken generation remains (under the
+    /// lock).
+    fn finish_reset_if_drained(&self, word: u32) {
+        // SAFETY: the caller holds the lock, which guards `inner`.
+        let (count, releasing) = self
+            .inner
+            .with(|inner| unsafe { ((*inner).count, (*inner).releasing) });
+        if word & RESETTING != 0 && count == 0 && !releasing {
+            self.set_word(next_generation(word));
+        }
+    }
+}
+
+/// The next generation's word: unbroken, no reset pending.
+fn next_generation(word: u32) -> u32 {
+    (word & GENERATION_MASK).wrapping_add(GENERATION)
+}
+
+/// Breaks the barrier if the action unwinds.
+struct BreakOnUnwind<'a>(&'a Barrier);
+
+impl Drop for BreakOnUnwind<'_> {
+    fn drop(&mut self) {
+        let barrier = self.0;
+        let _guard = barrier.lock.lock();
+        // SAFETY: we hold the lock, which guards `inner`.
+        barrier
+            .inner
+            .with_mut(|inner| unsafe { (*inner).releasing = false });
+        let word = barrier.word.load(Relaxed);
+        barrier.set_word(word | BROKEN);
+        barrier.finish_reset_if_drained(word | BROKEN);
+    }
+}
+
+impl fmt::Debug for Barrier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Barrier")
+            .field("parties", &self.parties)
+            .field("n_waiting", &self.n_waiting())
+            .field("broken", &self.broken())
+            .field("timeout", &self.timeout)
+            .field("action", &self.action.is_some())
+            .finish()
+    }
 }
