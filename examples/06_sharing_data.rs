@@ -14,10 +14,11 @@
 //!   lost updates safely, both counters use an `AtomicU64` with a *separate* `load` and
 //!   `store` — exactly the read / add / write steps of CPython's `+=`, each step atomic,
 //!   the whole not. (A single `fetch_add` would be exact; see section 8.)
-//! - Every 1000th increment yields to the scheduler between the load and the store, and a
-//!   start `Event` releases all three threads at once. Both only make the kernel's
-//!   "suspended in the middle of `+=`" happen reliably even on a busy machine with one free
-//!   core; the protected counter uses the very same increment and stays exact.
+//! - Every 50 000th increment (the first one included) yields to the scheduler between
+//!   the load and the store, and a start `Event` releases all three threads at once. Both
+//!   only make the kernel's "suspended in the middle of `+=`" happen reliably, even on a
+//!   busy machine with one free core; the protected counter uses the very same increment
+//!   and stays exact.
 //! - The notebook's thread C increments `count1` only once (`M.count1 += 1` without a
 //!   loop) — a slip: the text says all three threads increment both counts N times. This
 //!   example does what it meant, so a correct unprotected count would be 3 × N as well.
@@ -31,7 +32,7 @@ use std::thread;
 use threading::{Event, Lock};
 
 /// The yield between load and store happens on every `YIELD_EVERY`-th increment.
-const YIELD_EVERY: u64 = 1000;
+const YIELD_EVERY: u64 = 50_000;
 
 /// `counter += 1` as CPython runs it: load, add, store — three steps, not one.
 fn increment(counter: &AtomicU64, i: u64) {

@@ -33,8 +33,8 @@ pub fn main() {
                 for i in 0..n {
                     atomic.fetch_add(1, Relaxed); // one indivisible instruction
                     let v = lossy.load(Relaxed); // two instructions ...
-                    if i % 1000 == 0 {
-                        thread::yield_now(); // (make a suspension between them likely)
+                    if i % 50_000 == 0 {
+                        thread::yield_now(); // (make a suspension between them likely, as in section 6)
                     }
                     lossy.store(v + 1, Relaxed); // ... with a gap between them
                 }

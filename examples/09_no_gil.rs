@@ -20,7 +20,7 @@ fn job(n: u64) -> f64 {
 }
 
 pub fn main() {
-    let n = common::scaled_count(20 * 1000 * 1000);
+    let n = common::scaled_count(100 * 1000 * 1000);
     let cores = thread::available_parallelism().map_or(1, |c| c.get());
     println!("{cores} cores available; each job sums i^0.3 for i below {n}");
 
