@@ -341,7 +341,10 @@ fn assert_benchmark_table(out: &str) {
         assert_eq!(rows, benchmark_counts(), "{kind} rows in:\n{out}");
     }
     assert!(out.contains("every run computed the same sum"), "{out}");
-    assert!(out.contains("threads scale in Rust: 1 thread "), "{out}");
+    assert!(
+        out.contains("no GIL: in Rust threads scale like processes"),
+        "{out}"
+    );
 }
 
 #[test]
