@@ -52,13 +52,12 @@ def run_loom(crate: Path, test: str) -> tuple[bool, str]:
 
 
 def scratch_copy() -> Path:
-    scratch = Path(tempfile.mkdtemp(prefix="loom-teeth-"))
-    for name in ["Cargo.toml", "Cargo.lock", "src", "tests"]:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, scratch / name)
-        elif source.exists():
-            shutil.copy2(source, scratch / name)
+    scratch = Path(tempfile.mkdtemp(prefix="loom-teeth-")) / "crate"
+    # Fresh mtimes (shutil.copy, not copy2): cargo must never take a build of an earlier
+    # mutation for an up-to-date one.
+    shutil.copytree(
+        ROOT, scratch, ignore=shutil.ignore_patterns(".git", "target*"), copy_function=shutil.copy
+    )
     return scratch
 
 
@@ -104,7 +103,7 @@ def main() -> int:
             if not caught:
                 print(output[-3000:])
     finally:
-        shutil.rmtree(crate, ignore_errors=True)
+        shutil.rmtree(crate.parent, ignore_errors=True)
 
     missed = [name for name, _, caught in results if not caught]
     print(f"\n{len(results) - len(missed)} of {len(results)} injected bugs caught")

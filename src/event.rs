@@ -135,16 +135,15 @@ impl Event {
             if was_set(state) {
                 return true;
             }
-            if state & SLEEPERS == 0 {
+            let asleep = state | SLEEPERS;
+            if state != asleep {
                 // Relaxed success: only the futex's atomic check orders us against set().
-                if let Err(now) =
-                    self.state.compare_exchange(state, state | SLEEPERS, Relaxed, Acquire)
-                {
+                if let Err(now) = self.state.compare_exchange(state, asleep, Relaxed, Acquire) {
                     state = now;
                     continue;
                 }
             }
-            if futex::wait(&self.state, state | SLEEPERS, deadline) == Wait::TimedOut {
+            if futex::wait(&self.state, asleep, deadline) == Wait::TimedOut {
                 return was_set(self.state.load(Acquire));
             }
             state = self.state.load(Acquire);

@@ -239,7 +239,8 @@ mod model {
             loom::thread::yield_now();
             return Wait::TimedOut;
         }
-        let condvar = Arc::clone(table.entry(key(word)).or_insert_with(|| Arc::new(Condvar::new())));
+        let condvar =
+            Arc::clone(table.entry(key(word)).or_insert_with(|| Arc::new(Condvar::new())));
         drop(condvar.wait(table).unwrap());
         Wait::Woken
     }

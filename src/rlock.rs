@@ -65,6 +65,7 @@ pub struct RLock {
 }
 
 /// The id of the calling thread: unique among all threads the process ever ran, never 0.
+#[allow(clippy::missing_const_for_thread_local)] // loom's thread_local! has no const form.
 fn current_thread_id() -> usize {
     // A std atomic even under loom: ids need only be unique, not model-checked.
     static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);

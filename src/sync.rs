@@ -11,10 +11,10 @@ pub(crate) use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
-#[cfg(not(loom))]
-pub(crate) use std::thread_local;
 #[cfg(loom)]
 pub(crate) use loom::thread_local;
+#[cfg(not(loom))]
+pub(crate) use std::thread_local;
 
 // Timer owns a thread and shares its state with it: under loom both must be loom's, so
 // that the model schedules the timer's thread and tracks the shared state's lifetime.

@@ -27,9 +27,7 @@ fn reentry_counts_and_the_last_release_frees_it() {
     assert_eq!(rlock.release(), Err(ReleaseError::NotOwner), "one release too many");
     // Free now: another thread can take it (and release it).
     let other = Arc::clone(&rlock);
-    assert!(
-        thread::spawn(move || other.try_acquire() && other.release().is_ok()).join().unwrap()
-    );
+    assert!(thread::spawn(move || other.try_acquire() && other.release().is_ok()).join().unwrap());
 }
 
 #[test]
