@@ -35,20 +35,16 @@ fn barrier(c: &mut Criterion) {
                 })
             });
         });
-        group.bench_with_input(
-            BenchmarkId::new("port_parking_lot", threads),
-            &threads,
-            |b, &n| {
-                b.iter_custom(|iters| {
-                    let barrier = ports::pl_port::Barrier::new(n);
-                    timed_threads(n, |_| {
-                        for _ in 0..iters {
-                            barrier.wait();
-                        }
-                    })
-                });
-            },
-        );
+        group.bench_with_input(BenchmarkId::new("port_parking_lot", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| {
+                let barrier = ports::pl_port::Barrier::new(n);
+                timed_threads(n, |_| {
+                    for _ in 0..iters {
+                        barrier.wait();
+                    }
+                })
+            });
+        });
     }
     group.finish();
 }

@@ -39,10 +39,7 @@ fn event_ping_pong(c: &mut Criterion) {
     let mut group = c.benchmark_group("event_ping_pong");
     group.bench_function("ours", ping_pong!(threading::Event::new()));
     group.bench_function("port_std", ping_pong!(ports::std_port::Event::default()));
-    group.bench_function(
-        "port_parking_lot",
-        ping_pong!(ports::pl_port::Event::default()),
-    );
+    group.bench_function("port_parking_lot", ping_pong!(ports::pl_port::Event::default()));
     group.finish();
 }
 

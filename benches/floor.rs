@@ -1,7 +1,8 @@
 //! The floors quoted in DESIGN.md, re-measured: an uncontended CAS + swap pair (the least a
 //! lock's acquire + release can cost), a spinning two-thread handoff round trip (the least a
 //! ping-pong can cost without sleeping), a futex wake with no sleeper (the cost of a
-//! needless wake) and a futex wait/wake round trip (the cost of sleeping on each handoff).
+//! needless wake), a futex wait/wake round trip (the cost of sleeping on each handoff) and
+//! how long the crate's bounded spin of 100 loads lasts.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -20,6 +21,18 @@ fn floors(c: &mut Criterion) {
             let w = black_box(&word);
             let _ = w.compare_exchange(0, 1, Acquire, Relaxed);
             w.swap(0, Release);
+        });
+    });
+    group.bench_function("spin_100_loads", |b| {
+        // What the crate's bounded spin (SPIN_LIMIT = 100 relaxed loads with a pause each)
+        // lasts before a thread gives up and sleeps.
+        b.iter(|| {
+            for _ in 0..100 {
+                if black_box(&word).load(Relaxed) == 7 {
+                    break;
+                }
+                std::hint::spin_loop();
+            }
         });
     });
     group.bench_function("futex_wake_no_sleeper", |b| {

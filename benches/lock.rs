@@ -78,22 +78,18 @@ fn contended(c: &mut Criterion) {
                 took
             });
         });
-        group.bench_with_input(
-            BenchmarkId::new("parking_lot", threads),
-            &threads,
-            |b, &n| {
-                b.iter_custom(|iters| {
-                    let counter = parking_lot::Mutex::new(0u64);
-                    let took = timed_threads(n, |i| {
-                        for _ in 0..share(iters, n, i) {
-                            *counter.lock() += 1;
-                        }
-                    });
-                    assert_eq!(*counter.lock(), iters);
-                    took
+        group.bench_with_input(BenchmarkId::new("parking_lot", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| {
+                let counter = parking_lot::Mutex::new(0u64);
+                let took = timed_threads(n, |i| {
+                    for _ in 0..share(iters, n, i) {
+                        *counter.lock() += 1;
+                    }
                 });
-            },
-        );
+                assert_eq!(*counter.lock(), iters);
+                took
+            });
+        });
         group.bench_with_input(BenchmarkId::new("port_std", threads), &threads, |b, &n| {
             b.iter_custom(|iters| {
                 let lock = ports::std_port::Lock::default();

@@ -48,10 +48,8 @@ fn port_pl_release(s: &ports::pl_port::Semaphore) {
 fn semaphore_handoff(c: &mut Criterion) {
     let mut group = c.benchmark_group("semaphore_handoff");
     group.bench_function("ours", handoff!(threading::Semaphore::new(0), ours_release));
-    group.bench_function(
-        "port_std",
-        handoff!(ports::std_port::Semaphore::new(0), port_std_release),
-    );
+    group
+        .bench_function("port_std", handoff!(ports::std_port::Semaphore::new(0), port_std_release));
     group.bench_function(
         "port_parking_lot",
         handoff!(ports::pl_port::Semaphore::new(0), port_pl_release),

@@ -20,10 +20,7 @@ fn assert_no_futex_call<R>(what: &str, f: impl FnOnce() -> R) -> R {
     let before = futex_calls_on_this_thread();
     let result = f();
     let calls = futex_calls_on_this_thread() - before;
-    assert_eq!(
-        calls, 0,
-        "{what}: {calls} futex system call(s) on an uncontended path"
-    );
+    assert_eq!(calls, 0, "{what}: {calls} futex system call(s) on an uncontended path");
     result
 }
 
@@ -93,22 +90,19 @@ fn event_uncontended() {
     assert_no_futex_call("Event wait_timeout(ZERO) on a cleared event", || {
         assert!(!event.wait_timeout(Duration::ZERO));
     });
-    assert_no_futex_call(
-        "Event set with no waiter, is_set, wait on a set event",
-        || {
-            for _ in 0..1000 {
-                event.set();
-                event.set();
-                assert!(event.is_set());
-                event.wait();
-                assert!(event.wait_timeout(SHORT));
-                assert!(event.wait_timeout(Duration::ZERO));
-                assert!(event.wait_timeout(Duration::MAX));
-                event.clear();
-                assert!(!event.is_set());
-            }
-        },
-    );
+    assert_no_futex_call("Event set with no waiter, is_set, wait on a set event", || {
+        for _ in 0..1000 {
+            event.set();
+            event.set();
+            assert!(event.is_set());
+            event.wait();
+            assert!(event.wait_timeout(SHORT));
+            assert!(event.wait_timeout(Duration::ZERO));
+            assert!(event.wait_timeout(Duration::MAX));
+            event.clear();
+            assert!(!event.is_set());
+        }
+    });
 }
 
 #[test]
@@ -178,14 +172,11 @@ fn condition_uncontended() {
         drop(cond.lock_timeout(SHORT).unwrap());
         drop(cond.lock_timeout(Duration::MAX).unwrap());
     });
-    assert_no_futex_call(
-        "Condition wait_for with a predicate that already holds",
-        || {
-            let mut guard = cond.lock();
-            guard.wait_for(|| true);
-            assert!(guard.wait_for_timeout(|| true, SHORT));
-        },
-    );
+    assert_no_futex_call("Condition wait_for with a predicate that already holds", || {
+        let mut guard = cond.lock();
+        guard.wait_for(|| true);
+        assert!(guard.wait_for_timeout(|| true, SHORT));
+    });
 }
 
 #[test]
@@ -209,17 +200,11 @@ fn timed_out_waits_do_sleep() {
     let lock = Lock::new();
     lock.acquire();
     assert!(!lock.acquire_timeout(Duration::from_millis(5)));
-    assert!(
-        futex_calls_on_this_thread() > before,
-        "a timed-out Lock acquire must sleep"
-    );
+    assert!(futex_calls_on_this_thread() > before, "a timed-out Lock acquire must sleep");
 
     let before = futex_calls_on_this_thread();
     assert!(!Event::new().wait_timeout(Duration::from_millis(5)));
-    assert!(
-        futex_calls_on_this_thread() > before,
-        "a timed-out Event wait must sleep"
-    );
+    assert!(futex_calls_on_this_thread() > before, "a timed-out Event wait must sleep");
 }
 
 #[test]
@@ -228,10 +213,7 @@ fn condition_timed_out_wait_does_sleep() {
     let mut guard = cond.lock();
     let before = futex_calls_on_this_thread();
     assert!(!guard.wait_timeout(Duration::from_millis(5)));
-    assert!(
-        futex_calls_on_this_thread() > before,
-        "a timed-out Condition wait must sleep"
-    );
+    assert!(futex_calls_on_this_thread() > before, "a timed-out Condition wait must sleep");
 }
 
 #[test]
@@ -239,10 +221,7 @@ fn semaphore_timed_out_acquire_does_sleep() {
     let sem = Semaphore::new(0);
     let before = futex_calls_on_this_thread();
     assert!(!sem.acquire_timeout(Duration::from_millis(5)));
-    assert!(
-        futex_calls_on_this_thread() > before,
-        "a timed-out Semaphore acquire must sleep"
-    );
+    assert!(futex_calls_on_this_thread() > before, "a timed-out Semaphore acquire must sleep");
 }
 
 /// Releasing a lock that another thread sleeps on has to wake it: a system call on the

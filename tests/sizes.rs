@@ -21,30 +21,19 @@ fn event_is_one_word() {
 
 #[test]
 fn semaphore_fits_in_8_bytes() {
-    assert!(
-        size_of::<Semaphore>() <= 8,
-        "Semaphore is {} bytes",
-        size_of::<Semaphore>()
-    );
+    assert!(size_of::<Semaphore>() <= 8, "Semaphore is {} bytes", size_of::<Semaphore>());
 }
 
 #[test]
 fn condition_fits_in_24_bytes() {
-    assert!(
-        size_of::<Condition>() <= 24,
-        "Condition is {} bytes",
-        size_of::<Condition>()
-    );
+    assert!(size_of::<Condition>() <= 24, "Condition is {} bytes", size_of::<Condition>());
 }
 
 #[test]
 fn guards_are_one_pointer() {
     // A guard only needs to know what to release.
     assert_eq!(size_of::<threading::LockGuard<'_>>(), size_of::<usize>());
-    assert_eq!(
-        size_of::<Option<threading::LockGuard<'_>>>(),
-        size_of::<usize>()
-    );
+    assert_eq!(size_of::<Option<threading::LockGuard<'_>>>(), size_of::<usize>());
 }
 
 #[test]

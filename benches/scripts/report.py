@@ -43,7 +43,7 @@ SCENARIOS = [
      ["timer_start_cancel_join/port_std", "timer_start_cancel_join/spawn_join_floor"], None),
 ]
 
-FLOORS = ["floor/cas_swap_pair", "floor/futex_wake_no_sleeper",
+FLOORS = ["floor/cas_swap_pair", "floor/spin_100_loads", "floor/futex_wake_no_sleeper",
           "floor/spin_handoff_round_trip", "floor/futex_sleep_round_trip"]
 
 

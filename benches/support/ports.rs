@@ -71,10 +71,7 @@ pub mod std_port {
 
     impl Semaphore {
         pub fn new(value: u32) -> Self {
-            Self {
-                value: Mutex::new(value),
-                cv: Condvar::new(),
-            }
+            Self { value: Mutex::new(value), cv: Condvar::new() }
         }
 
         pub fn acquire(&self) {
@@ -100,11 +97,7 @@ pub mod std_port {
 
     impl Barrier {
         pub fn new(parties: usize) -> Self {
-            Self {
-                state: Mutex::new((0, 0)),
-                cv: Condvar::new(),
-                parties,
-            }
+            Self { state: Mutex::new((0, 0)), cv: Condvar::new(), parties }
         }
 
         pub fn wait(&self) -> usize {
@@ -136,18 +129,14 @@ pub mod std_port {
             let flag = std::sync::Arc::clone(&cancelled);
             let thread = std::thread::spawn(move || {
                 let (lock, cv) = &*flag;
-                let (guard, _) = cv
-                    .wait_timeout_while(lock.lock().unwrap(), interval, |c| !*c)
-                    .unwrap();
+                let (guard, _) =
+                    cv.wait_timeout_while(lock.lock().unwrap(), interval, |c| !*c).unwrap();
                 if !*guard {
                     drop(guard);
                     function();
                 }
             });
-            Self {
-                cancelled,
-                thread: Some(thread),
-            }
+            Self { cancelled, thread: Some(thread) }
         }
 
         pub fn cancel(&self) {
@@ -226,10 +215,7 @@ pub mod pl_port {
 
     impl Semaphore {
         pub fn new(value: u32) -> Self {
-            Self {
-                value: Mutex::new(value),
-                cv: Condvar::new(),
-            }
+            Self { value: Mutex::new(value), cv: Condvar::new() }
         }
 
         pub fn acquire(&self) {
@@ -255,11 +241,7 @@ pub mod pl_port {
 
     impl Barrier {
         pub fn new(parties: usize) -> Self {
-            Self {
-                state: Mutex::new((0, 0)),
-                cv: Condvar::new(),
-                parties,
-            }
+            Self { state: Mutex::new((0, 0)), cv: Condvar::new(), parties }
         }
 
         pub fn wait(&self) -> usize {
