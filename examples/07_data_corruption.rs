@@ -67,8 +67,5 @@ pub fn main() {
     });
 
     let end = x.load(Relaxed);
-    println!(
-        "final x: {end} (expected 700 + 1 + 2587 = 3288; {} increments lost)",
-        3288 - end
-    );
+    println!("final x: {end} (expected 700 + 1 + 2587 = 3288; {} increments lost)", 3288 - end);
 }

@@ -33,10 +33,7 @@ pub fn main() {
     let (a, b) = thread::scope(|s| {
         let a = s.spawn(|| job(n));
         let b = s.spawn(|| job(n));
-        (
-            a.join().expect("job panicked"),
-            b.join().expect("job panicked"),
-        )
+        (a.join().expect("job panicked"), b.join().expect("job panicked"))
     });
     let t2 = start.elapsed().as_secs_f64();
     println!("two jobs on two threads: {t2:6.3} s");

@@ -36,10 +36,7 @@ pub fn main() {
     let t2 = thread::spawn(move || m2.call("2"));
     let t3 = thread::spawn(move || m3.call("3"));
 
-    println!(
-        "... main waiting for {} seconds",
-        common::seconds_text(15.0)
-    );
+    println!("... main waiting for {} seconds", common::seconds_text(15.0));
     common::sleep(15.0);
     println!("... main setting event flag");
     EVENT.set();

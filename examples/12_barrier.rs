@@ -64,10 +64,7 @@ struct Client {
 
 impl Client {
     fn new(name: &str, server: &Server) -> Client {
-        let state = ClientState {
-            name: name.to_string(),
-            server: Arc::clone(&server.state),
-        };
+        let state = ClientState { name: name.to_string(), server: Arc::clone(&server.state) };
         println!("{} waiting to connect", state.name);
         let thread = thread::spawn(move || {
             state.server.barrier.wait().expect("barrier broken");

@@ -24,28 +24,18 @@ pub fn main() {
     let begin = Instant::now();
     let t = Timer::new(common::scaled(15.0), hello);
     t.start().expect("first start"); // after 15 seconds, "hello, world" will be printed
-    println!(
-        "timer started: \"hello, world\" in {} seconds",
-        common::seconds_text(15.0)
-    );
+    println!("timer started: \"hello, world\" in {} seconds", common::seconds_text(15.0));
 
-    let cancelled = Timer::new(common::scaled(15.0), || {
-        println!("the cancelled timer fired (a bug!)")
-    });
+    let cancelled =
+        Timer::new(common::scaled(15.0), || println!("the cancelled timer fired (a bug!)"));
     cancelled.start().expect("first start");
     cancelled.cancel();
     println!("second timer started and cancelled at once");
 
     t.join();
-    println!(
-        "first timer done after {:.3} s",
-        begin.elapsed().as_secs_f64()
-    );
+    println!("first timer done after {:.3} s", begin.elapsed().as_secs_f64());
     cancelled.join();
-    println!(
-        "cancelled timer finished without firing: is_alive() = {}",
-        cancelled.is_alive()
-    );
+    println!("cancelled timer finished without firing: is_alive() = {}", cancelled.is_alive());
     if let Err(e) = t.start() {
         println!("starting the first timer again: Err({e}) (Python: RuntimeError)");
     }

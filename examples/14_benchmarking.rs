@@ -40,18 +40,7 @@ fn calculate(lo: u64, hi: u64) -> f64 {
 /// Splits `0..duration` into `parts` ranges; the last one ends at `duration`.
 fn intervals(duration: u64, parts: u64) -> Vec<(u64, u64)> {
     let part = duration / parts;
-    (0..parts)
-        .map(|i| {
-            (
-                i * part,
-                if i + 1 == parts {
-                    duration
-                } else {
-                    (i + 1) * part
-                },
-            )
-        })
-        .collect()
+    (0..parts).map(|i| (i * part, if i + 1 == parts { duration } else { (i + 1) * part })).collect()
 }
 
 /// If this process was started as a worker (`CHILD_ARG LO HI`), computes its range,
@@ -76,10 +65,7 @@ fn job_using_threads(m: u64, count: u64) -> f64 {
         .into_iter()
         .map(|(lo, hi)| thread::spawn(move || calculate(lo, hi)))
         .collect();
-    threads
-        .into_iter()
-        .map(|t| t.join().expect("worker thread panicked"))
-        .sum()
+    threads.into_iter().map(|t| t.join().expect("worker thread panicked")).sum()
 }
 
 /// Calculates the sum using `count` child processes.
@@ -99,16 +85,9 @@ fn job_using_processes(m: u64, count: u64) -> f64 {
         .into_iter()
         .map(|child| {
             let out = child.wait_with_output().expect("wait for a worker process");
-            assert!(
-                out.status.success(),
-                "worker process failed: {}",
-                out.status
-            );
+            assert!(out.status.success(), "worker process failed: {}", out.status);
             let text = String::from_utf8_lossy(&out.stdout);
-            let bits = text
-                .trim()
-                .parse()
-                .expect("a worker prints the bits of its sum");
+            let bits = text.trim().parse().expect("a worker prints the bits of its sum");
             f64::from_bits(bits)
         })
         .sum()
@@ -135,10 +114,7 @@ pub fn main() {
     for &n in &counts {
         let (secs, sum) = time(&|| job_using_processes(m, n));
         let reference = *reference.get_or_insert(sum);
-        assert!(
-            close(sum, reference),
-            "{n} processes: sum {sum} != {reference}"
-        );
+        assert!(close(sum, reference), "{n} processes: sum {sum} != {reference}");
         println!("{n:3} processes:{secs:7.3}");
         process_times.push((n, secs));
     }
@@ -149,10 +125,7 @@ pub fn main() {
     for &n in &counts {
         let (secs, sum) = time(&|| job_using_threads(m, n));
         let reference = reference.expect("the processes ran first");
-        assert!(
-            close(sum, reference),
-            "{n} threads: sum {sum} != {reference}"
-        );
+        assert!(close(sum, reference), "{n} threads: sum {sum} != {reference}");
         println!("{n:3} threads:{secs:7.3}");
         thread_times.push((n, secs));
     }
@@ -160,11 +133,7 @@ pub fn main() {
     let sum = reference.expect("at least one run");
     println!("every run computed the same sum: {sum:.6e}");
     let fastest = |times: &[(u64, f64)]| {
-        times
-            .iter()
-            .copied()
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .expect("at least one run")
+        times.iter().copied().min_by(|a, b| a.1.total_cmp(&b.1)).expect("at least one run")
     };
     let (_, one) = thread_times[0];
     let (best_n, best) = fastest(&thread_times);

@@ -72,9 +72,5 @@ fn main() {
         println!("\n## {title}\n");
         section();
     }
-    println!(
-        "\nall {} sections done in {:.1} s",
-        SECTIONS.len(),
-        begin.elapsed().as_secs_f64()
-    );
+    println!("\nall {} sections done in {:.1} s", SECTIONS.len(), begin.elapsed().as_secs_f64());
 }

@@ -19,9 +19,7 @@ fn example_binary(name: &str) -> PathBuf {
         .parent()
         .and_then(|deps| deps.parent())
         .expect("the test executable lives in target/<profile>/deps/");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let path = profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.is_file(),
         "example binary {} not found. `cargo test` builds the examples, but not when only \
@@ -107,9 +105,7 @@ fn line_index(lines: &[&str], needle: &str) -> usize {
 
 /// The indices of all lines that contain `needle`.
 fn line_indices(lines: &[&str], needle: &str) -> Vec<usize> {
-    (0..lines.len())
-        .filter(|&i| lines[i].contains(needle))
-        .collect()
+    (0..lines.len()).filter(|&i| lines[i].contains(needle)).collect()
 }
 
 #[test]
@@ -151,11 +147,7 @@ fn s04_one_lock_makes_each_thread_one_contiguous_block() {
     let d = digits(&out);
     assert_49_of_each(&d, "1234", &out);
     let runs = runs(&d);
-    assert_eq!(
-        runs.len(),
-        4,
-        "expected 4 blocks of 49 digits, got {runs:?}"
-    );
+    assert_eq!(runs.len(), 4, "expected 4 blocks of 49 digits, got {runs:?}");
     assert!(runs.iter().all(|&(_, n)| n == 49), "blocks: {runs:?}");
 }
 
@@ -172,10 +164,7 @@ fn s05_two_locks_serialise_each_group_but_not_the_groups() {
             "threads {group} share a lock and must not interleave: {only}"
         );
     }
-    assert!(
-        runs(&d).len() > 4,
-        "threads of lock A and lock B should run concurrently: {d}"
-    );
+    assert!(runs(&d).len() > 4, "threads of lock A and lock B should run concurrently: {d}");
 }
 
 #[test]
@@ -185,10 +174,7 @@ fn s06_sharing_data_protected_count_is_exact_and_unprotected_loses_updates() {
     let count1 = number_after(&out, "M.count1: ");
     let count2 = number_after(&out, "M.count2: ");
     assert_eq!(count2, 3 * n, "the locked count must be exact:\n{out}");
-    assert!(
-        count1 < 3 * n,
-        "the unprotected count should lose updates:\n{out}"
-    );
+    assert!(count1 < 3 * n, "the unprotected count should lose updates:\n{out}");
 }
 
 #[test]
@@ -247,14 +233,8 @@ fn s10_events_release_all_three_waiters_when_set() {
     let lines: Vec<&str> = out.lines().collect();
     let set = line_index(&lines, "... main setting event flag");
     for t in 1..=3 {
-        assert!(
-            line_index(&lines, &format!("{t} waiting for event")) < set,
-            "{out}"
-        );
-        assert!(
-            line_index(&lines, &format!("\t{t} proceeding after event")) > set,
-            "{out}"
-        );
+        assert!(line_index(&lines, &format!("{t} waiting for event")) < set, "{out}");
+        assert!(line_index(&lines, &format!("\t{t} proceeding after event")) > set, "{out}");
     }
     assert_eq!(lines.last(), Some(&"End of main"), "{out}");
 }
@@ -274,19 +254,13 @@ fn s11_bounded_semaphore_never_has_more_than_three_holders() {
         .iter()
         .map(|&i| {
             let holders = lines[i].rsplit(' ').next().expect("holder count");
-            holders
-                .trim_end_matches(')')
-                .parse::<u32>()
-                .expect("a number")
+            holders.trim_end_matches(')').parse::<u32>().expect("a number")
         })
         .max()
         .expect("seven claims");
     assert!(max <= 3, "more than three holders at once:\n{out}");
     assert_eq!(number_after(&out, "at most "), u64::from(max), "{out}");
-    assert!(
-        out.contains("one release too many: Err(semaphore released too many times)"),
-        "{out}"
-    );
+    assert!(out.contains("one release too many: Err(semaphore released too many times)"), "{out}");
 }
 
 #[test]
@@ -316,10 +290,7 @@ fn s13_timer_fires_once_and_the_cancelled_one_never() {
     assert!(line_index(&lines, "timer started") < hello[0], "{out}");
     assert!(hello[0] < line_index(&lines, "first timer done"), "{out}");
     assert!(!out.contains("cancelled timer fired"), "{out}");
-    assert!(
-        out.contains("cancelled timer finished without firing: is_alive() = false"),
-        "{out}"
-    );
+    assert!(out.contains("cancelled timer finished without firing: is_alive() = false"), "{out}");
     assert!(out.contains("Err(timer can only be started once)"), "{out}");
 }
 
@@ -341,10 +312,7 @@ fn assert_benchmark_table(out: &str) {
         assert_eq!(rows, benchmark_counts(), "{kind} rows in:\n{out}");
     }
     assert!(out.contains("every run computed the same sum"), "{out}");
-    assert!(
-        out.contains("no GIL: in Rust threads scale like processes"),
-        "{out}"
-    );
+    assert!(out.contains("no GIL: in Rust threads scale like processes"), "{out}");
 }
 
 #[test]
@@ -374,14 +342,9 @@ fn notebook_runs_every_section_in_order() {
         "14 Benchmarking",
     ];
     let lines: Vec<&str> = out.lines().collect();
-    let positions: Vec<usize> = titles
-        .iter()
-        .map(|t| line_index(&lines, &format!("## {t}")))
-        .collect();
-    assert!(
-        positions.windows(2).all(|w| w[0] < w[1]),
-        "sections out of order:\n{out}"
-    );
+    let positions: Vec<usize> =
+        titles.iter().map(|t| line_index(&lines, &format!("## {t}"))).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "sections out of order:\n{out}");
     // A taste of each kind of output, and section 14's worker processes re-running
     // `notebook` itself.
     assert_eq!(number_after(&out, "final x: "), 701, "{out}");
