@@ -45,6 +45,12 @@ fn lock_uncontended() {
         drop(lock.lock_timeout(SHORT).unwrap());
         drop(lock.lock_timeout(Duration::MAX).unwrap());
     });
+    assert_no_futex_call("Lock try_lock / lock_timeout(ZERO) that fail", || {
+        let _held = lock.lock();
+        assert!(lock.try_lock().is_none());
+        assert!(lock.lock_timeout(Duration::ZERO).is_none());
+        assert!(lock.locked(), "a failed try_lock/lock_timeout released the holder's lock");
+    });
     assert_no_futex_call("Lock attempts that fail without waiting", || {
         let _held = lock.lock();
         assert!(!lock.try_acquire());
@@ -128,6 +134,14 @@ fn semaphore_uncontended() {
         drop(sem.permit());
         assert_eq!(sem.value(), 2);
     });
+    assert_no_futex_call("Semaphore try_permit / permit_timeout(ZERO) that fail", || {
+        let empty = Semaphore::new(0);
+        // A failed attempt must not mint a permit (a guard built eagerly, as in
+        // `ok.then_some(Guard { .. })`, would release one when dropped).
+        assert!(empty.try_permit().is_none());
+        assert!(empty.permit_timeout(Duration::ZERO).is_none());
+        assert_eq!(empty.value(), 0, "a failed try_permit/permit_timeout released a permit");
+    });
 }
 
 #[test]
@@ -155,6 +169,12 @@ fn bounded_semaphore_uncontended() {
         assert_eq!(sem.value(), 2);
         assert_eq!(sem.bound(), 2);
     });
+    assert_no_futex_call("BoundedSemaphore try_permit / permit_timeout(ZERO) that fail", || {
+        let _all = (sem.permit(), sem.permit());
+        assert!(sem.try_permit().is_none());
+        assert!(sem.permit_timeout(Duration::ZERO).is_none());
+        assert_eq!(sem.value(), 0, "a failed try_permit/permit_timeout released a permit");
+    });
 }
 
 #[test]
@@ -171,6 +191,19 @@ fn condition_uncontended() {
         drop(cond.try_lock().unwrap());
         drop(cond.lock_timeout(SHORT).unwrap());
         drop(cond.lock_timeout(Duration::MAX).unwrap());
+    });
+    assert_no_futex_call("Condition try_lock / lock_timeout(ZERO) that fail", || {
+        let held = cond.lock();
+        // A failed attempt must leave the holder's lock alone (a guard built eagerly, as in
+        // `ok.then_some(Guard { .. })`, would release it when dropped).
+        assert!(cond.try_lock().is_none(), "try_lock succeeded on a held condition");
+        assert!(cond.try_lock().is_none(), "a failed try_lock released the holder's lock");
+        assert!(
+            cond.lock_timeout(Duration::ZERO).is_none(),
+            "lock_timeout(ZERO) on a held condition"
+        );
+        assert!(cond.try_lock().is_none(), "a failed lock_timeout released the holder's lock");
+        drop(held);
     });
     assert_no_futex_call("Condition wait_for with a predicate that already holds", || {
         let mut guard = cond.lock();
