@@ -133,17 +133,11 @@ impl Barrier {
     /// threading::Barrier::new(0); // "a Barrier needs at least one party"
     /// ```
     pub fn new(parties: usize) -> Barrier {
-        assert!(
-            parties > 0,
-            "a Barrier needs at least one party, got parties == 0"
-        );
+        assert!(parties > 0, "a Barrier needs at least one party, got parties == 0");
         Barrier {
             word: AtomicU32::new(0),
             lock: Lock::new(),
-            inner: UnsafeCell::new(Inner {
-                count: 0,
-                releasing: false,
-            }),
+            inner: UnsafeCell::new(Inner { count: 0, releasing: false }),
             parties,
             timeout: None,
             action: None,
@@ -237,9 +231,8 @@ impl Barrier {
         let guard = self.lock.lock();
         let word = self.word.load(Relaxed);
         // SAFETY: we hold the lock, which guards `inner`.
-        let (count, releasing) = self
-            .inner
-            .with(|inner| unsafe { ((*inner).count, (*inner).releasing) });
+        let (count, releasing) =
+            self.inner.with(|inner| unsafe { ((*inner).count, (*inner).releasing) });
         if count == 0 && !releasing {
             if word & BROKEN != 0 {
                 self.set_word(next_generation(word));
@@ -359,8 +352,7 @@ impl Barrier {
             core::mem::forget(on_panic);
             guard = self.lock.lock();
             // SAFETY: we hold the lock, which guards `inner`.
-            self.inner
-                .with_mut(|inner| unsafe { (*inner).releasing = false });
+            self.inner.with_mut(|inner| unsafe { (*inner).releasing = false });
             word = self.word.load(Relaxed);
             if word & BROKEN != 0 {
                 // Aborted or reset while the action ran: this generation failed.
@@ -426,10 +418,7 @@ impl Barrier {
     fn sleep_while_unchanged(&self, seen: u32, deadline: Deadline) -> Wait {
         let seen = seen | SLEEPERS;
         // Relaxed: only the futex's atomic check orders this against the changer's swap.
-        match self
-            .word
-            .fetch_update(Relaxed, Relaxed, |w| (w | SLEEPERS == seen).then_some(seen))
-        {
+        match self.word.fetch_update(Relaxed, Relaxed, |w| (w | SLEEPERS == seen).then_some(seen)) {
             Ok(_) => futex::wait(&self.word, seen, deadline),
             Err(_) => Wait::Woken,
         }
@@ -455,9 +444,8 @@ impl Barrier {
     /// lock).
     fn finish_reset_if_drained(&self, word: u32) {
         // SAFETY: the caller holds the lock, which guards `inner`.
-        let (count, releasing) = self
-            .inner
-            .with(|inner| unsafe { ((*inner).count, (*inner).releasing) });
+        let (count, releasing) =
+            self.inner.with(|inner| unsafe { ((*inner).count, (*inner).releasing) });
         if word & RESETTING != 0 && count == 0 && !releasing {
             self.set_word(next_generation(word));
         }
@@ -477,9 +465,7 @@ impl Drop for BreakOnUnwind<'_> {
         let barrier = self.0;
         let _guard = barrier.lock.lock();
         // SAFETY: we hold the lock, which guards `inner`.
-        barrier
-            .inner
-            .with_mut(|inner| unsafe { (*inner).releasing = false });
+        barrier.inner.with_mut(|inner| unsafe { (*inner).releasing = false });
         let word = barrier.word.load(Relaxed);
         barrier.set_word(word | BROKEN);
         barrier.finish_reset_if_drained(word | BROKEN);

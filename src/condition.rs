@@ -148,17 +148,13 @@ impl Condition {
     /// Takes the lock if it is free, without waiting (`cond.acquire(blocking=False)`).
     #[inline]
     pub fn try_lock(&self) -> Option<ConditionGuard<'_>> {
-        self.lock
-            .try_acquire()
-            .then_some(ConditionGuard { condition: self })
+        self.lock.try_acquire().then_some(ConditionGuard { condition: self })
     }
 
     /// Waits at most `timeout` for the lock (`cond.acquire(timeout=t)`).
     /// `Duration::ZERO` tries once; a timeout too large for the clock waits forever.
     pub fn lock_timeout(&self, timeout: Duration) -> Option<ConditionGuard<'_>> {
-        self.lock
-            .acquire_timeout(timeout)
-            .then_some(ConditionGuard { condition: self })
+        self.lock.acquire_timeout(timeout).then_some(ConditionGuard { condition: self })
     }
 
     /// Appends `node` to the queue.
@@ -173,12 +169,7 @@ impl Condition {
             // node's links; the tail (if any) is a live queued node.
             unsafe {
                 let tail = (*queue).tail;
-                node.links.with_mut(|links| {
-                    *links = Links {
-                        prev: tail,
-                        next: ptr::null(),
-                    }
-                });
+                node.links.with_mut(|links| *links = Links { prev: tail, next: ptr::null() });
                 if tail.is_null() {
                     (*queue).head = node_ptr;
                 } else {
@@ -251,9 +242,7 @@ impl Default for Condition {
 impl fmt::Debug for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The queue is only readable under the lock, which Debug must not wait for.
-        f.debug_struct("Condition")
-            .field("locked", &self.lock.locked())
-            .finish_non_exhaustive()
+        f.debug_struct("Condition").field("locked", &self.lock.locked()).finish_non_exhaustive()
     }
 }
 
@@ -397,10 +386,7 @@ impl ConditionGuard<'_> {
         let condition = self.condition;
         let node = Node {
             state: AtomicU32::new(WAITING),
-            links: UnsafeCell::new(Links {
-                prev: ptr::null(),
-                next: ptr::null(),
-            }),
+            links: UnsafeCell::new(Links { prev: ptr::null(), next: ptr::null() }),
         };
         // SAFETY: we hold the lock. `node` is not moved, and this function does not return
         // (nor unwind: nothing below can panic) before the node is popped or unlinked.
@@ -415,10 +401,7 @@ impl ConditionGuard<'_> {
             }
             if state == WAITING {
                 // Relaxed: only the futex's atomic check orders this against notify's swap.
-                if let Err(now) = node
-                    .state
-                    .compare_exchange(WAITING, SLEEPING, Relaxed, Relaxed)
-                {
+                if let Err(now) = node.state.compare_exchange(WAITING, SLEEPING, Relaxed, Relaxed) {
                     state = now;
                     continue;
                 }
@@ -469,8 +452,6 @@ impl Drop for ConditionGuard<'_> {
 
 impl fmt::Debug for ConditionGuard<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConditionGuard")
-            .field("waiters", &self.waiters())
-            .finish()
+        f.debug_struct("ConditionGuard").field("waiters", &self.waiters()).finish()
     }
 }

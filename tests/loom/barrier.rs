@@ -21,10 +21,7 @@ unsafe impl Sync for Shared {}
 
 impl Shared {
     fn new(barrier: Barrier) -> Arc<Self> {
-        Arc::new(Shared {
-            barrier,
-            slots: [UnsafeCell::new(0), UnsafeCell::new(0)],
-        })
+        Arc::new(Shared { barrier, slots: [UnsafeCell::new(0), UnsafeCell::new(0)] })
     }
 
     fn write(&self, slot: usize, value: usize) {
@@ -69,11 +66,7 @@ fn crossing_publishes_writes_across_two_generations() {
         }
         let theirs = other.join().unwrap();
         for round in 0..2 {
-            assert_eq!(
-                indices[round] + theirs[round],
-                1,
-                "indices 0 and 1 in each generation"
-            );
+            assert_eq!(indices[round] + theirs[round], 1, "indices 0 and 1 in each generation");
         }
     });
 }
@@ -125,6 +118,9 @@ fn last_arrival_vs_timeout_across_two_generations() {
                 (first, barrier.wait())
             }
         });
+        // Loom runs a spinning (yielding) thread only when the others cannot go on; this
+        // yield lets the timed waiter spin, sleep and time out before we arrive.
+        thread::yield_now();
         let first = barrier.wait();
         let second = barrier.wait();
         let (their_first, their_second) = timed.join().unwrap();
@@ -161,6 +157,7 @@ fn abort_then_reset_vs_waiter() {
                 }
             }
         });
+        thread::yield_now(); // lets the waiter go to sleep first (see above)
         barrier.abort();
         barrier.reset();
         let mine = barrier.wait().unwrap();
@@ -187,6 +184,7 @@ fn reset_vs_waiter() {
                 }
             }
         });
+        thread::yield_now(); // lets the waiter go to sleep first (see above)
         barrier.reset();
         let mine = barrier.wait().unwrap();
         let (theirs, failures) = waiter.join().unwrap();
