@@ -148,13 +148,13 @@ impl Condition {
     /// Takes the lock if it is free, without waiting (`cond.acquire(blocking=False)`).
     #[inline]
     pub fn try_lock(&self) -> Option<ConditionGuard<'_>> {
-        self.lock.try_acquire().then_some(ConditionGuard { condition: self })
+        self.lock.try_acquire().then(|| ConditionGuard { condition: self })
     }
 
     /// Waits at most `timeout` for the lock (`cond.acquire(timeout=t)`).
     /// `Duration::ZERO` tries once; a timeout too large for the clock waits forever.
     pub fn lock_timeout(&self, timeout: Duration) -> Option<ConditionGuard<'_>> {
-        self.lock.acquire_timeout(timeout).then_some(ConditionGuard { condition: self })
+        self.lock.acquire_timeout(timeout).then(|| ConditionGuard { condition: self })
     }
 
     /// Appends `node` to the queue.
