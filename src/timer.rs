@@ -21,14 +21,19 @@
 //! `CANCELLED` and `FIRED` exclude each other. Two [`Event`]s go with it: `cancel`, which
 //! the thread waits on with a timeout of the interval (so that a cancel ends the wait at
 //! once), and `finished`, raised when the thread is done (also while unwinding from a
-//! panic), which `join` waits for. The function itself sits in an `UnsafeCell` in the
-//! `Timer` until `start` moves it into the thread.
+//! panic), which `join` waits for. The `Timer` also keeps a slot, an `UnsafeCell` guarded
+//! by the crate's [`Lock`]: first the function, then, from `start` on, the thread's join
+//! handle, which the first `join` reaps so that `join` returns only once the thread has
+//! really ended (as Python's does).
 //!
 //! # The protocol
 //!
 //! * **start**: raise `STARTED`; the caller that raised it (there is only one) takes the
-//!   function out of the cell and spawns the thread; any other caller gets
-//!   `Err(AlreadyStarted)` and never touches the cell.
+//!   slot's lock, moves the function into a new thread and stores the thread's handle in
+//!   the slot; any other caller gets `Err(AlreadyStarted)`.
+//! * **join**: wait for `finished`, then take the slot's lock and join the handle if it is
+//!   still there. A joiner that saw `finished` knows the thread was spawned, so the
+//!   starter took the lock before it and stores the handle before releasing it.
 //! * **thread**: wait on `cancel` for the interval, then *fire*: one RMW raises `FIRED` only
 //!   if `CANCELLED` is not raised. Win: call the function. Either way, raise `finished`.
 //! * **cancel**: one RMW raises `CANCELLED` only if neither bit is raised; if it did, set
@@ -41,7 +46,7 @@
 //! Orderings: every access to `state` is `Relaxed`: the bits decide who wins (which the
 //! word's single modification order does on its own) and publish no data; the function
 //! reaches the thread through `spawn`, and the thread's effects reach `join` through the
-//! `finished` event (`Release` set, `Acquire` wait).
+//! `finished` event (`Release` set, `Acquire` wait) and the thread's join.
 //!
 //! Under loom the thread is a loom thread and the timed wait never sleeps (it yields and
 //! reports a timeout), so loom explores cancel racing fire at every point.
@@ -57,6 +62,7 @@
 
 use crate::error::TimerError;
 use crate::event::Event;
+use crate::lock::Lock;
 use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread};
 use core::fmt;
 use std::time::Duration;
@@ -66,6 +72,16 @@ const CANCELLED: u32 = 2;
 const FIRED: u32 = 4;
 
 type Function = Box<dyn FnOnce() + Send + 'static>;
+
+/// What the `Timer` holds of its thread, behind `Timer::slot_lock`.
+enum Slot {
+    /// Not started: the function, waiting for `start` to hand it to the thread.
+    Waiting(Function),
+    /// Started: the thread, for the first `join` to reap.
+    Running(thread::JoinHandle<()>),
+    /// Joined, or the thread could not be spawned.
+    Done,
+}
 
 /// What the timer shares with its thread.
 struct Shared {
@@ -84,9 +100,7 @@ impl Shared {
         // Relaxed: the word's modification order alone decides between fire and cancel.
         let fired = self
             .state
-            .fetch_update(Relaxed, Relaxed, |s| {
-                (s & CANCELLED == 0).then_some(s | FIRED)
-            })
+            .fetch_update(Relaxed, Relaxed, |s| (s & CANCELLED == 0).then_some(s | FIRED))
             .is_ok();
         if fired {
             function();
@@ -130,13 +144,13 @@ impl Drop for SetOnDrop<'_> {
 pub struct Timer {
     interval: Duration,
     shared: Arc<Shared>,
-    /// `Some` until the one `start` that raised `STARTED` takes it.
-    function: UnsafeCell<Option<Function>>,
+    slot_lock: Lock,
+    /// Only accessed while holding `slot_lock`.
+    slot: UnsafeCell<Slot>,
 }
 
-// SAFETY: the only shared access to `function` is the `take` in `start`, made only by the
-// one caller whose `fetch_or` raised `STARTED`; every other access needs `&mut self`.
-// What is inside is `Send`, and the rest of `Timer` is `Sync` on its own.
+// SAFETY: `slot` is only accessed while holding `slot_lock` (or through `&mut self`), and
+// what it holds is `Send`; the rest of `Timer` is `Sync` on its own.
 unsafe impl Sync for Timer {}
 
 impl Timer {
@@ -156,7 +170,8 @@ impl Timer {
                 cancel: Event::new(),
                 finished: Event::new(),
             }),
-            function: UnsafeCell::new(Some(Box::new(function))),
+            slot_lock: Lock::new(),
+            slot: UnsafeCell::new(Slot::Waiting(Box::new(function))),
         }
     }
 
@@ -179,26 +194,34 @@ impl Timer {
     /// timer.join();
     /// ```
     pub fn start(&self) -> Result<(), TimerError> {
-        // Relaxed: the bit only elects the one caller that takes the function; it
-        // publishes nothing (the function reaches the thread through spawn).
+        // Relaxed: the bit only elects the one caller that starts the thread; the slot
+        // lock orders everything else.
         if self.shared.state.fetch_or(STARTED, Relaxed) & STARTED != 0 {
             return Err(TimerError::AlreadyStarted);
         }
-        // SAFETY: we raised STARTED, so no other thread accesses the cell (see `impl Sync`).
-        let function = self.function.with_mut(|cell| unsafe { (*cell).take() });
-        let function = function.expect("the function is taken only by the first start");
+        // Held until the handle is stored: a joiner that saw `finished` (so the thread was
+        // spawned, after we took this lock) then waits here for the handle.
+        let slot_guard = self.slot_lock.lock();
+        // SAFETY: we hold `slot_lock`.
+        let slot = self.slot.with_mut(|slot| unsafe { core::mem::replace(&mut *slot, Slot::Done) });
+        let Slot::Waiting(function) = slot else {
+            unreachable!("only the start that raised STARTED gets here, once");
+        };
         let shared = Arc::clone(&self.shared);
         let interval = self.interval;
         let spawned = thread::Builder::new()
             .name("threading::Timer".to_owned())
             .spawn(move || shared.run(interval, function));
-        if let Err(error) = spawned {
-            // No thread will ever raise it: let join() and is_alive() see the end.
-            self.shared.finished.set();
-            panic!("threading::Timer::start: failed to spawn the timer's thread: {error}");
+        match spawned {
+            // SAFETY: we hold `slot_lock`.
+            Ok(handle) => self.slot.with_mut(|slot| unsafe { *slot = Slot::Running(handle) }),
+            Err(error) => {
+                // No thread will ever raise it: let join() and is_alive() see the end.
+                self.shared.finished.set();
+                drop(slot_guard);
+                panic!("threading::Timer::start: failed to spawn the timer's thread: {error}");
+            }
         }
-        // The JoinHandle is dropped: `finished` is how we join, and a panic in the function
-        // must end only the timer's thread.
         Ok(())
     }
 
@@ -261,6 +284,7 @@ impl Timer {
     pub fn join(&self) {
         if self.started() {
             self.shared.finished.wait();
+            self.reap();
         }
     }
 
@@ -276,7 +300,28 @@ impl Timer {
     /// assert!(timer.join_timeout(Duration::MAX));
     /// ```
     pub fn join_timeout(&self, timeout: Duration) -> bool {
-        !self.started() || self.shared.finished.wait_timeout(timeout)
+        if !self.started() {
+            return true;
+        }
+        let finished = self.shared.finished.wait_timeout(timeout);
+        if finished {
+            self.reap();
+        }
+        finished
+    }
+
+    /// Joins the finished thread's handle, so that `join` returns only once the thread has
+    /// really ended (not merely raised `finished` on its way out). Its function has
+    /// returned by now, so this waits only for the thread's exit. The first joiner joins
+    /// while holding `slot_lock`; later ones find `Done` once it has.
+    fn reap(&self) {
+        let _guard = self.slot_lock.lock();
+        // SAFETY: we hold `slot_lock`.
+        let slot = self.slot.with_mut(|slot| unsafe { core::mem::replace(&mut *slot, Slot::Done) });
+        if let Slot::Running(handle) = slot {
+            // Err only if the function panicked: that ended only the timer's thread.
+            let _ = handle.join();
+        }
     }
 
     /// Whether the timer's thread has been started and has not finished yet
