@@ -130,6 +130,11 @@ unsafe impl Sync for Condition {}
 impl Condition {
     const_fn_unless_loom! {
         /// A new condition with its own unlocked lock and no waiters.
+        ///
+        /// ```
+        /// static COND: threading::Condition = threading::Condition::new();
+        /// assert_eq!(COND.lock().notify_all(), 0);
+        /// ```
         pub fn new() -> Condition {
             Condition {
                 lock: Lock::new(),
@@ -139,6 +144,14 @@ impl Condition {
     }
 
     /// Takes the condition's lock (`with cond:`); the guard releases it on drop.
+    ///
+    /// ```
+    /// let cond = threading::Condition::new();
+    /// let guard = cond.lock();
+    /// assert!(cond.try_lock().is_none()); // held until `guard` is dropped
+    /// drop(guard);
+    /// assert!(cond.try_lock().is_some());
+    /// ```
     #[inline]
     pub fn lock(&self) -> ConditionGuard<'_> {
         self.lock.acquire();
@@ -146,6 +159,12 @@ impl Condition {
     }
 
     /// Takes the lock if it is free, without waiting (`cond.acquire(blocking=False)`).
+    ///
+    /// ```
+    /// let cond = threading::Condition::new();
+    /// let _guard = cond.try_lock().expect("free");
+    /// assert!(cond.try_lock().is_none());
+    /// ```
     #[inline]
     pub fn try_lock(&self) -> Option<ConditionGuard<'_>> {
         self.lock.try_acquire().then(|| ConditionGuard { condition: self })
@@ -153,6 +172,14 @@ impl Condition {
 
     /// Waits at most `timeout` for the lock (`cond.acquire(timeout=t)`).
     /// `Duration::ZERO` tries once; a timeout too large for the clock waits forever.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let cond = threading::Condition::new();
+    /// let _guard = cond.lock();
+    /// assert!(cond.lock_timeout(Duration::from_millis(1)).is_none());
+    /// ```
     pub fn lock_timeout(&self, timeout: Duration) -> Option<ConditionGuard<'_>> {
         self.lock.acquire_timeout(timeout).then(|| ConditionGuard { condition: self })
     }

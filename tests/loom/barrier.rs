@@ -47,9 +47,9 @@ fn crossing_publishes_writes_across_two_generations() {
             let shared = Arc::clone(&shared);
             move || {
                 let mut indices = [0; 2];
-                for round in 0..2 {
+                for (round, index) in indices.iter_mut().enumerate() {
                     shared.write(1, round + 1);
-                    indices[round] = shared.barrier.wait().unwrap();
+                    *index = shared.barrier.wait().unwrap();
                     assert_eq!(shared.read(0), round + 1);
                     // Nobody writes slot 0 again before this second crossing.
                     shared.barrier.wait().unwrap();
@@ -58,15 +58,15 @@ fn crossing_publishes_writes_across_two_generations() {
             }
         });
         let mut indices = [0; 2];
-        for round in 0..2 {
+        for (round, index) in indices.iter_mut().enumerate() {
             shared.write(0, round + 1);
-            indices[round] = shared.barrier.wait().unwrap();
+            *index = shared.barrier.wait().unwrap();
             assert_eq!(shared.read(1), round + 1);
             shared.barrier.wait().unwrap();
         }
         let theirs = other.join().unwrap();
-        for round in 0..2 {
-            assert_eq!(indices[round] + theirs[round], 1, "indices 0 and 1 in each generation");
+        for (mine, theirs) in indices.iter().zip(theirs) {
+            assert_eq!(mine + theirs, 1, "indices 0 and 1 in each generation");
         }
     });
 }
