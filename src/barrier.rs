@@ -35,7 +35,8 @@
 //!   later arrivals out of this generation), then under the lock, unless the generation
 //!   was broken meanwhile, sets `count = 0` and swaps in generation + 1; a sleeper bit in
 //!   the old value means wake all. Otherwise `count += 1` and wait.
-//! * **wait** for generation `g`: spin, then sleep (raising `SLEEPERS` with a CAS) while the
+//! * **wait** for generation `g`: spin, then yield the CPU a bounded number of times (the
+//!   parties still to come may need it), then sleep (raising `SLEEPERS` with a CAS) while the
 //!   word shows generation `g` and not `BROKEN`. A new generation means released: return
 //!   the index, without touching the lock. `BROKEN` means leave: under the lock `count -=
 //!   1`, and the last to leave finishes a pending reset.
