@@ -193,3 +193,28 @@ fn reset_vs_waiter() {
         assert!(!barrier.broken());
     });
 }
+
+/// A waiter's timeout racing `reset`: the waiter fails (nobody else comes), nothing hangs,
+/// and whatever the order (reset before it arrived, while it waited, or after it broke the
+/// barrier), one more reset leaves a barrier that two parties cross.
+#[test]
+fn timeout_vs_reset() {
+    check(|| {
+        let barrier = Arc::new(Barrier::new(2));
+        let timed = thread::spawn({
+            let barrier = Arc::clone(&barrier);
+            move || barrier.wait_timeout(Duration::from_secs(1))
+        });
+        thread::yield_now(); // lets the waiter sleep and time out first
+        barrier.reset();
+        assert!(timed.join().unwrap().is_err());
+        barrier.reset();
+        assert!(!barrier.broken());
+        assert_eq!(barrier.n_waiting(), 0);
+        let other = thread::spawn({
+            let barrier = Arc::clone(&barrier);
+            move || barrier.wait().unwrap()
+        });
+        assert_eq!(barrier.wait().unwrap() + other.join().unwrap(), 1);
+    });
+}
