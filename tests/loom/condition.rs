@@ -29,10 +29,7 @@ unsafe impl Sync for Shared {}
 
 impl Shared {
     fn new() -> Arc<Self> {
-        Arc::new(Shared {
-            cond: Condition::new(),
-            data: UnsafeCell::new(State::default()),
-        })
+        Arc::new(Shared { cond: Condition::new(), data: UnsafeCell::new(State::default()) })
     }
 
     /// Runs `f` on the data; the caller holds the condition's lock.
