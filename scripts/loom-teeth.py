@@ -18,6 +18,7 @@ pass on the unmodified crate. Exit status 0 only if every bug was caught.
 Usage: python3 scripts/loom-teeth.py [NAME ...]   (names of toml files, default all)
 """
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -72,6 +73,12 @@ def main() -> int:
     if not bugs:
         print("no bugs selected")
         return 1
+
+    # Runs share TARGET (dependencies build once); one at a time, or one run's mutated build
+    # could replace the test binary another run is about to execute.
+    TARGET.mkdir(exist_ok=True)
+    lock = open(TARGET / ".loom-teeth.lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
 
     crate = scratch_copy()
     try:
