@@ -93,10 +93,7 @@ impl Core {
         let mut value = self.permits.load(Relaxed);
         while value != 0 {
             // Acquire: see what the releaser of this permit wrote before releasing it.
-            match self
-                .permits
-                .compare_exchange_weak(value, value - 1, Acquire, Relaxed)
-            {
+            match self.permits.compare_exchange_weak(value, value - 1, Acquire, Relaxed) {
                 Ok(_) => return true,
                 Err(now) => value = now,
             }
@@ -132,11 +129,7 @@ impl Core {
             // The check-in (see the module docs). Release: a release that comes after it in
             // `permits`' order must see our `sleepers` increment. Failure: a permit showed
             // up; go and take it.
-            if self
-                .permits
-                .compare_exchange(0, 0, Release, Relaxed)
-                .is_err()
-            {
+            if self.permits.compare_exchange(0, 0, Release, Relaxed).is_err() {
                 continue;
             }
             if futex::wait(&self.permits, 0, deadline) == Wait::TimedOut {
@@ -168,10 +161,7 @@ impl Core {
             };
             // Release: publish what was written before this release to its acquirers.
             // Acquire: see `sleepers` as counted by every sleeper that checked in before us.
-            match self
-                .permits
-                .compare_exchange_weak(value, new, AcqRel, Relaxed)
-            {
+            match self.permits.compare_exchange_weak(value, new, AcqRel, Relaxed) {
                 Ok(_) => break,
                 Err(now) => value = now,
             }
@@ -360,8 +350,7 @@ impl Semaphore {
     /// ```
     #[inline]
     pub fn try_permit(&self) -> Option<SemaphoreGuard<'_>> {
-        self.try_acquire()
-            .then_some(SemaphoreGuard { semaphore: self })
+        self.try_acquire().then(|| SemaphoreGuard { semaphore: self })
     }
 
     /// [`acquire_timeout`](Self::acquire_timeout) with a guard.
@@ -372,8 +361,7 @@ impl Semaphore {
     /// assert!(sem.permit_timeout(Duration::from_millis(1)).is_none());
     /// ```
     pub fn permit_timeout(&self, timeout: Duration) -> Option<SemaphoreGuard<'_>> {
-        self.acquire_timeout(timeout)
-            .then_some(SemaphoreGuard { semaphore: self })
+        self.acquire_timeout(timeout).then(|| SemaphoreGuard { semaphore: self })
     }
 }
 
@@ -390,9 +378,7 @@ impl Default for Semaphore {
 
 impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Semaphore")
-            .field("value", &self.value())
-            .finish()
+        f.debug_struct("Semaphore").field("value", &self.value()).finish()
     }
 }
 
@@ -414,9 +400,7 @@ impl Drop for SemaphoreGuard<'_> {
 
 impl fmt::Debug for SemaphoreGuard<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SemaphoreGuard")
-            .field("semaphore", self.semaphore)
-            .finish()
+        f.debug_struct("SemaphoreGuard").field("semaphore", self.semaphore).finish()
     }
 }
 
@@ -512,8 +496,7 @@ impl BoundedSemaphore {
     /// ```
     #[inline]
     pub fn release(&self) -> Result<(), ReleaseError> {
-        self.core
-            .release_n(1, self.bound, ReleaseError::TooManyReleases)
+        self.core.release_n(1, self.bound, ReleaseError::TooManyReleases)
     }
 
     /// Gives back `n` permits at once and wakes up to `n` waiting threads (`sem.release(n)`).
@@ -532,8 +515,7 @@ impl BoundedSemaphore {
     /// ```
     #[inline]
     pub fn release_n(&self, n: u32) -> Result<(), ReleaseError> {
-        self.core
-            .release_n(n, self.bound, ReleaseError::TooManyReleases)
+        self.core.release_n(n, self.bound, ReleaseError::TooManyReleases)
     }
 
     /// The number of permits available now. A snapshot: other threads may change it at any
@@ -586,8 +568,7 @@ impl BoundedSemaphore {
     /// ```
     #[inline]
     pub fn try_permit(&self) -> Option<BoundedSemaphoreGuard<'_>> {
-        self.try_acquire()
-            .then_some(BoundedSemaphoreGuard { semaphore: self })
+        self.try_acquire().then(|| BoundedSemaphoreGuard { semaphore: self })
     }
 
     /// [`acquire_timeout`](Self::acquire_timeout) with a guard.
@@ -598,8 +579,7 @@ impl BoundedSemaphore {
     /// assert!(sem.permit_timeout(Duration::from_millis(1)).is_none());
     /// ```
     pub fn permit_timeout(&self, timeout: Duration) -> Option<BoundedSemaphoreGuard<'_>> {
-        self.acquire_timeout(timeout)
-            .then_some(BoundedSemaphoreGuard { semaphore: self })
+        self.acquire_timeout(timeout).then(|| BoundedSemaphoreGuard { semaphore: self })
     }
 }
 
@@ -630,8 +610,6 @@ impl Drop for BoundedSemaphoreGuard<'_> {
 
 impl fmt::Debug for BoundedSemaphoreGuard<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BoundedSemaphoreGuard")
-            .field("semaphore", self.semaphore)
-            .finish()
+        f.debug_struct("BoundedSemaphoreGuard").field("semaphore", self.semaphore).finish()
     }
 }
