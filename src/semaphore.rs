@@ -25,7 +25,8 @@
 //! # The protocol
 //!
 //! * **acquire**: CAS `v → v - 1` while `v > 0`. Finding `0`, spin a little (bounded by
-//!   `SPIN_LIMIT` loads: a release is often just about to come). Still `0`: count ourselves
+//!   `SPIN_LIMIT` loads: a release is often just about to come; not under loom, see
+//!   `Core::spin_for_permit`). Still `0`: count ourselves
 //!   in `sleepers`, then *check in* with a CAS `0 → 0` on `permits` and sleep on the word
 //!   while it is `0`. On waking, loop (try again, maybe sleep again). A timed acquire whose
 //!   wait reports the deadline tries one last time, then leaves and uncounts itself.
@@ -118,7 +119,7 @@ impl Core {
     fn acquire_slow(&self, deadline: Deadline) -> bool {
         let mut counted = false;
         let acquired = loop {
-            if spin_while(&self.permits, |v| v == 0) != 0 && self.try_acquire() {
+            if self.spin_for_permit() != 0 && self.try_acquire() {
                 break true;
             }
             if !counted {
@@ -143,6 +144,22 @@ impl Core {
             self.sleepers.fetch_sub(1, Relaxed);
         }
         acquired
+    }
+
+    /// Re-reads `permits` a bounded number of times while it is `0`; returns the last value.
+    ///
+    /// Under loom it looks once and does not spin: loom takes the spin hint as "run the
+    /// others first", which would hide every schedule in which this thread goes to sleep
+    /// before a release comes. Skipping the spin loses nothing: it only loads, so every
+    /// schedule with it is one where this thread merely ran slower.
+    #[inline]
+    fn spin_for_permit(&self) -> u32 {
+        if cfg!(loom) {
+            // Relaxed: a hint; the CASes do the ordering.
+            self.permits.load(Relaxed)
+        } else {
+            spin_while(&self.permits, |v| v == 0)
+        }
     }
 
     /// Adds `n` permits unless that would pass `max`, in which case it returns `too_many`

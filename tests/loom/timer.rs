@@ -48,6 +48,9 @@ fn cancel_vs_fire_function_runs_iff_cancel_lost() {
     check(|| {
         let (runs, timer) = counting_timer();
         timer.start().unwrap();
+        // Without this, loom would always run our cancel before the timer thread's fire:
+        // the timed wait yields, and loom then runs the others first.
+        thread::yield_now();
         timer.cancel();
         timer.join();
         assert!(!timer.is_alive());
