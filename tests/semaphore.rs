@@ -568,11 +568,10 @@ mod model {
         Blocking,
         Try,
         Timeout,
-        Guard,
     }
 
     fn take() -> impl Strategy<Value = Take> {
-        prop_oneof![Just(Take::Blocking), Just(Take::Try), Just(Take::Timeout), Just(Take::Guard)]
+        prop_oneof![Just(Take::Blocking), Just(Take::Try), Just(Take::Timeout)]
     }
 
     proptest! {
@@ -595,40 +594,21 @@ mod model {
                     let (unbounded, bounded_sem, holders) =
                         (Arc::clone(&unbounded), Arc::clone(&bounded_sem), Arc::clone(&holders));
                     thread::spawn(move || {
-                        let (acquire, try_acquire, timeout, release): (
-                            &dyn Fn(),
-                            &dyn Fn() -> bool,
-                            &dyn Fn(Duration) -> bool,
-                            &dyn Fn(),
-                        ) = if bounded {
-                            (
-                                &|| bounded_sem.acquire(),
-                                &|| bounded_sem.try_acquire(),
-                                &|t| bounded_sem.acquire_timeout(t),
-                                &|| bounded_sem.release().unwrap(),
-                            )
-                        } else {
-                            (
-                                &|| unbounded.acquire(),
-                                &|| unbounded.try_acquire(),
-                                &|t| unbounded.acquire_timeout(t),
-                                &|| unbounded.release().unwrap(),
-                            )
-                        };
+                        let sem: &dyn Face = if bounded { &*bounded_sem } else { &*unbounded };
                         for step in plan {
                             let got = match step {
-                                Take::Blocking | Take::Guard => {
-                                    acquire();
+                                Take::Blocking => {
+                                    sem.acquire();
                                     true
                                 }
-                                Take::Try => try_acquire(),
-                                Take::Timeout => timeout(Duration::from_micros(200)),
+                                Take::Try => sem.try_acquire(),
+                                Take::Timeout => sem.acquire_timeout(Duration::from_micros(200)),
                             };
                             if got {
                                 let now = holders.fetch_add(1, Ordering::SeqCst) + 1;
                                 assert!(now <= permits as usize, "{now} holders of {permits}");
                                 holders.fetch_sub(1, Ordering::SeqCst);
-                                release();
+                                sem.release().unwrap();
                             }
                         }
                     })
