@@ -1,0 +1,186 @@
+//! The public contract of `../shared/API.md`, pinned: every listed name and signature is
+//! named here with its exact type, so a change to any of them fails to compile. Plus the
+//! conventions every type follows (Send + Sync, Debug, Default, const constructors, the
+//! error types' traits and Display texts).
+
+#![allow(clippy::type_complexity)]
+
+use std::error::Error;
+use std::fmt::Debug;
+use std::time::Duration;
+use threading::*;
+
+fn send_sync_debug<T: Send + Sync + Debug>() {}
+fn error_type<T: Error + Debug + Clone + Copy + PartialEq + Eq + Send + Sync + 'static>() {}
+
+#[test]
+fn lock_signatures() {
+    let _: fn() -> Lock = Lock::new;
+    let _: fn(&Lock) = Lock::acquire;
+    let _: fn(&Lock) -> bool = Lock::try_acquire;
+    let _: fn(&Lock, Duration) -> bool = Lock::acquire_timeout;
+    let _: fn(&Lock) -> Result<(), ReleaseError> = Lock::release;
+    let _: fn(&Lock) -> bool = Lock::locked;
+    let _: for<'a> fn(&'a Lock) -> LockGuard<'a> = Lock::lock;
+    let _: for<'a> fn(&'a Lock) -> Option<LockGuard<'a>> = Lock::try_lock;
+    let _: for<'a> fn(&'a Lock, Duration) -> Option<LockGuard<'a>> = Lock::lock_timeout;
+    send_sync_debug::<Lock>();
+    let _ = Lock::default();
+}
+
+#[test]
+fn rlock_signatures() {
+    let _: fn() -> RLock = RLock::new;
+    let _: fn(&RLock) = RLock::acquire;
+    let _: fn(&RLock) -> bool = RLock::try_acquire;
+    let _: fn(&RLock, Duration) -> bool = RLock::acquire_timeout;
+    let _: fn(&RLock) -> Result<(), ReleaseError> = RLock::release;
+    let _: fn(&RLock) -> bool = RLock::is_owned;
+    let _: for<'a> fn(&'a RLock) -> RLockGuard<'a> = RLock::lock;
+    let _: for<'a> fn(&'a RLock) -> Option<RLockGuard<'a>> = RLock::try_lock;
+    let _: for<'a> fn(&'a RLock, Duration) -> Option<RLockGuard<'a>> = RLock::lock_timeout;
+    send_sync_debug::<RLock>();
+    let _ = RLock::default();
+}
+
+#[test]
+fn condition_signatures() {
+    let _: fn() -> Condition = Condition::new;
+    let _: for<'a> fn(&'a Condition) -> ConditionGuard<'a> = Condition::lock;
+    let _: for<'a> fn(&'a Condition) -> Option<ConditionGuard<'a>> = Condition::try_lock;
+    let _: for<'a> fn(&'a Condition, Duration) -> Option<ConditionGuard<'a>> =
+        Condition::lock_timeout;
+    guard_signatures();
+    send_sync_debug::<Condition>();
+    let _ = Condition::default();
+    // wait_for takes any FnMut, including closures that capture mutably.
+    let cond = Condition::new();
+    let mut guard = cond.lock();
+    let mut looks = 0;
+    guard.wait_for(|| {
+        looks += 1;
+        true
+    });
+    assert_eq!(looks, 1, "the predicate is checked before waiting");
+}
+
+/// The guard's methods, for one guard lifetime (the impl's lifetime is early-bound, so the
+/// methods cannot be named as higher-ranked function pointers).
+fn guard_signatures<'g>() {
+    let _: fn(&mut ConditionGuard<'g>) = ConditionGuard::wait;
+    let _: fn(&mut ConditionGuard<'g>, Duration) -> bool = ConditionGuard::wait_timeout;
+    let _: fn(&mut ConditionGuard<'g>, fn() -> bool) = ConditionGuard::wait_for;
+    let _: fn(&mut ConditionGuard<'g>, fn() -> bool, Duration) -> bool =
+        ConditionGuard::wait_for_timeout;
+    let _: fn(&ConditionGuard<'g>, usize) -> usize = ConditionGuard::notify;
+    let _: fn(&ConditionGuard<'g>) -> usize = ConditionGuard::notify_all;
+}
+
+#[test]
+fn event_signatures() {
+    let _: fn() -> Event = Event::new;
+    let _: fn(&Event) -> bool = Event::is_set;
+    let _: fn(&Event) = Event::set;
+    let _: fn(&Event) = Event::clear;
+    let _: fn(&Event) = Event::wait;
+    let _: fn(&Event, Duration) -> bool = Event::wait_timeout;
+    send_sync_debug::<Event>();
+    let _ = Event::default();
+}
+
+#[test]
+fn semaphore_signatures() {
+    let _: fn(u32) -> Semaphore = Semaphore::new;
+    let _: fn(&Semaphore) = Semaphore::acquire;
+    let _: fn(&Semaphore) -> bool = Semaphore::try_acquire;
+    let _: fn(&Semaphore, Duration) -> bool = Semaphore::acquire_timeout;
+    let _: fn(&Semaphore) -> Result<(), ReleaseError> = Semaphore::release;
+    let _: fn(&Semaphore, u32) -> Result<(), ReleaseError> = Semaphore::release_n;
+    let _: fn(&Semaphore) -> u32 = Semaphore::value;
+    let _: for<'a> fn(&'a Semaphore) -> SemaphoreGuard<'a> = Semaphore::permit;
+    send_sync_debug::<Semaphore>();
+    let _ = Semaphore::default();
+
+    let _: fn(u32) -> BoundedSemaphore = BoundedSemaphore::new;
+    let _: fn(&BoundedSemaphore) = BoundedSemaphore::acquire;
+    let _: fn(&BoundedSemaphore) -> bool = BoundedSemaphore::try_acquire;
+    let _: fn(&BoundedSemaphore, Duration) -> bool = BoundedSemaphore::acquire_timeout;
+    let _: fn(&BoundedSemaphore) -> Result<(), ReleaseError> = BoundedSemaphore::release;
+    let _: fn(&BoundedSemaphore, u32) -> Result<(), ReleaseError> = BoundedSemaphore::release_n;
+    let _: fn(&BoundedSemaphore) -> u32 = BoundedSemaphore::value;
+    let _: fn(&BoundedSemaphore) -> u32 = BoundedSemaphore::bound;
+    let _: for<'a> fn(&'a BoundedSemaphore) -> BoundedSemaphoreGuard<'a> = BoundedSemaphore::permit;
+    send_sync_debug::<BoundedSemaphore>();
+}
+
+#[test]
+fn barrier_signatures() {
+    let _: fn(usize) -> Barrier = Barrier::new;
+    let _: fn(Barrier, Duration) -> Barrier = Barrier::with_timeout;
+    let _: fn(Barrier, fn()) -> Barrier = Barrier::with_action;
+    let _: fn(&Barrier) -> Result<usize, BrokenBarrierError> = Barrier::wait;
+    let _: fn(&Barrier, Duration) -> Result<usize, BrokenBarrierError> = Barrier::wait_timeout;
+    let _: fn(&Barrier) = Barrier::reset;
+    let _: fn(&Barrier) = Barrier::abort;
+    let _: fn(&Barrier) -> usize = Barrier::parties;
+    let _: fn(&Barrier) -> usize = Barrier::n_waiting;
+    let _: fn(&Barrier) -> bool = Barrier::broken;
+    send_sync_debug::<Barrier>();
+    // The action may be any Fn + Send + Sync + 'static closure, capturing state.
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&hits);
+    let barrier = Barrier::new(1).with_action(move || {
+        counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert_eq!(barrier.wait(), Ok(0));
+    assert_eq!(hits.load(std::sync::atomic::Ordering::Relaxed), 1);
+}
+
+#[test]
+fn timer_signatures() {
+    let _: fn(Duration, fn()) -> Timer = Timer::new;
+    let _: fn(&Timer) -> Result<(), TimerError> = Timer::start;
+    let _: fn(&Timer) = Timer::cancel;
+    let _: fn(&Timer) = Timer::join;
+    let _: fn(&Timer, Duration) -> bool = Timer::join_timeout;
+    let _: fn(&Timer) -> bool = Timer::is_alive;
+    let _: fn(&Timer) -> Duration = Timer::interval;
+    send_sync_debug::<Timer>();
+    // The function may be any FnOnce + Send + 'static closure, moving state in.
+    let message = String::from("hello, world");
+    let timer = Timer::new(Duration::ZERO, move || drop(message));
+    timer.start().unwrap();
+    timer.join();
+    assert!(!timer.is_alive());
+}
+
+#[test]
+fn error_types_and_their_messages() {
+    error_type::<ReleaseError>();
+    error_type::<BrokenBarrierError>();
+    error_type::<TimerError>();
+    let texts = [
+        (ReleaseError::Unlocked.to_string(), "release unlocked lock"),
+        (ReleaseError::NotOwner.to_string(), "cannot release un-acquired lock"),
+        (ReleaseError::TooManyReleases.to_string(), "semaphore released too many times"),
+        (ReleaseError::Overflow.to_string(), "semaphore value would overflow"),
+        (BrokenBarrierError.to_string(), "barrier is broken"),
+        (TimerError::AlreadyStarted.to_string(), "timer can only be started once"),
+    ];
+    for (got, want) in texts {
+        assert_eq!(got, want);
+    }
+}
+
+#[test]
+fn const_constructors_make_statics() {
+    static LOCK: Lock = Lock::new();
+    static RLOCK: RLock = RLock::new();
+    static CONDITION: Condition = Condition::new();
+    static EVENT: Event = Event::new();
+    static SEMAPHORE: Semaphore = Semaphore::new(2);
+    static BOUNDED: BoundedSemaphore = BoundedSemaphore::new(2);
+    assert!(!LOCK.locked() && !RLOCK.is_owned() && !EVENT.is_set());
+    assert_eq!(CONDITION.lock().notify_all(), 0);
+    assert_eq!((SEMAPHORE.value(), BOUNDED.value(), BOUNDED.bound()), (2, 2, 2));
+}
