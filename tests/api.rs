@@ -50,7 +50,6 @@ fn condition_signatures() {
     let _: for<'a> fn(&'a Condition) -> Option<ConditionGuard<'a>> = Condition::try_lock;
     let _: for<'a> fn(&'a Condition, Duration) -> Option<ConditionGuard<'a>> =
         Condition::lock_timeout;
-    guard_signatures();
     send_sync_debug::<Condition>();
     let _ = Condition::default();
     // wait_for takes any FnMut, including closures that capture mutably.
@@ -62,11 +61,12 @@ fn condition_signatures() {
         true
     });
     assert_eq!(looks, 1, "the predicate is checked before waiting");
+    guard_signatures(&guard);
 }
 
 /// The guard's methods, for one guard lifetime (the impl's lifetime is early-bound, so the
 /// methods cannot be named as higher-ranked function pointers).
-fn guard_signatures<'g>() {
+fn guard_signatures<'g>(_: &ConditionGuard<'g>) {
     let _: fn(&mut ConditionGuard<'g>) = ConditionGuard::wait;
     let _: fn(&mut ConditionGuard<'g>, Duration) -> bool = ConditionGuard::wait_timeout;
     let _: fn(&mut ConditionGuard<'g>, fn() -> bool) = ConditionGuard::wait_for;
