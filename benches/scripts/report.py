@@ -47,6 +47,9 @@ FLOORS = ["floor/cas_swap_pair", "floor/spin_100_loads", "floor/futex_wake_no_sl
           "floor/spin_handoff_round_trip", "floor/futex_sleep_round_trip"]
 
 
+SPREAD: dict[str, tuple[float, float]] = {}
+
+
 def load(root: Path) -> dict[str, float]:
     rounds = sorted(p for p in root.iterdir() if p.is_dir() and p.name.isdigit())
     trees = rounds or [root]
@@ -56,6 +59,7 @@ def load(root: Path) -> dict[str, float]:
             key = str(f.parent.parent.relative_to(tree))
             median = json.loads(f.read_text())["median"]["point_estimate"]
             samples.setdefault(key, []).append(median)
+    SPREAD.update({k: (min(v), max(v)) for k, v in samples.items()})
     return {k: statistics.median(v) for k, v in samples.items()}
 
 
@@ -69,6 +73,13 @@ def fmt(ns: float | None) -> str:
     return f"{ns / 1e6:.2f} ms"
 
 
+def spread(key: str) -> str:
+    low, high = SPREAD.get(key, (None, None))
+    if low is None or low == high:
+        return ""
+    return f" ({fmt(low)} – {fmt(high)})"
+
+
 def short(key: str) -> str:
     name = key.split("/")[1]
     return {"port_std": "port(std)", "port_parking_lot": "port(pl)", "parking_lot": "pl",
@@ -78,7 +89,7 @@ def short(key: str) -> str:
 
 def main() -> None:
     m = load(Path(sys.argv[1]))
-    print("| scenario | ours | peers | ratio (peer / ours) | target | met? |")
+    print("| scenario | ours (range over rounds) | peers | ratio (peer / ours) | target | met? |")
     print("|---|---|---|---|---|---|")
     for name, ours_key, peer_keys, target in SCENARIOS:
         ours = m.get(ours_key)
@@ -104,12 +115,12 @@ def main() -> None:
                 target_txt = f"<= {factor:g} ns"
                 verdict = ours <= factor
             verdict = "yes" if verdict else "**no**"
-        print(f"| {name} | {fmt(ours)} | {peer_txt} | {ratio_txt} | {target_txt} | {verdict} |")
+        print(f"| {name} | {fmt(ours)}{spread(ours_key)} | {peer_txt} | {ratio_txt} | {target_txt} | {verdict} |")
     print()
     print("| floor | median |")
     print("|---|---|")
     for k in FLOORS:
-        print(f"| {k.split('/')[1]} | {fmt(m.get(k))} |")
+        print(f"| {k.split('/')[1]} | {fmt(m.get(k))}{spread(k)} |")
 
 
 if __name__ == "__main__":

@@ -4,12 +4,30 @@
 # target/bench-rounds). A scenario's number is then the median over rounds, so that a
 # burst of load from another process hits one round of one implementation, not the verdict.
 # Then prints the table: python3 benches/scripts/report.py "$OUT".
+# With QUIET=1, each bench file waits (up to 10 minutes) for the machine to be >= 95% idle
+# over 3 seconds first, and the idle share it found is logged: on a shared machine, other
+# processes' bursts otherwise decide the results of the spinning handoffs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3}
 TARGET=${CARGO_TARGET_DIR:-target}
 OUT=$(realpath -m "${OUT:-$TARGET/bench-rounds}")
 BENCHES=(floor lock event condition semaphore barrier timer)
+idle_percent() {
+    local u n s i w x y z t1 i1
+    read -r _ u n s i w x y z _ </proc/stat
+    t1=$((u + n + s + i + w + x + y + z)) i1=$((i + w))
+    sleep 3
+    read -r _ u n s i w x y z _ </proc/stat
+    echo $((100 * (i + w - i1) / (u + n + s + i + w + x + y + z - t1)))
+}
+wait_quiet() {
+    local waited=0 idle
+    while idle=$(idle_percent) && [ "$idle" -lt 95 ] && [ $waited -lt 600 ]; do
+        waited=$((waited + 3))
+    done
+    echo "    $1: idle $idle% before it (waited ${waited}s)"
+}
 cargo bench --no-run >/dev/null 2>&1
 rm -rf "$OUT"
 for round in $(seq 1 "$ROUNDS"); do
@@ -17,6 +35,7 @@ for round in $(seq 1 "$ROUNDS"); do
     order=("${BENCHES[@]:round % ${#BENCHES[@]}}" "${BENCHES[@]:0:round % ${#BENCHES[@]}}")
     echo "round $round: ${order[*]}  (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     for bench in "${order[@]}"; do
+        if [ "${QUIET:-0}" = 1 ]; then wait_quiet "$bench"; fi
         cargo bench --bench "$bench" -- "$@" >"$OUT.log.tmp" 2>&1 || { cat "$OUT.log.tmp"; exit 1; }
     done
     mkdir -p "$OUT/$round"
