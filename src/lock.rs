@@ -19,7 +19,8 @@
 //! # The protocol
 //!
 //! * **acquire**: CAS `0 → 1`. If that fails, spin a little while the word is `1` (a short
-//!   critical section is likely to end before a sleep would even begin), then loop: swap in
+//!   critical section is likely to end before a sleep would even begin; the looks back off
+//!   exponentially so that the spinners leave the cache line to the holder), then loop: swap in
 //!   `2`; if the old value was `0` we own the lock; otherwise sleep on the word while it is
 //!   `2`. Swapping in `2` (not `1`) after having slept is deliberate: we cannot know whether
 //!   other sleepers remain, so the next release must wake someone.
@@ -43,7 +44,7 @@
 
 use crate::error::ReleaseError;
 use crate::futex::{self, Deadline, Wait};
-use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom, spin_while};
+use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom, spin_while_backing_off};
 use core::fmt;
 use std::time::Duration;
 
@@ -108,7 +109,7 @@ impl Lock {
 
     #[cold]
     fn acquire_contended(&self, deadline: Deadline) -> bool {
-        let mut state = spin_while(&self.state, |s| s == LOCKED);
+        let mut state = spin_while_backing_off(&self.state, |s| s == LOCKED);
         if state == UNLOCKED {
             // Nobody sleeps (or we would have seen CONTENDED): try to take it as LOCKED.
             match self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed) {
@@ -125,7 +126,7 @@ impl Lock {
             if futex::wait(&self.state, CONTENDED, deadline) == Wait::TimedOut {
                 return false;
             }
-            state = spin_while(&self.state, |s| s == LOCKED);
+            state = spin_while_backing_off(&self.state, |s| s == LOCKED);
         }
     }
 
