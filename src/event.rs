@@ -38,7 +38,7 @@
 //! # What the tests prove
 //!
 //! `tests/event.rs`: Python's semantics, `wait_timeout` returning the flag, ZERO and MAX
-//! timeouts, pulses. `tests/loom.rs`: set/clear/wait races never lose a waiter and
+//! timeouts, pulses. `tests/loom/event.rs`: set/clear/wait races never lose a waiter and
 //! publish data written before `set`. `tests/futex_calls.rs`: `set` with no waiter makes no
 //! system call.
 

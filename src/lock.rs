@@ -36,11 +36,13 @@
 //! # What the tests prove
 //!
 //! `tests/lock.rs`: Python's semantics (release by another thread, `Err(Unlocked)`,
-//! timeouts with `ZERO` and `MAX`, guards released on panic) and the 4-byte size.
-//! `tests/loom.rs`: mutual exclusion over loom's `UnsafeCell` for every interleaving, no
-//! waiter sleeps through a release, a timeout racing a release. `tests/model.rs`: random
-//! operation sequences against a sequential model. `tests/stress.rs`: exact counts under
-//! millions of contended increments. `tests/futex_calls.rs`: no system call uncontended.
+//! timeouts with `ZERO` and `MAX`, guards released on panic), a proptest model (random
+//! operation sequences against a boolean) and stress (exact counts under millions of
+//! contended increments, timed and untimed contenders mixed). `tests/loom/lock.rs`:
+//! mutual exclusion over loom's `UnsafeCell` in every interleaving, no waiter sleeps
+//! through a release, a timeout racing a release, a timed-out waiter never strands a
+//! blocked one. `tests/sizes.rs`: 4 bytes. `tests/futex_calls.rs`: no system call
+//! uncontended.
 
 use crate::error::ReleaseError;
 use crate::futex::{self, Deadline, Wait};

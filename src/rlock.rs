@@ -33,9 +33,10 @@
 //! # What the tests prove
 //!
 //! `tests/rlock.rs`: re-entry counts, `NotOwner` for other threads and for a free lock,
-//! timeouts, guards that are released on panic. `tests/loom.rs`: two threads re-entering
-//! and releasing keep mutual exclusion in every interleaving. `tests/model.rs`: random
-//! acquire/release sequences from two threads against a model.
+//! timeouts, guards released on panic, a proptest model of the re-entry depth, and a
+//! stress test of re-entrant increments with an exact count. `tests/loom/rlock.rs`: two
+//! threads re-entering and releasing keep mutual exclusion in every interleaving, and a
+//! non-owner's release is refused whatever the holder is doing.
 
 use crate::error::ReleaseError;
 use crate::lock::Lock;

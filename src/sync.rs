@@ -3,7 +3,7 @@
 //! Every primitive imports its atomics, its `UnsafeCell`, its spin hint and its
 //! `thread_local!` from here, never from `core` or `std` directly. A normal build gets
 //! the real things; a build with `RUSTFLAGS="--cfg loom"` gets loom's instrumented
-//! versions, so that `tests/loom.rs` explores every interleaving and every weak-memory
+//! versions, so that `tests/loom/` explores every interleaving and every weak-memory
 //! outcome the orderings allow. Nothing else in the crate needs to know which is which.
 
 #[cfg(not(loom))]
