@@ -125,13 +125,14 @@ fn guard_releases_on_panic_also_in_a_predicate() {
 #[test]
 fn wait_releases_the_lock_and_retakes_it() {
     let monitor = Monitor::new(0u32);
+    // Locked before the notifier exists, so the notifier can only get in through wait().
+    let mut guard = monitor.cond.lock();
     let other = Arc::clone(&monitor);
     let notifier = thread::spawn(move || {
         let guard = other.cond.lock(); // only possible because wait released the lock
         other.with(|v| *v = 7);
         assert_eq!(guard.notify(1), 1);
     });
-    let mut guard = monitor.cond.lock();
     guard.wait();
     // Held again: the notifier's write is visible and nobody else can take the lock.
     assert_eq!(monitor.with(|v| *v), 7);
@@ -522,30 +523,42 @@ mod stress {
     }
 
     /// A notify racing a waiter's short timeout, many times: notify counted the waiter
-    /// exactly when the waiter says it was notified (never lost, never double-counted),
-    /// with a second, untimed waiter taking whatever the first did not.
+    /// exactly when the waiter says it was notified (never lost, never double-counted).
+    /// The waiter raises `queued` while it holds the lock, so the notifier's `lock()` only
+    /// succeeds once the waiter is inside `wait` (queued, lock released): what races is
+    /// the notify against the timeout, not against the waiter's arrival. Every tenth round
+    /// waits long, so some notifications are sure to be counted even on a loaded machine.
     #[test]
     fn notify_racing_timeouts_is_never_lost() {
         let cond = Arc::new(Condition::new());
         let consumed = Arc::new(AtomicUsize::new(0));
         let mut counted = 0;
-        for round in 0..2_000 {
+        for round in 0..2_000u64 {
+            let queued = Arc::new(Event::new());
             let timed = thread::spawn({
-                let (cond, consumed) = (Arc::clone(&cond), Arc::clone(&consumed));
+                let (cond, consumed, queued) =
+                    (Arc::clone(&cond), Arc::clone(&consumed), Arc::clone(&queued));
                 move || {
-                    let timeout = Duration::from_micros(round % 50);
-                    if cond.lock().wait_timeout(timeout) {
+                    let timeout = if round % 10 == 0 {
+                        Duration::from_secs(60)
+                    } else {
+                        Duration::from_micros(round % 50)
+                    };
+                    let mut guard = cond.lock();
+                    queued.set();
+                    if guard.wait_timeout(timeout) {
                         consumed.fetch_add(1, Relaxed);
                     }
                 }
             });
+            queued.wait();
             let guard = cond.lock();
             counted += guard.notify(1);
             drop(guard);
             timed.join().unwrap();
         }
         assert_eq!(counted, consumed.load(Relaxed));
-        assert!(counted > 0, "some notifications reached a waiter");
+        assert!(counted >= 200, "every long-timeout waiter was notified: {counted}");
     }
 
     /// Ping-pong between two threads through one condition: a turn-taking counter that
