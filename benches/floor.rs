@@ -24,7 +24,7 @@ fn floors(c: &mut Criterion) {
         });
     });
     group.bench_function("spin_100_loads", |b| {
-        // What the crate's bounded spin (SPIN_LIMIT = 100 relaxed loads with a pause each)
+        // What the crate's bounded spin (`Spin::PAUSES` = 100 relaxed loads with a pause each)
         // lasts before a thread gives up and sleeps.
         b.iter(|| {
             for _ in 0..100 {

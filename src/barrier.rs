@@ -76,7 +76,7 @@
 use crate::error::BrokenBarrierError;
 use crate::futex::{self, Deadline, Wait};
 use crate::lock::{Lock, LockGuard};
-use crate::sync::{AtomicU32, Ordering::*, UnsafeCell, spin_while};
+use crate::sync::{AtomicU32, Ordering::*, Spin, UnsafeCell, spin_while};
 use core::fmt;
 use std::time::Duration;
 
@@ -378,9 +378,7 @@ impl Barrier {
     ) -> Result<usize, BrokenBarrierError> {
         let waiting = |word: u32| word & GENERATION_MASK == generation && word & BROKEN == 0;
         loop {
-            if waiting(spin_while(&self.word, waiting)) {
-                yield_while(&self.word, waiting);
-            }
+            spin_while(&self.word, WAIT_SPIN, waiting);
             // Acquire: a new generation must come with every party's writes and the action's.
             let word = self.word.load(Acquire);
             if word & GENERATION_MASK != generation {
@@ -455,29 +453,13 @@ impl Barrier {
     }
 }
 
-/// How many times a waiter gives its CPU away before it sleeps. (Under loom there is no
-/// such phase: a yield would only multiply the interleavings to explore.)
-#[cfg(not(loom))]
-const YIELD_LIMIT: u32 = 16;
-
-/// After spinning, a waiter yields a bounded number of times before it sleeps. With more
-/// threads than cores the parties still to arrive may need this very CPU: a yield lets them
-/// run, and the crossing then needs neither a futex sleep nor a wake (4 threads on 2 cores
-/// measured ~20 µs per crossing without this phase, as std, and several times less with
-/// it). With a free core each yield returns at once, so the phase is a short, bounded spin.
-#[cfg(not(loom))]
-fn yield_while(word: &AtomicU32, busy: impl Fn(u32) -> bool) {
-    for _ in 0..YIELD_LIMIT {
-        std::thread::yield_now();
-        // Relaxed: a hint; the caller's Acquire load decides.
-        if !busy(word.load(Relaxed)) {
-            return;
-        }
-    }
-}
-
-#[cfg(loom)]
-fn yield_while(_word: &AtomicU32, _busy: impl Fn(u32) -> bool) {}
+/// How a party waits for the rest before sleeping: the usual spin, then up to 16 yields.
+/// With more threads than cores the parties still to arrive may need this very CPU: a yield
+/// lets them run, and the crossing then needs neither a futex sleep nor a wake (4 threads
+/// on 2 cores measured ~20 µs per crossing without the yields, as std, and several times
+/// less with them). With a free core each yield returns at once, so the phase is a short,
+/// bounded spin.
+const WAIT_SPIN: Spin = Spin { pauses: Spin::PAUSES, backoff: false, yields: 16 };
 
 /// The next generation's word: unbroken, no reset pending.
 fn next_generation(word: u32) -> u32 {

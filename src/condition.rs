@@ -67,7 +67,7 @@
 
 use crate::futex::{self, Deadline, Wait};
 use crate::lock::Lock;
-use crate::sync::{AtomicU32, Ordering::*, UnsafeCell, const_fn_unless_loom, spin_while};
+use crate::sync::{AtomicU32, Ordering::*, Spin, UnsafeCell, const_fn_unless_loom, spin_while};
 use core::fmt;
 use core::ptr;
 use std::time::Duration;
@@ -421,7 +421,7 @@ impl ConditionGuard<'_> {
         let released = condition.lock.release();
         debug_assert!(released.is_ok(), "a ConditionGuard holds the lock");
 
-        let mut state = spin_while(&node.state, |s| s == WAITING);
+        let mut state = spin_while(&node.state, Spin::HANDOFF, |s| s == WAITING);
         let notified = loop {
             if state == NOTIFIED {
                 break true;

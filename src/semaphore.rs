@@ -25,10 +25,9 @@
 //! # The protocol
 //!
 //! * **acquire**: CAS `v → v - 1` while `v > 0`. Finding `0`, wait a little without
-//!   sleeping (a release is often just about to come): `SPIN_LIMIT` loads, then up to
-//!   `YIELD_LIMIT` yields of the CPU, so that on a machine with more runnable threads than
-//!   cores the releaser gets to run instead of being spun against (see
-//!   `Core::spin_for_permit`; not under loom). Still `0`: count ourselves
+//!   sleeping (a release is often just about to come): 16 pauses, then up to 3 yields of
+//!   the CPU, so that on a machine with more runnable threads than cores the releaser gets
+//!   to run instead of being spun against (`SPIN`; not under loom). Still `0`: count ourselves
 //!   in `sleepers`, then *check in* with a CAS `0 → 0` on `permits` and sleep on the word
 //!   while it is `0`. On waking, loop (try again, maybe sleep again). A timed acquire whose
 //!   wait reports the deadline tries one last time, then leaves and uncounts itself.
@@ -73,16 +72,15 @@
 
 use crate::error::ReleaseError;
 use crate::futex::{self, Deadline, Wait};
-use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom, spin_hint, thread};
+use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while};
 
-/// Loads before yielding. Fewer than the crate's usual 100: measured on this 2-core machine
-/// with both threads pinned to one core, 100 spins made a semaphore ping-pong 2x slower
-/// than a Mutex+Condvar one (the spinner burns the slice the releaser needs), while 16
-/// spins plus yields beat it; a handoff between two free cores completes within a few
-/// spins or the first yield.
-const SPIN_LIMIT: u32 = 16;
-/// `sched_yield`s before sleeping: each lets a releaser that shares our core run.
-const YIELD_LIMIT: u32 = 3;
+/// How long an acquirer waits for a permit before sleeping. 16 pauses, fewer than the
+/// crate's usual 100: measured on this 2-core machine with both threads pinned to one core,
+/// 100 made a semaphore ping-pong 2x slower than a Mutex+Condvar one (the spinner burns the
+/// slice the releaser needs), while 16 plus yields beat it; a handoff between two free
+/// cores completes within a few pauses or the first yield. Then 3 `sched_yield`s, each
+/// letting a releaser that shares our core run.
+const SPIN: Spin = Spin { pauses: 16, backoff: false, yields: 3 };
 use core::fmt;
 use std::time::Duration;
 
@@ -130,7 +128,7 @@ impl Core {
     fn acquire_slow(&self, deadline: Deadline) -> bool {
         let mut counted = false;
         let acquired = loop {
-            if self.spin_for_permit() != 0 && self.try_acquire() {
+            if spin_while(&self.permits, SPIN, |permits| permits == 0) != 0 && self.try_acquire() {
                 break true;
             }
             if !counted {
@@ -155,40 +153,6 @@ impl Core {
             self.sleepers.fetch_sub(1, Relaxed);
         }
         acquired
-    }
-
-    /// Re-reads `permits` while it is `0`, a bounded number of times (spinning, then
-    /// yielding); returns the last value seen.
-    ///
-    /// Under loom it looks once and does not spin: loom takes the spin hint as "run the
-    /// others first", which would hide every schedule in which this thread goes to sleep
-    /// before a release comes. Skipping the spin loses nothing: it only loads, so every
-    /// schedule with it is one where this thread merely ran slower.
-    #[inline]
-    fn spin_for_permit(&self) -> u32 {
-        if cfg!(loom) {
-            // Relaxed: a hint; the CASes do the ordering.
-            self.permits.load(Relaxed)
-        } else {
-            let mut value = 0;
-            for _ in 0..SPIN_LIMIT {
-                // Relaxed: a hint, as above.
-                value = self.permits.load(Relaxed);
-                if value != 0 {
-                    return value;
-                }
-                spin_hint();
-            }
-            for _ in 0..YIELD_LIMIT {
-                if value != 0 {
-                    break;
-                }
-                thread::yield_now();
-                // Relaxed: a hint, as above.
-                value = self.permits.load(Relaxed);
-            }
-            value
-        }
     }
 
     /// Adds `n` permits unless that would pass `max`, in which case it returns `too_many`

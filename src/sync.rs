@@ -23,80 +23,64 @@ pub(crate) use loom::{sync::Arc, thread};
 #[cfg(not(loom))]
 pub(crate) use std::{sync::Arc, thread};
 
-/// How many times a thread re-reads a busy word before it goes to sleep.
+/// How long a thread busy-waits on a word before it goes to sleep: one policy per primitive,
+/// one loop ([`spin_while`]) for all of them.
 ///
-/// std measured 100 relaxed loads as the point where spinning stops paying for itself on
-/// typical x86 and ARM parts; we keep that number. Under loom there is no spinning at all:
-/// loom takes a spin hint as "run the other threads first", which would hide exactly the
-/// schedules that matter (the waiter going to sleep before the release comes). Spinning
-/// only loads, so leaving it out loses no behaviour worth checking.
-pub(crate) const SPIN_LIMIT: u32 = if cfg!(loom) { 0 } else { 100 };
-
-/// After spinning, how many times a lock waiter gives up its time slice before sleeping
-/// (parking_lot's recipe). None under loom, for the reason given for [`SPIN_LIMIT`].
-pub(crate) const YIELD_LIMIT: u32 = if cfg!(loom) { 0 } else { 4 };
-
-/// Tells the CPU (or loom's scheduler) that we are busy-waiting.
-#[inline]
-pub(crate) fn spin_hint() {
-    #[cfg(not(loom))]
-    core::hint::spin_loop();
-    #[cfg(loom)]
-    loom::hint::spin_loop();
+/// Under loom there is no busy-waiting at all, whatever the policy: loom takes a spin hint
+/// or a yield as "run the other threads first", which would hide exactly the schedules that
+/// matter (the waiter going to sleep before the release comes). Busy-waiting only loads, so
+/// leaving it out loses no behaviour worth checking.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Spin {
+    /// Pause instructions in all, before any yield.
+    pub(crate) pauses: u32,
+    /// Double the pauses between two looks (1, 2, 4, ... 32) instead of looking after
+    /// each one. For a lock: every look pulls the cache line away from the holder, who
+    /// needs it to release, so fewer looks let the critical section end sooner.
+    pub(crate) backoff: bool,
+    /// Then give up the time slice this many times, looking after each: with more threads
+    /// than cores, the thread we wait for may need this very CPU.
+    pub(crate) yields: u32,
 }
 
-/// Re-reads `word` while `busy(value)` holds, at most [`SPIN_LIMIT`] times, and returns the
-/// last value seen. Spinning only ever *loads*: a CAS in a spin loop would fight the owner
-/// for the cache line it is about to release.
-#[inline]
-pub(crate) fn spin_while(word: &AtomicU32, busy: impl Fn(u32) -> bool) -> u32 {
-    let mut spins = SPIN_LIMIT;
-    loop {
-        // Relaxed: the value is only a hint; the caller's CAS or swap does the ordering.
-        let value = word.load(Ordering::Relaxed);
-        if !busy(value) || spins == 0 {
-            return value;
-        }
-        spin_hint();
-        spins -= 1;
-    }
+impl Spin {
+    /// std measured 100 relaxed loads as the point where spinning stops paying for itself
+    /// on typical x86 and ARM parts; we keep that number.
+    pub(crate) const PAUSES: u32 = 100;
+
+    /// For a handoff (an event, a notify): look after every pause, so that the change is
+    /// seen as soon as it happens; no yields.
+    pub(crate) const HANDOFF: Spin = Spin { pauses: Spin::PAUSES, backoff: false, yields: 0 };
 }
 
-/// Like [`spin_while`], with the same budget of [`SPIN_LIMIT`] pauses, but the pauses
-/// between two looks double (1, 2, 4, ... 32), and then up to [`YIELD_LIMIT`] looks
-/// each after giving up the time slice. For a lock: every look pulls the cache line away
-/// from the holder, who needs it to release, so fewer looks let the critical section end
-/// sooner; and with more threads than cores the holder may be descheduled, so yielding
-/// lets it run. Measured on 2 cores, 2/4/8 threads: 23/25/28 ns per contended increment
-/// with plain spinning, 17/18/19 ns with backoff, 16/16/18 ns with backoff and yields
-/// (std 24, parking_lot 15-16). Handoffs (events, semaphores) keep [`spin_while`]: there
-/// the waiter must see the change as soon as it happens.
+/// Re-reads `word` while `busy(value)` holds, as long as `spin` allows, and returns the last
+/// value seen. It only ever *loads*: a CAS in a spin loop would fight the owner for the
+/// cache line it is about to release.
 #[inline]
-pub(crate) fn spin_while_backing_off(word: &AtomicU32, busy: impl Fn(u32) -> bool) -> u32 {
-    let mut budget = SPIN_LIMIT;
-    let mut pauses = 1;
+pub(crate) fn spin_while(word: &AtomicU32, spin: Spin, busy: impl Fn(u32) -> bool) -> u32 {
+    let (mut pauses, mut yields) = if cfg!(loom) { (0, 0) } else { (spin.pauses, spin.yields) };
+    let mut pauses_per_look = 1;
     loop {
-        // Relaxed: the value is only a hint; the caller's CAS or swap does the ordering.
+        // Relaxed: the value is only a hint; the caller's CAS, swap or Acquire load orders.
         let value = word.load(Ordering::Relaxed);
         if !busy(value) {
             return value;
         }
-        if budget == 0 {
-            for _ in 0..YIELD_LIMIT {
-                std::thread::yield_now();
-                let value = word.load(Ordering::Relaxed);
-                if !busy(value) {
-                    return value;
-                }
+        if pauses > 0 {
+            let now = pauses_per_look.min(pauses);
+            for _ in 0..now {
+                core::hint::spin_loop();
             }
-            return word.load(Ordering::Relaxed);
+            pauses -= now;
+            if spin.backoff {
+                pauses_per_look = (pauses_per_look * 2).min(32);
+            }
+        } else if yields > 0 {
+            std::thread::yield_now();
+            yields -= 1;
+        } else {
+            return value;
         }
-        let now = pauses.min(budget);
-        for _ in 0..now {
-            spin_hint();
-        }
-        budget -= now;
-        pauses = (pauses * 2).min(32);
     }
 }
 
