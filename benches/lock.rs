@@ -48,13 +48,27 @@ fn uncontended(c: &mut Criterion) {
     group.finish();
 }
 
+/// One cache line, aligned, for each contended lock and the counter it guards, so that no
+/// contender's numbers depend on where the stack happens to put them. `Mutex<u64>` keeps its
+/// value next to its lock word; our `Lock` guards no data of its own, so the counter goes
+/// next to it in the same line, as a porter's `struct { lock, count }` would have it.
+#[repr(C, align(64))]
+struct CacheLine<T>(T);
+
+#[derive(Default)]
+#[repr(C)]
+struct Guarded<L> {
+    lock: L,
+    counter: AtomicU64,
+}
+
 fn contended(c: &mut Criterion) {
     let mut group = c.benchmark_group("lock_contended");
     for threads in [2usize, 4, 8] {
         group.bench_with_input(BenchmarkId::new("ours", threads), &threads, |b, &n| {
             b.iter_custom(|iters| {
-                let lock = threading::Lock::new();
-                let counter = AtomicU64::new(0);
+                let line = CacheLine(Guarded::<threading::Lock>::default());
+                let Guarded { lock, counter } = &line.0;
                 let took = timed_threads(n, |i| {
                     for _ in 0..share(iters, n, i) {
                         let _guard = lock.lock();
@@ -68,7 +82,8 @@ fn contended(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("std", threads), &threads, |b, &n| {
             b.iter_custom(|iters| {
-                let counter = std::sync::Mutex::new(0u64);
+                let line = CacheLine(std::sync::Mutex::new(0u64));
+                let counter = &line.0;
                 let took = timed_threads(n, |i| {
                     for _ in 0..share(iters, n, i) {
                         *counter.lock().unwrap() += 1;
@@ -80,7 +95,8 @@ fn contended(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("parking_lot", threads), &threads, |b, &n| {
             b.iter_custom(|iters| {
-                let counter = parking_lot::Mutex::new(0u64);
+                let line = CacheLine(parking_lot::Mutex::new(0u64));
+                let counter = &line.0;
                 let took = timed_threads(n, |i| {
                     for _ in 0..share(iters, n, i) {
                         *counter.lock() += 1;
@@ -92,8 +108,8 @@ fn contended(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("port_std", threads), &threads, |b, &n| {
             b.iter_custom(|iters| {
-                let lock = ports::std_port::Lock::default();
-                let counter = AtomicU64::new(0);
+                let line = CacheLine(Guarded::<ports::std_port::Lock>::default());
+                let Guarded { lock, counter } = &line.0;
                 let took = timed_threads(n, |i| {
                     for _ in 0..share(iters, n, i) {
                         lock.acquire();

@@ -20,9 +20,12 @@
 //!
 //! * **acquire**: CAS `0 → 1`. If that fails, spin a little while the word is `1` (a short
 //!   critical section is likely to end before a sleep would even begin; the looks back off
-//!   exponentially so that the spinners leave the cache line to the holder), then loop: swap in
-//!   `2`; if the old value was `0` we own the lock; otherwise sleep on the word while it is
-//!   `2`. Swapping in `2` (not `1`) after having slept is deliberate: we cannot know whether
+//!   exponentially so that the spinners leave the cache line to the holder, then yield).
+//!   Seeing `0`, CAS `0 → 1` again; losing that race to another thread only resumes the
+//!   spin, on what is left of the same budget. With the budget spent (or on seeing `2`:
+//!   others already sleep, and spinning would jump their queue), loop: swap in `2`; if the
+//!   old value was `0` we own the lock; otherwise sleep on the word while it is `2`.
+//!   Swapping in `2` (not `1`) after having slept is deliberate: we cannot know whether
 //!   other sleepers remain, so the next release must wake someone.
 //! * **release**: swap in `0`. Old value `2` means someone may sleep: wake one. Old value
 //!   `0` means the lock was not held: `Err(Unlocked)`, and the swap changed nothing.
@@ -54,13 +57,12 @@ const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 const CONTENDED: u32 = 2;
 
-/// How a contended acquirer waits before sleeping: the usual 100 pauses, but looking less
-/// and less often (every look steals the line the holder needs to release), then up to 4
-/// yields (parking_lot's recipe; with more threads than cores the holder may need this
-/// CPU). Measured on 2 cores, 2/4/8 threads, ns per contended increment: 23/25/28 with a
-/// look every pause, 17/18/19 with backoff, 16/16/18 with backoff and yields (std 24,
-/// parking_lot 15-16; 8 yields measured the same as 4).
-const SPIN: Spin = Spin { pauses: Spin::PAUSES, backoff: true, yields: 4 };
+/// How a contended acquirer waits before sleeping, parking_lot's recipe: 30 pauses, looking
+/// after 2, 4, 8 and 16 of them (every look steals the line the holder needs to release),
+/// then up to 10 yields (with more threads than cores the holder may need this CPU; a yield
+/// is far cheaper than the futex sleep and wake it saves). One budget covers the whole wait,
+/// see [`Lock::acquire_contended`]. Measured on 2 cores: BENCHMARKS.md, "Targets missed", 2.
+const SPIN: Spin = Spin { pauses: 30, backoff: true, yields: 10 };
 
 /// A lock that any thread may release: Python's `threading.Lock`.
 ///
@@ -117,19 +119,33 @@ impl Lock {
             || (!timeout.is_zero() && self.acquire_contended(Deadline::after(timeout)))
     }
 
+    /// The slow path: spin, then sleep until the lock is ours or the deadline passes.
+    ///
+    /// The spin budget is one for the whole first phase: a waiter that sees the lock free
+    /// but loses the CAS to another thread goes on spinning with what is left, instead of
+    /// going to sleep at once. Sleeping after one lost race made every contended release
+    /// pay a futex wake (3-4 per 1000 increments at 8 threads, against 0.1 with one budget).
     #[cold]
     fn acquire_contended(&self, deadline: Deadline) -> bool {
-        let mut state = spin_while(&self.state, SPIN, |s| s == LOCKED);
-        if state == UNLOCKED {
+        let mut spinner = SPIN.start();
+        let mut state = loop {
+            let state = spinner.spin_while(&self.state, |s| s == LOCKED);
+            // CONTENDED means others already sleep: spinning on would only jump the queue.
+            if state != UNLOCKED {
+                break state;
+            }
             // Nobody sleeps (or we would have seen CONTENDED): try to take it as LOCKED.
             match self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed) {
                 Ok(_) => return true,
-                Err(now) => state = now,
+                Err(now) if spinner.is_spent() => break now,
+                Err(_) => continue,
             }
-        }
+        };
         loop {
             // Acquire: as in try_acquire. Skipping the swap when it is already CONTENDED
-            // avoids taking the cache line exclusively for nothing.
+            // avoids taking the cache line exclusively for nothing. Swapping in CONTENDED
+            // (not LOCKED) once we have slept is deliberate: we cannot know whether other
+            // sleepers remain, so the next release must wake someone.
             if state != CONTENDED && self.state.swap(CONTENDED, Acquire) == UNLOCKED {
                 return true;
             }

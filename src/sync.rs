@@ -24,7 +24,7 @@ pub(crate) use loom::{sync::Arc, thread};
 pub(crate) use std::{sync::Arc, thread};
 
 /// How long a thread busy-waits on a word before it goes to sleep: one policy per primitive,
-/// one loop ([`spin_while`]) for all of them.
+/// one loop ([`Spinner::spin_while`]) for all of them.
 ///
 /// Under loom there is no busy-waiting at all, whatever the policy: loom takes a spin hint
 /// or a yield as "run the other threads first", which would hide exactly the schedules that
@@ -34,7 +34,7 @@ pub(crate) use std::{sync::Arc, thread};
 pub(crate) struct Spin {
     /// Pause instructions in all, before any yield.
     pub(crate) pauses: u32,
-    /// Double the pauses between two looks (1, 2, 4, ... 32) instead of looking after
+    /// Double the pauses between two looks (2, 4, 8, ... 32) instead of looking after
     /// each one. For a lock: every look pulls the cache line away from the holder, who
     /// needs it to release, so fewer looks let the critical section end sooner.
     pub(crate) backoff: bool,
@@ -51,37 +51,73 @@ impl Spin {
     /// For a handoff (an event, a notify): look after every pause, so that the change is
     /// seen as soon as it happens; no yields.
     pub(crate) const HANDOFF: Spin = Spin { pauses: Spin::PAUSES, backoff: false, yields: 0 };
+
+    /// A fresh budget of this policy (an empty one under loom).
+    pub(crate) fn start(self) -> Spinner {
+        let (pauses, yields) = if cfg!(loom) { (0, 0) } else { (self.pauses, self.yields) };
+        let pauses_per_look = if self.backoff { 2 } else { 1 };
+        Spinner { pauses, yields, pauses_per_look, backoff: self.backoff }
+    }
 }
 
-/// Re-reads `word` while `busy(value)` holds, as long as `spin` allows, and returns the last
-/// value seen. It only ever *loads*: a CAS in a spin loop would fight the owner for the
-/// cache line it is about to release.
-#[inline]
-pub(crate) fn spin_while(word: &AtomicU32, spin: Spin, busy: impl Fn(u32) -> bool) -> u32 {
-    let (mut pauses, mut yields) = if cfg!(loom) { (0, 0) } else { (spin.pauses, spin.yields) };
-    let mut pauses_per_look = 1;
-    loop {
-        // Relaxed: the value is only a hint; the caller's CAS, swap or Acquire load orders.
-        let value = word.load(Ordering::Relaxed);
-        if !busy(value) {
-            return value;
+/// What is left of one [`Spin`] budget. A caller that can lose a race after its spin (a
+/// lock seen free and taken by someone else first) keeps spinning on the same budget
+/// instead of either sleeping at once or starting over.
+#[derive(Debug)]
+pub(crate) struct Spinner {
+    pauses: u32,
+    yields: u32,
+    pauses_per_look: u32,
+    backoff: bool,
+}
+
+impl Spinner {
+    /// Re-reads `word` while `busy(value)` holds and budget is left, and returns the last
+    /// value seen. It only ever *loads*: a CAS in a spin loop would fight the owner for the
+    /// cache line it is about to release.
+    #[inline]
+    pub(crate) fn spin_while(&mut self, word: &AtomicU32, busy: impl Fn(u32) -> bool) -> u32 {
+        loop {
+            // Relaxed: the value is only a hint; the caller's CAS, swap or Acquire load orders.
+            let value = word.load(Ordering::Relaxed);
+            if !busy(value) || !self.wait_a_little() {
+                return value;
+            }
         }
-        if pauses > 0 {
-            let now = pauses_per_look.min(pauses);
+    }
+
+    /// Whether the whole budget has been spent.
+    pub(crate) fn is_spent(&self) -> bool {
+        self.pauses == 0 && self.yields == 0
+    }
+
+    /// Pauses (or yields) once, spending budget; false if none was left.
+    fn wait_a_little(&mut self) -> bool {
+        if self.pauses > 0 {
+            let now = self.pauses_per_look.min(self.pauses);
             for _ in 0..now {
                 core::hint::spin_loop();
             }
-            pauses -= now;
-            if spin.backoff {
-                pauses_per_look = (pauses_per_look * 2).min(32);
+            self.pauses -= now;
+            if self.backoff {
+                self.pauses_per_look = (self.pauses_per_look * 2).min(32);
             }
-        } else if yields > 0 {
+            true
+        } else if self.yields > 0 {
             std::thread::yield_now();
-            yields -= 1;
+            self.yields -= 1;
+            true
         } else {
-            return value;
+            false
         }
     }
+}
+
+/// One budget of `spin`, spent re-reading `word` while `busy(value)` holds: the common case
+/// of [`Spinner::spin_while`].
+#[inline]
+pub(crate) fn spin_while(word: &AtomicU32, spin: Spin, busy: impl Fn(u32) -> bool) -> u32 {
+    spin.start().spin_while(word, busy)
 }
 
 /// `core::cell::UnsafeCell` with loom's closure-based interface, so that code written
