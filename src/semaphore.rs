@@ -25,9 +25,10 @@
 //! # The protocol
 //!
 //! * **acquire**: CAS `v → v - 1` while `v > 0`. Finding `0`, wait a little without
-//!   sleeping (a release is often just about to come): 16 pauses, then up to 3 yields of
-//!   the CPU, so that on a machine with more runnable threads than cores the releaser gets
-//!   to run instead of being spun against (`SPIN`; not under loom). Still `0`: count ourselves
+//!   sleeping (a release is often just about to come): 100 pauses (none if the process
+//!   has one CPU only), then up to 3 yields of the CPU, so that on a machine with more
+//!   runnable threads than cores the releaser gets to run instead of being spun against
+//!   (`SPIN`; not under loom). Still `0`: count ourselves
 //!   in `sleepers`, then *check in* with a CAS `0 → 0` on `permits` and sleep on the word
 //!   while it is `0`. On waking, loop (try again, maybe sleep again). A timed acquire whose
 //!   wait reports the deadline tries one last time, then leaves and uncounts itself.
@@ -74,13 +75,13 @@ use crate::error::ReleaseError;
 use crate::futex::{self, Deadline, Wait};
 use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while};
 
-/// How long an acquirer waits for a permit before sleeping. 16 pauses, fewer than the
-/// crate's usual 100: measured on this 2-core machine with both threads pinned to one core,
-/// 100 made a semaphore ping-pong 2x slower than a Mutex+Condvar one (the spinner burns the
-/// slice the releaser needs), while 16 plus yields beat it; a handoff between two free
-/// cores completes within a few pauses or the first yield. Then 3 `sched_yield`s, each
-/// letting a releaser that shares our core run.
-const SPIN: Spin = Spin { pauses: 16, backoff: false, yields: 3 };
+/// How long an acquirer waits for a permit before sleeping: the crate's usual 100 pauses,
+/// then 3 `sched_yield`s, each letting a releaser that shares our CPU run. Measured on this
+/// 2-core machine (BENCHMARKS.md, open item 4): the yields are the big win in every case;
+/// 100 pauses make a handoff between two free cores ~10x faster than 16, and cost nothing
+/// when the process has one CPU only, where [`Spin::start`] leaves the pauses out (they
+/// made a ping-pong pinned to one core 2.4x slower).
+const SPIN: Spin = Spin { pauses: Spin::PAUSES, backoff: false, yields: 3 };
 use core::fmt;
 use std::time::Duration;
 
