@@ -361,6 +361,12 @@ impl ConditionGuard<'_> {
             if predicate() {
                 return true;
             }
+            // Each wait may end in a notify before it ever sleeps (a busy notifier, a waiter
+            // that shares its CPU), so the clock is read here as well as by the waits, as
+            // Python's wait_for does: otherwise such a loop would never time out.
+            if deadline.has_passed() {
+                return false;
+            }
             if !self.wait_until(deadline) {
                 return predicate();
             }

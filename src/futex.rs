@@ -63,6 +63,13 @@ impl Deadline {
         Deadline(Instant::now().checked_add(timeout))
     }
 
+    /// Whether the deadline has passed, for a loop that can go round without ever reaching
+    /// [`wait`] (each time woken before it slept): such a loop must read the clock itself.
+    /// Under loom there is no clock: only a wait's [`Wait::TimedOut`] ends a timed wait.
+    pub(crate) fn has_passed(self) -> bool {
+        !cfg!(loom) && self.0.is_some_and(|when| Instant::now() >= when)
+    }
+
     /// Whether this deadline can ever pass.
     #[cfg_attr(not(loom), allow(dead_code))] // Only the loom model asks.
     pub(crate) fn is_never(self) -> bool {

@@ -141,6 +141,11 @@ impl Core {
             // `permits`' order must see our `sleepers` increment. Failure: a permit showed
             // up; go and take it.
             if self.permits.compare_exchange(0, 0, Release, Relaxed).is_err() {
+                // Permits that others keep taking first could send us round this loop
+                // without ever sleeping, so the deadline is checked here too.
+                if deadline.has_passed() {
+                    break self.try_acquire();
+                }
                 continue;
             }
             if futex::wait(&self.permits, 0, deadline) == Wait::TimedOut {

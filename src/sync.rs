@@ -119,7 +119,7 @@ impl Spinner {
         loop {
             // Relaxed: the value is only a hint; the caller's CAS, swap or Acquire load orders.
             let value = word.load(Ordering::Relaxed);
-            if !busy(value) || !self.wait_a_little() {
+            if !busy(value) || !self.back_off() {
                 return value;
             }
         }
@@ -131,7 +131,7 @@ impl Spinner {
     }
 
     /// Pauses (or yields) once, spending budget; false if none was left.
-    fn wait_a_little(&mut self) -> bool {
+    fn back_off(&mut self) -> bool {
         if self.pauses > 0 {
             let now = self.pauses_per_look.min(self.pauses);
             for _ in 0..now {
