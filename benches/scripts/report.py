@@ -93,6 +93,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for name, ours_key, peer_keys, target in SCENARIOS:
         ours = m.get(ours_key)
+        if ours is None:
+            continue  # not in this run (rounds.sh with BENCHES=...)
         peers = [(short(k), m.get(k)) for k in peer_keys]
         peer_txt = ", ".join(f"{n} {fmt(v)}" for n, v in peers)
         ratio_txt = ", ".join(f"{n} {v / ours:.2f}x" for n, v in peers if v and ours)
@@ -116,11 +118,13 @@ def main() -> None:
                 verdict = ours <= factor
             verdict = "yes" if verdict else "**no**"
         print(f"| {name} | {fmt(ours)}{spread(ours_key)} | {peer_txt} | {ratio_txt} | {target_txt} | {verdict} |")
-    print()
-    print("| floor | median |")
-    print("|---|---|")
-    for k in FLOORS:
-        print(f"| {k.split('/')[1]} | {fmt(m.get(k))}{spread(k)} |")
+    floors = [k for k in FLOORS if k in m]
+    if floors:
+        print()
+        print("| floor | median |")
+        print("|---|---|")
+        for k in floors:
+            print(f"| {k.split('/')[1]} | {fmt(m[k])}{spread(k)} |")
 
 
 if __name__ == "__main__":

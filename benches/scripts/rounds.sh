@@ -7,12 +7,17 @@
 # With QUIET=1, each bench file waits (up to 10 minutes) for the machine to be >= 95% idle
 # over 3 seconds first, and the idle share it found is logged: on a shared machine, other
 # processes' bursts otherwise decide the results of the spinning handoffs.
+# With PIN=<cpu list>, every bench runs under `taskset -c <cpu list>`: PIN=0 shows the case
+# of more threads than CPUs (every multi-threaded scenario then shares one CPU).
+# BENCHES="lock event" runs only those bench files.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3}
 TARGET=${CARGO_TARGET_DIR:-target}
 OUT=$(realpath -m "${OUT:-$TARGET/bench-rounds}")
-BENCHES=(floor lock event condition semaphore barrier timer)
+read -r -a BENCHES <<<"${BENCHES:-floor lock event condition semaphore barrier timer}"
+PINNED=()
+if [ -n "${PIN:-}" ]; then PINNED=(taskset -c "$PIN"); fi
 idle_percent() {
     local u n s i w x y z t1 i1
     read -r _ u n s i w x y z _ </proc/stat
@@ -36,7 +41,8 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "round $round: ${order[*]}  (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     for bench in "${order[@]}"; do
         if [ "${QUIET:-0}" = 1 ]; then wait_quiet "$bench"; fi
-        cargo bench --bench "$bench" -- "$@" >"$OUT.log.tmp" 2>&1 || { cat "$OUT.log.tmp"; exit 1; }
+        "${PINNED[@]}" cargo bench --bench "$bench" -- "$@" >"$OUT.log.tmp" 2>&1 ||
+            { cat "$OUT.log.tmp"; exit 1; }
     done
     mkdir -p "$OUT/$round"
     (cd "$TARGET/criterion" && find . -path '*/new/estimates.json' | while read -r f; do
