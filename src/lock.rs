@@ -57,12 +57,13 @@ const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 const CONTENDED: u32 = 2;
 
-/// How a contended acquirer waits before sleeping, parking_lot's recipe: 30 pauses, looking
-/// after 2, 4, 8 and 16 of them (every look steals the line the holder needs to release),
-/// then up to 10 yields (with more threads than cores the holder may need this CPU; a yield
-/// is far cheaper than the futex sleep and wake it saves). One budget covers the whole wait,
-/// see [`Lock::acquire_contended`]. Measured on 2 cores: BENCHMARKS.md, "Targets missed", 2.
-const SPIN: Spin = Spin { pauses: 30, backoff: true, yields: 10 };
+/// How a contended acquirer waits before sleeping, parking_lot's recipe exactly: 14 pauses,
+/// looking after 2, 4 and 8 of them (every look steals the line the holder needs to
+/// release), then up to 7 yields (with more threads than cores the holder may need this
+/// CPU; a yield is far cheaper than the futex sleep and wake it saves). One budget covers
+/// the whole wait, see [`Lock::acquire_contended`]. Measured on 2 cores against 30 pauses
+/// and 10 yields, and against 14 and 3: BENCHMARKS.md, "How each target was met", 2.
+const SPIN: Spin = Spin { pauses: 14, backoff: true, yields: 7 };
 
 /// A lock that any thread may release: Python's `threading.Lock`.
 ///

@@ -39,17 +39,18 @@ for round in $(seq 1 "$ROUNDS"); do
     # Rotate the order every round: round r starts at bench file r.
     order=("${BENCHES[@]:round % ${#BENCHES[@]}}" "${BENCHES[@]:0:round % ${#BENCHES[@]}}")
     echo "round $round: ${order[*]}  (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    touch "$OUT.round-start"
     for bench in "${order[@]}"; do
         if [ "${QUIET:-0}" = 1 ]; then wait_quiet "$bench"; fi
         "${PINNED[@]}" cargo bench --bench "$bench" -- "$@" >"$OUT.log.tmp" 2>&1 ||
             { cat "$OUT.log.tmp"; exit 1; }
     done
     mkdir -p "$OUT/$round"
-    (cd "$TARGET/criterion" && find . -path '*/new/estimates.json' | while read -r f; do
+    (cd "$TARGET/criterion" && find . -path '*/new/estimates.json' -newer "$OUT.round-start" | while read -r f; do
         mkdir -p "$OUT/$round/$(dirname "$f")"
         cp "$f" "$OUT/$round/$f"
     done)
     cut -d' ' -f1-3 /proc/loadavg >"$OUT/$round/loadavg"
 done
-rm -f "$OUT.log.tmp"
+rm -f "$OUT.log.tmp" "$OUT.round-start"
 python3 benches/scripts/report.py "$OUT"
