@@ -21,8 +21,8 @@
 //! * **acquire**: CAS `0 → 1`. If that fails, spin a little while the word is `1` (a short
 //!   critical section is likely to end before a sleep would even begin; the looks back off
 //!   exponentially so that the spinners leave the cache line to the holder, then yield).
-//!   Seeing `0`, CAS `0 → 1` again; losing that race to another thread only resumes the
-//!   spin, on what is left of the same budget. With the budget spent (or on seeing `2`:
+//!   Seeing `0`, CAS `0 → 1` again; losing that race to another thread costs one back-off
+//!   step, then the spin resumes on what is left of the same budget. With the budget spent (or on seeing `2`:
 //!   others already sleep, and spinning would jump their queue), loop: swap in `2`; if the
 //!   old value was `0` we own the lock; otherwise sleep on the word while it is `2`.
 //!   Swapping in `2` (not `1`) after having slept is deliberate: we cannot know whether
@@ -124,8 +124,8 @@ impl Lock {
     /// The slow path: spin, then sleep until the lock is ours or the deadline passes.
     ///
     /// The spin budget is one for the whole first phase: a waiter that sees the lock free
-    /// but loses the CAS to another thread goes on spinning with what is left, instead of
-    /// going to sleep at once. Sleeping after one lost race made every contended release
+    /// but loses the CAS to another thread backs off and goes on spinning with what is
+    /// left, instead of going to sleep at once. Sleeping after one lost race made every contended release
     /// pay a futex wake (3-4 per 1000 increments at 8 threads, against 0.1 with one budget).
     #[cold]
     fn acquire_contended(&self, deadline: Deadline) -> bool {
@@ -139,11 +139,14 @@ impl Lock {
             // Nobody sleeps (or we would have seen CONTENDED): try to take it as LOCKED.
             match self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed) {
                 Ok(_) => return true,
-                // Lost the race: spin on with what is left of the budget (charging lost
-                // races to it measured 5-15% slower at 2-8 threads). A timed wait reads the
-                // clock here, since losing again and again never reaches the futex wait.
-                Err(now) if spinner.is_spent() || deadline.has_passed() => break now,
-                Err(_) => {}
+                // Lost the race: the winner has just begun its critical section, so back off
+                // before looking again, on the same budget (parking_lot's recipe; it bounds
+                // this phase too). Measured against a free retry: BENCHMARKS.md.
+                Err(now) => {
+                    if !spinner.back_off() {
+                        break now;
+                    }
+                }
             }
         };
         loop {

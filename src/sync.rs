@@ -125,13 +125,8 @@ impl Spinner {
         }
     }
 
-    /// Whether the whole budget has been spent.
-    pub(crate) fn is_spent(&self) -> bool {
-        self.pauses == 0 && self.yields == 0
-    }
-
     /// Pauses (or yields) once, spending budget; false if none was left.
-    fn back_off(&mut self) -> bool {
+    pub(crate) fn back_off(&mut self) -> bool {
         if self.pauses > 0 {
             let now = self.pauses_per_look.min(self.pauses);
             for _ in 0..now {
