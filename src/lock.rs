@@ -18,14 +18,15 @@
 //!
 //! # The protocol
 //!
-//! * **acquire**: CAS `0 → 1`. If that fails, spin a little while the word is `1` (a short
-//!   critical section is likely to end before a sleep would even begin; the looks back off
-//!   exponentially so that the spinners leave the cache line to the holder, then yield).
-//!   Seeing `0`, CAS `0 → 1` again; losing that race to another thread costs one back-off
-//!   step, then the spin resumes on what is left of the same budget. With the budget spent
-//!   (or on seeing `2`: others already sleep, and spinning would jump their queue), loop:
-//!   swap in `2`; if the old value was `0` we own the lock; otherwise sleep on the word
-//!   while it is `2`.
+//! * **acquire**: CAS `0 → 1`. If that fails, spin a little while the word is not `0` (a
+//!   short critical section is likely to end before a sleep would even begin; the looks back
+//!   off exponentially so that the spinners leave the cache line to the holder, then yield).
+//!   Seeing `0`, CAS `0 → 1` again; losing that race to another thread costs a few back-off
+//!   steps, then the spin resumes on what is left of the same budget. With the budget
+//!   spent, loop: swap in `2`; if the old value was `0` we own the lock; otherwise sleep on
+//!   the word while it is `2`. Taking a freed lock as `1` while others sleep is safe: the
+//!   release that freed it woke one of them, and that thread swaps `2` back in before it
+//!   sleeps again.
 //!   Swapping in `2` (not `1`) after having slept is deliberate: we cannot know whether
 //!   other sleepers remain, so the next release must wake someone.
 //! * **release**: CAS `1 → 0`; failing that, swap in `0`. Old value `2` means someone may
@@ -66,6 +67,15 @@ const CONTENDED: u32 = 2;
 /// the whole wait, see [`Lock::acquire_contended`]. Measured on 2 cores against 30 pauses
 /// and 10 yields, and against 14 and 3: BENCHMARKS.md, "How each target was met", 2.
 const SPIN: Spin = Spin { pauses: 14, backoff: true, yields: 7 };
+
+/// How many steps of [`SPIN`] a waiter that lost the race for a freed lock waits out before
+/// it looks again: early in the budget, all 14 pauses and one yield (~0.7 µs here). The
+/// winner's critical section has just begun, and every look would pull the line it needs
+/// away from it. Fewer handoffs is where contended throughput comes from: measured with 1,
+/// 2, 3, 4 and 6 steps, owner changes per 1000 increments fell from ~38 to ~20 and time
+/// per increment by 7-13% up to 4 steps; 6 steps began to sleep (BENCHMARKS.md, "How each
+/// target was met", 2).
+const LOST_RACE_BACK_OFF_STEPS: u32 = 4;
 
 /// A lock that any thread may release: Python's `threading.Lock`.
 ///
@@ -133,19 +143,23 @@ impl Lock {
     fn acquire_contended(&self, deadline: Deadline) -> bool {
         let mut spinner = SPIN.start();
         let mut state = loop {
-            let state = spinner.spin_while(&self.state, |s| s == LOCKED);
-            // CONTENDED means others already sleep: spinning on would only jump the queue.
+            // Spin through CONTENDED too. Sleepers need no protecting from us: the release we
+            // wait for wakes one of them whatever we do, and a woken thread re-marks the word
+            // CONTENDED if it loses the race. Going to sleep at once on CONTENDED (std's rule)
+            // chained sleeps: a thread that got the lock after sleeping holds it CONTENDED, so
+            // the next arrival slept at once too, and so on.
+            let state = spinner.spin_while(&self.state, |s| s != UNLOCKED);
             if state != UNLOCKED {
-                break state;
+                break state; // Budget spent.
             }
-            // Nobody sleeps (or we would have seen CONTENDED): try to take it as LOCKED.
+            // Take it as LOCKED: any sleeper was woken by the release that freed it (above).
             match self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed) {
                 Ok(_) => return true,
-                // Lost the race: the winner has just begun its critical section, so back off
-                // before looking again, on the same budget (parking_lot's recipe; it bounds
-                // this phase too). Measured against a free retry: BENCHMARKS.md.
+                // Lost the race: the winner's critical section has just begun, so stay off
+                // its cache line for a while before looking again, on the same budget (which
+                // also bounds this phase).
                 Err(now) => {
-                    if !spinner.back_off() {
+                    if !(0..LOST_RACE_BACK_OFF_STEPS).all(|_| spinner.back_off()) {
                         break now;
                     }
                 }
