@@ -152,7 +152,8 @@ impl Lock {
             if state != UNLOCKED {
                 break state; // Budget spent.
             }
-            // Take it as LOCKED: any sleeper was woken by the release that freed it (above).
+            // Take it as LOCKED even if others sleep: the release that freed it woke one of
+            // them, which marks the word CONTENDED again if we win.
             match self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed) {
                 Ok(_) => return true,
                 // Lost the race: the winner's critical section has just begun, so stay off
