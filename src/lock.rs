@@ -71,10 +71,11 @@ const SPIN: Spin = Spin { pauses: 14, backoff: true, yields: 7 };
 /// How many steps of [`SPIN`] a waiter that lost the race for a freed lock waits out before
 /// it looks again: early in the budget, all 14 pauses and one yield (~0.7 µs here). The
 /// winner's critical section has just begun, and every look would pull the line it needs
-/// away from it. Fewer handoffs is where contended throughput comes from: measured with 1,
-/// 2, 3, 4 and 6 steps, owner changes per 1000 increments fell from ~38 to ~20 and time
-/// per increment by 7-13% up to 4 steps; 6 steps began to sleep (BENCHMARKS.md, "How each
-/// target was met", 2).
+/// away from it. Fewer handoffs is where contended throughput comes from: in a plain loop,
+/// from 1 to 4 steps, owner changes per 1000 increments fell from 28-45 to 12-27 and the
+/// time per increment by 9-14%, and 6 steps began to trade spinning for sleeping; in the
+/// criterion bench, with the spin through `CONTENDED`, ours went from 0.86-0.90x to
+/// 1.02-1.08x parking_lot's throughput (BENCHMARKS.md, "How each target was met", 2).
 const LOST_RACE_BACK_OFF_STEPS: u32 = 4;
 
 /// A lock that any thread may release: Python's `threading.Lock`.
