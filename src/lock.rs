@@ -74,7 +74,7 @@ const SPIN: Spin = Spin { pauses: 14, backoff: true, yields: 7 };
 /// away from it. Fewer handoffs is where contended throughput comes from: in a plain loop,
 /// from 1 to 4 steps, owner changes per 1000 increments fell from 28-45 to 12-27 and the
 /// time per increment by 9-14%, and 6 steps began to trade spinning for sleeping; in the
-/// criterion bench, with the spin through `CONTENDED`, ours went from 0.86-0.90x to
+/// criterion bench, with the spin through `CONTENDED`, ours went from 0.79-0.90x to
 /// 1.02-1.08x parking_lot's throughput (BENCHMARKS.md, "How each target was met", 2).
 const LOST_RACE_BACK_OFF_STEPS: u32 = 4;
 
