@@ -8,6 +8,11 @@
 //! one thread hand a "baton" to another. It guards no data of its own; [`Lock::lock`]
 //! returns a guard that releases on drop, the Rust spelling of `with lock:`.
 //!
+//! Like Python's lock (which promises no order) and std's `Mutex`, it is not fair: a running
+//! thread may take the lock ahead of threads that sleep on it. That is what makes it fast
+//! under contention, and every waiter still gets its turn in practice (the stress tests
+//! run millions of contended increments to completion; BENCHMARKS.md gives latency tails).
+//!
 //! # The state word
 //!
 //! | `state` | meaning |
