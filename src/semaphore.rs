@@ -77,13 +77,14 @@ use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while
 use core::fmt;
 use std::time::Duration;
 
-/// How long an acquirer waits for a permit before sleeping: the crate's usual 100 pauses,
-/// then 3 `sched_yield`s, each letting a releaser that shares our CPU run. Measured on this
+/// How long an acquirer waits for a permit before sleeping: a permit is handed over like an
+/// event, so the crate's handoff policy, 100 pauses looking after each, then 3
+/// `sched_yield`s, each letting a releaser that shares our CPU run. Measured on this
 /// 2-core machine (BENCHMARKS.md, "How each target was met", 4): the yields are the big win
 /// in every case; 100 pauses make a handoff between two free cores ~10x faster than 16, and
 /// cost nothing when the process has one CPU only, where [`Spin::start`] leaves the pauses
 /// out (they made a ping-pong pinned to one core 2.4x slower).
-const SPIN: Spin = Spin { pauses: Spin::PAUSES, backoff: false, yields: 3 };
+const SPIN: Spin = Spin::HANDOFF;
 
 /// The one implementation behind both faces.
 struct Core {
