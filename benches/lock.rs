@@ -7,14 +7,14 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::Ordering::Relaxed;
 
 #[path = "support/common.rs"]
 mod common;
 #[path = "support/ports.rs"]
 mod ports;
 
-use common::{share, timed_threads};
+use common::{CacheLine, Guarded, share, timed_threads};
 
 fn uncontended(c: &mut Criterion) {
     let mut group = c.benchmark_group("lock_uncontended");
@@ -46,20 +46,6 @@ fn uncontended(c: &mut Criterion) {
         b.iter(|| drop(black_box(black_box(&pl_r).lock())));
     });
     group.finish();
-}
-
-/// One cache line, aligned, for each contended lock and the counter it guards, so that no
-/// contender's numbers depend on where the stack happens to put them. `Mutex<u64>` keeps its
-/// value next to its lock word; our `Lock` guards no data of its own, so the counter goes
-/// next to it in the same line, as a porter's `struct { lock, count }` would have it.
-#[repr(C, align(64))]
-struct CacheLine<T>(T);
-
-#[derive(Default)]
-#[repr(C)]
-struct Guarded<L> {
-    lock: L,
-    counter: AtomicU64,
 }
 
 fn contended(c: &mut Criterion) {

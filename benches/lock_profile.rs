@@ -3,7 +3,7 @@
 //! Criterion gives one number per scenario; tuning the contended `Lock` needed the *why*
 //! behind it. For 2, 4 and 8 threads, ours and `parking_lot::Mutex` alternately, this
 //! prints per run of `threads x per_thread` increments (lock and counter in one aligned
-//! line, as in `benches/lock.rs`):
+//! line, `common::CacheLine`, as in `benches/lock.rs`):
 //! - the time per increment,
 //! - *owner changes* per 1000 increments (runs of increments by one thread, counted by each
 //!   thread from the counter values it finds, so the critical section stays the bench's):
@@ -23,14 +23,7 @@ use std::time::{Duration, Instant};
 #[path = "support/common.rs"]
 mod common;
 
-/// The lock and the counter it guards, in one cache line as `Mutex<u64>` would keep its
-/// value (as in `benches/lock.rs`).
-#[repr(C, align(64))]
-#[derive(Default)]
-struct Line<L> {
-    lock: L,
-    counter: AtomicU64,
-}
+use common::{CacheLine, Guarded};
 
 /// The two locks behind one interface, so that both run the same loop.
 trait Contended: Default + Sync {
@@ -63,7 +56,8 @@ struct Run {
 }
 
 fn throughput<L: Contended>(threads: usize, per_thread: u64) -> Run {
-    let line = Line::<L>::default();
+    let line = CacheLine(Guarded::<L>::default());
+    let Guarded { lock, counter } = &line.0;
     let (futex_calls, owner_changes) = (AtomicU64::new(0), AtomicU64::new(0));
     let took = common::timed_threads(threads, |_| {
         let before = threading::diagnostics::futex_calls_on_this_thread();
@@ -71,10 +65,10 @@ fn throughput<L: Contended>(threads: usize, per_thread: u64) -> Run {
         // left: counted in registers, so that the critical section stays exactly the bench's.
         let (mut left, mut runs) = (u64::MAX, 0u64);
         for _ in 0..per_thread {
-            line.lock.with_lock(|| {
+            lock.with_lock(|| {
                 // Load + store, not fetch_add: a broken lock would lose updates.
-                let found = line.counter.load(Relaxed);
-                line.counter.store(found + 1, Relaxed);
+                let found = counter.load(Relaxed);
+                counter.store(found + 1, Relaxed);
                 runs += u64::from(found != left);
                 left = found + 1;
             });
@@ -84,7 +78,7 @@ fn throughput<L: Contended>(threads: usize, per_thread: u64) -> Run {
             .fetch_add(threading::diagnostics::futex_calls_on_this_thread() - before, Relaxed);
     });
     let total = per_thread * threads as u64;
-    assert_eq!(line.counter.load(Relaxed), total, "{} lost increments", L::NAME);
+    assert_eq!(counter.load(Relaxed), total, "{} lost increments", L::NAME);
     Run {
         nanos_per_increment: took.as_nanos() as f64 / total as f64,
         owner_changes_per_1000: owner_changes.load(Relaxed) as f64 * 1000.0 / total as f64,
@@ -94,15 +88,16 @@ fn throughput<L: Contended>(threads: usize, per_thread: u64) -> Run {
 
 /// Every acquire's latency, in nanoseconds, sorted.
 fn acquire_latencies<L: Contended>(threads: usize, per_thread: u64) -> Vec<u64> {
-    let line = Line::<L>::default();
+    let line = CacheLine(Guarded::<L>::default());
+    let Guarded { lock, counter } = &line.0;
     let per_thread_latencies = std::sync::Mutex::new(Vec::new());
     common::timed_threads(threads, |_| {
         let mut latencies = Vec::with_capacity(per_thread as usize);
         for _ in 0..per_thread {
             let asked = Instant::now();
-            line.lock.with_lock(|| {
+            lock.with_lock(|| {
                 latencies.push(asked.elapsed().as_nanos() as u64);
-                line.counter.store(line.counter.load(Relaxed) + 1, Relaxed);
+                counter.store(counter.load(Relaxed) + 1, Relaxed);
             });
         }
         per_thread_latencies.lock().unwrap().push(latencies);

@@ -5,6 +5,7 @@
 
 use criterion::Criterion;
 use std::sync::Barrier;
+use std::sync::atomic::AtomicU64;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -51,4 +52,19 @@ where
     let start = spans.iter().map(|s| s.0).min().unwrap();
     let end = spans.iter().map(|s| s.1).max().unwrap();
     end - start
+}
+
+/// One cache line, aligned, for each contended lock and the counter it guards, so that no
+/// contender's numbers depend on where the stack happens to put them. `Mutex<u64>` keeps its
+/// value next to its lock word; a lock that guards no data of its own gets its counter next
+/// to it in the same line ([`Guarded`]), as a porter's `struct { lock, count }` would have it.
+#[repr(C, align(64))]
+pub struct CacheLine<T>(pub T);
+
+/// A lock and the counter it guards, laid out in that order (see [`CacheLine`]).
+#[derive(Default)]
+#[repr(C)]
+pub struct Guarded<L> {
+    pub lock: L,
+    pub counter: AtomicU64,
 }
