@@ -7,28 +7,22 @@
 //! there are none; [`Semaphore::release`] gives one back (any thread may, whether or not it
 //! acquired one), and [`Semaphore::release_n`] gives back several at once and wakes as many
 //! sleepers. A [`BoundedSemaphore`] is the same thing with a ceiling, its initial value:
-//! releasing past it is refused (Python's `ValueError`). Both are one private core, `Core`,
-//! behind two faces that differ only in the limit they pass to `Core::release_n` and the
-//! error they report past it.
+//! releasing past it is refused (Python's `ValueError`).
 //!
-//! # The state words
-//!
-//! | word | meaning |
-//! |---|---|
-//! | `permits` | the permits available now, `0..=u32::MAX` (all 32 bits: Python's value is unbounded, ours stops at `u32::MAX` with `Err(Overflow)`) |
-//! | `sleepers` | how many threads are registered as (about to be) asleep on `permits` |
-//!
-//! `permits` is the futex word: sleepers wait on it while it is `0`. `sleepers` only ever
-//! over-counts (a thread stays counted from just before its first sleep until it leaves
-//! `acquire`), which costs at most a needless wake, never a lost one.
+//! Both are one private `PermitCounter` (two words, `permits` and `sleepers`, described
+//! where they are declared) under one face written once by the `semaphore_face!` macro.
+//! The two types differ only in the most permits a release may leave (`u32::MAX`, or the
+//! bound) and the error they report past it, and share one guard type, [`SemaphoreGuard`].
 //!
 //! # The protocol
 //!
 //! * **acquire**: CAS `v → v - 1` while `v > 0`. Finding `0`, wait a little without
-//!   sleeping (a release is often just about to come): 100 pauses (none if the process
-//!   has one CPU only), then up to 3 yields of the CPU, so that on a machine with more
-//!   runnable threads than cores the releaser gets to run instead of being spun against
-//!   (`SPIN`; not under loom). Still `0`: count ourselves
+//!   sleeping (a release is often just about to come): the crate's handoff spin,
+//!   `Spin::HANDOFF`, as a permit is handed over like an event: pauses looking after each
+//!   (none if the process has one CPU only), then a few yields of the CPU, so that on a
+//!   machine with more runnable threads than cores the releaser gets to run instead of
+//!   being spun against (BENCHMARKS.md, "How each target was met", 4, has the numbers;
+//!   no spin under loom). Still `0`: count ourselves
 //!   in `sleepers`, then *check in* with a CAS `0 → 0` on `permits` and sleep on the word
 //!   while it is `0`. On waking, loop (try again, maybe sleep again). A timed acquire whose
 //!   wait reports the deadline tries one last time, then leaves and uncounts itself.
@@ -77,25 +71,23 @@ use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while
 use core::fmt;
 use std::time::Duration;
 
-/// How long an acquirer waits for a permit before sleeping: a permit is handed over like an
-/// event, so the crate's handoff policy, 100 pauses looking after each, then 3
-/// `sched_yield`s, each letting a releaser that shares our CPU run. Measured on this
-/// 2-core machine (BENCHMARKS.md, "How each target was met", 4): the yields are the big win
-/// in every case; 100 pauses make a handoff between two free cores ~10x faster than 16, and
-/// cost nothing when the process has one CPU only, where [`Spin::start`] leaves the pauses
-/// out (they made a ping-pong pinned to one core 2.4x slower).
-const SPIN: Spin = Spin::HANDOFF;
-
-/// The one implementation behind both faces.
-struct Core {
+/// The counter of permits that both semaphores are: the whole protocol of the module doc.
+/// The faces only choose the most permits a release may leave.
+struct PermitCounter {
+    /// The permits available now, `0..=u32::MAX` (Python's value is unbounded; ours stops
+    /// at `u32::MAX` with `Err(Overflow)`). The futex word: sleepers wait on it while it is
+    /// `0`.
     permits: AtomicU32,
+    /// How many threads are counted as (about to be) asleep on `permits`. It only ever
+    /// over-counts (a thread stays counted from just before its first sleep until it leaves
+    /// `acquire`), which costs at most a needless wake, never a lost one.
     sleepers: AtomicU32,
 }
 
-impl Core {
+impl PermitCounter {
     const_fn_unless_loom! {
-        fn new(value: u32) -> Core {
-            Core { permits: AtomicU32::new(value), sleepers: AtomicU32::new(0) }
+        fn new(value: u32) -> PermitCounter {
+            PermitCounter { permits: AtomicU32::new(value), sleepers: AtomicU32::new(0) }
         }
     }
 
@@ -130,7 +122,9 @@ impl Core {
     fn acquire_slow(&self, deadline: Deadline) -> bool {
         let mut counted = false;
         let acquired = loop {
-            if spin_while(&self.permits, SPIN, |permits| permits == 0) != 0 && self.try_acquire() {
+            if spin_while(&self.permits, Spin::HANDOFF, |permits| permits == 0) != 0
+                && self.try_acquire()
+            {
                 break true;
             }
             if !counted {
@@ -162,8 +156,8 @@ impl Core {
         acquired
     }
 
-    /// Adds `n` permits unless that would pass `max`, in which case it returns `too_many`
-    /// and changes nothing.
+    /// Adds `n` permits unless that would leave more than `max`, in which case it returns
+    /// `too_many` and changes nothing.
     #[inline]
     fn release_n(&self, n: u32, max: u32, too_many: ReleaseError) -> Result<(), ReleaseError> {
         if n == 0 {
@@ -208,6 +202,160 @@ impl Core {
     }
 }
 
+/// The little that tells the two faces apart, for the guard that serves both.
+mod face {
+    use crate::error::ReleaseError;
+
+    /// Implemented by [`Semaphore`](super::Semaphore) and
+    /// [`BoundedSemaphore`](super::BoundedSemaphore) only (the module is private, so no
+    /// other crate can), which is what lets one [`SemaphoreGuard`](super::SemaphoreGuard)
+    /// serve both.
+    pub trait Face: core::fmt::Debug {
+        /// The guard's name in `Debug` output.
+        const GUARD_NAME: &'static str;
+
+        /// Gives back `n` permits unless that would pass this semaphore's limit (`u32::MAX`,
+        /// or the bound), in which case it changes nothing and returns the face's error.
+        fn give_back(&self, n: u32) -> Result<(), ReleaseError>;
+    }
+}
+use face::Face;
+
+/// The methods the two semaphores share, written once: each doctest runs for both types.
+///
+/// Each face names the most permits a release may leave (`limit`, a function of the
+/// semaphore) and the error past it; `release` and `release_n` come with their own docs,
+/// which say so, and share their bodies.
+macro_rules! semaphore_face {
+    (
+        $Semaphore:ident,
+        guard: $guard_name:literal,
+        limit: |$semaphore:pat_param| $limit:expr,
+        past_limit: $past_limit:expr,
+        $(#[$release_doc:meta])* release,
+        $(#[$release_n_doc:meta])* release_n $(,)?
+    ) => {
+        impl Face for $Semaphore {
+            const GUARD_NAME: &'static str = $guard_name;
+
+            #[inline]
+            fn give_back(&self, n: u32) -> Result<(), ReleaseError> {
+                let $semaphore = self;
+                self.counter.release_n(n, $limit, $past_limit)
+            }
+        }
+
+        impl $Semaphore {
+            $(#[$release_doc])*
+            #[inline]
+            pub fn release(&self) -> Result<(), ReleaseError> {
+                self.give_back(1)
+            }
+
+            $(#[$release_n_doc])*
+            #[inline]
+            pub fn release_n(&self, n: u32) -> Result<(), ReleaseError> {
+                self.give_back(n)
+            }
+
+            /// Takes a permit, waiting as long as it takes for one (`sem.acquire()`).
+            ///
+            /// ```
+            #[doc = concat!("let sem = threading::", stringify!($Semaphore), "::new(1);")]
+            /// sem.acquire();
+            /// assert_eq!(sem.value(), 0);
+            /// ```
+            #[inline]
+            pub fn acquire(&self) {
+                self.counter.acquire();
+            }
+
+            /// Takes a permit if one is available now, without waiting
+            /// (`sem.acquire(blocking=False)`). It fails only when the value is `0`.
+            ///
+            /// ```
+            #[doc = concat!("let sem = threading::", stringify!($Semaphore), "::new(1);")]
+            /// assert!(sem.try_acquire());
+            /// assert!(!sem.try_acquire());
+            /// ```
+            #[inline]
+            #[must_use = "a permit was only taken if this returned true"]
+            pub fn try_acquire(&self) -> bool {
+                self.counter.try_acquire()
+            }
+
+            /// Waits at most `timeout` for a permit; true if one was taken
+            /// (`sem.acquire(timeout=t)`). `Duration::ZERO` tries once; a timeout too large
+            /// for the clock waits forever.
+            ///
+            /// ```
+            /// use std::time::Duration;
+            #[doc = concat!("let sem = threading::", stringify!($Semaphore), "::new(1);")]
+            /// assert!(sem.acquire_timeout(Duration::ZERO));
+            /// assert!(!sem.acquire_timeout(Duration::from_millis(1)));
+            /// sem.release().unwrap();
+            /// assert!(sem.acquire_timeout(Duration::MAX));
+            /// ```
+            #[must_use = "a permit was only taken if this returned true"]
+            pub fn acquire_timeout(&self, timeout: Duration) -> bool {
+                self.counter.acquire_timeout(timeout)
+            }
+
+            /// The number of permits available now (Python's `sem._value`). A snapshot:
+            /// other threads may change it at any moment.
+            ///
+            /// ```
+            #[doc = concat!("assert_eq!(threading::", stringify!($Semaphore), "::new(4).value(), 4);")]
+            /// ```
+            #[inline]
+            pub fn value(&self) -> u32 {
+                self.counter.value()
+            }
+
+            /// Takes a permit and returns a guard that gives it back on drop (`with sem:`),
+            /// also when the drop comes from a panic's unwinding.
+            ///
+            /// ```
+            #[doc = concat!("let sem = threading::", stringify!($Semaphore), "::new(1);")]
+            /// {
+            ///     let _permit = sem.permit();
+            ///     assert_eq!(sem.value(), 0);
+            /// }
+            /// assert_eq!(sem.value(), 1);
+            /// ```
+            #[inline]
+            pub fn permit(&self) -> SemaphoreGuard<'_, Self> {
+                self.acquire();
+                SemaphoreGuard { semaphore: self }
+            }
+
+            /// [`try_acquire`](Self::try_acquire) with a guard.
+            ///
+            /// ```
+            #[doc = concat!("let sem = threading::", stringify!($Semaphore), "::new(1);")]
+            /// let held = sem.try_permit().unwrap();
+            /// assert!(sem.try_permit().is_none());
+            /// drop(held);
+            /// ```
+            #[inline]
+            pub fn try_permit(&self) -> Option<SemaphoreGuard<'_, Self>> {
+                self.try_acquire().then(|| SemaphoreGuard { semaphore: self })
+            }
+
+            /// [`acquire_timeout`](Self::acquire_timeout) with a guard.
+            ///
+            /// ```
+            /// use std::time::Duration;
+            #[doc = concat!("let sem = threading::", stringify!($Semaphore), "::new(0);")]
+            /// assert!(sem.permit_timeout(Duration::from_millis(1)).is_none());
+            /// ```
+            pub fn permit_timeout(&self, timeout: Duration) -> Option<SemaphoreGuard<'_, Self>> {
+                self.acquire_timeout(timeout).then(|| SemaphoreGuard { semaphore: self })
+            }
+        }
+    };
+}
+
 /// A counter of permits: Python's `threading.Semaphore`.
 ///
 /// [`acquire`](Self::acquire) takes a permit, waiting while there is none;
@@ -233,7 +381,7 @@ impl Core {
 /// assert_eq!(POOL.value(), 5);
 /// ```
 pub struct Semaphore {
-    core: Core,
+    counter: PermitCounter,
 }
 
 impl Semaphore {
@@ -245,52 +393,16 @@ impl Semaphore {
         /// assert_eq!(SEM.value(), 3);
         /// ```
         pub fn new(value: u32) -> Semaphore {
-            Semaphore { core: Core::new(value) }
+            Semaphore { counter: PermitCounter::new(value) }
         }
     }
+}
 
-    /// Takes a permit, waiting as long as it takes for one (`sem.acquire()`).
-    ///
-    /// ```
-    /// let sem = threading::Semaphore::new(1);
-    /// sem.acquire();
-    /// assert_eq!(sem.value(), 0);
-    /// ```
-    #[inline]
-    pub fn acquire(&self) {
-        self.core.acquire();
-    }
-
-    /// Takes a permit if one is available now, without waiting
-    /// (`sem.acquire(blocking=False)`). It fails only when the value is `0`.
-    ///
-    /// ```
-    /// let sem = threading::Semaphore::new(1);
-    /// assert!(sem.try_acquire());
-    /// assert!(!sem.try_acquire());
-    /// ```
-    #[inline]
-    #[must_use = "a permit was only taken if this returned true"]
-    pub fn try_acquire(&self) -> bool {
-        self.core.try_acquire()
-    }
-
-    /// Waits at most `timeout` for a permit; true if one was taken
-    /// (`sem.acquire(timeout=t)`). `Duration::ZERO` tries once; a timeout too large for the
-    /// clock waits forever.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let sem = threading::Semaphore::new(0);
-    /// assert!(!sem.acquire_timeout(Duration::from_millis(1)));
-    /// sem.release().unwrap();
-    /// assert!(sem.acquire_timeout(Duration::MAX));
-    /// ```
-    #[must_use = "a permit was only taken if this returned true"]
-    pub fn acquire_timeout(&self, timeout: Duration) -> bool {
-        self.core.acquire_timeout(timeout)
-    }
-
+semaphore_face! {
+    Semaphore,
+    guard: "SemaphoreGuard",
+    limit: |_| u32::MAX,
+    past_limit: ReleaseError::Overflow,
     /// Gives back one permit and wakes one waiting thread, if any (`sem.release()`).
     ///
     /// Returns `Err(ReleaseError::Overflow)`, changing nothing, if the value would pass
@@ -303,11 +415,7 @@ impl Semaphore {
     /// assert_eq!(sem.release(), Err(ReleaseError::Overflow));
     /// assert_eq!(sem.value(), u32::MAX);
     /// ```
-    #[inline]
-    pub fn release(&self) -> Result<(), ReleaseError> {
-        self.core.release_n(1, u32::MAX, ReleaseError::Overflow)
-    }
-
+    release,
     /// Gives back `n` permits at once and wakes up to `n` waiting threads (`sem.release(n)`).
     ///
     /// All or nothing: if the value would pass `u32::MAX`, nothing changes and
@@ -324,62 +432,7 @@ impl Semaphore {
     /// assert_eq!(sem.value(), 3); // unchanged
     /// assert_eq!(sem.release_n(0), Ok(()));
     /// ```
-    #[inline]
-    pub fn release_n(&self, n: u32) -> Result<(), ReleaseError> {
-        self.core.release_n(n, u32::MAX, ReleaseError::Overflow)
-    }
-
-    /// The number of permits available now (Python's `sem._value`). A snapshot: other
-    /// threads may change it at any moment.
-    ///
-    /// ```
-    /// assert_eq!(threading::Semaphore::new(4).value(), 4);
-    /// ```
-    #[inline]
-    pub fn value(&self) -> u32 {
-        self.core.value()
-    }
-
-    /// Takes a permit and returns a guard that gives it back on drop (`with sem:`), also
-    /// when the drop comes from a panic's unwinding.
-    ///
-    /// ```
-    /// let sem = threading::Semaphore::new(1);
-    /// {
-    ///     let _permit = sem.permit();
-    ///     assert_eq!(sem.value(), 0);
-    /// }
-    /// assert_eq!(sem.value(), 1);
-    /// ```
-    #[inline]
-    pub fn permit(&self) -> SemaphoreGuard<'_> {
-        self.acquire();
-        SemaphoreGuard { semaphore: self }
-    }
-
-    /// [`try_acquire`](Self::try_acquire) with a guard.
-    ///
-    /// ```
-    /// let sem = threading::Semaphore::new(1);
-    /// let held = sem.try_permit().unwrap();
-    /// assert!(sem.try_permit().is_none());
-    /// drop(held);
-    /// ```
-    #[inline]
-    pub fn try_permit(&self) -> Option<SemaphoreGuard<'_>> {
-        self.try_acquire().then(|| SemaphoreGuard { semaphore: self })
-    }
-
-    /// [`acquire_timeout`](Self::acquire_timeout) with a guard.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let sem = threading::Semaphore::new(0);
-    /// assert!(sem.permit_timeout(Duration::from_millis(1)).is_none());
-    /// ```
-    pub fn permit_timeout(&self, timeout: Duration) -> Option<SemaphoreGuard<'_>> {
-        self.acquire_timeout(timeout).then(|| SemaphoreGuard { semaphore: self })
-    }
+    release_n,
 }
 
 /// `Semaphore::new(1)`, as Python's `threading.Semaphore()` starts with value 1.
@@ -396,28 +449,6 @@ impl Default for Semaphore {
 impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Semaphore").field("value", &self.value()).finish()
-    }
-}
-
-/// Holds a permit of a [`Semaphore`] until dropped, also when dropped by a panic's
-/// unwinding. The drop is a plain [`Semaphore::release`]; in the one case where that fails
-/// (other threads released the value up to `u32::MAX` meanwhile) the permit is dropped.
-#[must_use = "the permit is released as soon as the guard is dropped"]
-pub struct SemaphoreGuard<'a> {
-    semaphore: &'a Semaphore,
-}
-
-impl Drop for SemaphoreGuard<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        // Err(Overflow) only if others pushed the value to u32::MAX: nothing to give back to.
-        let _ = self.semaphore.release();
-    }
-}
-
-impl fmt::Debug for SemaphoreGuard<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SemaphoreGuard").field("semaphore", self.semaphore).finish()
     }
 }
 
@@ -440,7 +471,8 @@ impl fmt::Debug for SemaphoreGuard<'_> {
 /// assert_eq!((SLOTS.value(), SLOTS.bound()), (2, 2));
 /// ```
 pub struct BoundedSemaphore {
-    core: Core,
+    counter: PermitCounter,
+    /// The initial value: the most permits a release may leave.
     bound: u32,
 }
 
@@ -454,51 +486,28 @@ impl BoundedSemaphore {
         /// assert_eq!((sem.value(), sem.bound()), (3, 3));
         /// ```
         pub fn new(value: u32) -> BoundedSemaphore {
-            BoundedSemaphore { core: Core::new(value), bound: value }
+            BoundedSemaphore { counter: PermitCounter::new(value), bound: value }
         }
     }
 
-    /// Takes a permit, waiting as long as it takes for one (`sem.acquire()`).
+    /// The initial value, which the value may never exceed.
     ///
     /// ```
-    /// let sem = threading::BoundedSemaphore::new(1);
+    /// let sem = threading::BoundedSemaphore::new(4);
     /// sem.acquire();
-    /// assert_eq!(sem.value(), 0);
+    /// assert_eq!((sem.value(), sem.bound()), (3, 4));
     /// ```
     #[inline]
-    pub fn acquire(&self) {
-        self.core.acquire();
+    pub fn bound(&self) -> u32 {
+        self.bound
     }
+}
 
-    /// Takes a permit if one is available now, without waiting
-    /// (`sem.acquire(blocking=False)`).
-    ///
-    /// ```
-    /// let sem = threading::BoundedSemaphore::new(1);
-    /// assert!(sem.try_acquire());
-    /// assert!(!sem.try_acquire());
-    /// ```
-    #[inline]
-    #[must_use = "a permit was only taken if this returned true"]
-    pub fn try_acquire(&self) -> bool {
-        self.core.try_acquire()
-    }
-
-    /// Waits at most `timeout` for a permit; true if one was taken
-    /// (`sem.acquire(timeout=t)`). `Duration::ZERO` tries once; a timeout too large for the
-    /// clock waits forever.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let sem = threading::BoundedSemaphore::new(1);
-    /// assert!(sem.acquire_timeout(Duration::ZERO));
-    /// assert!(!sem.acquire_timeout(Duration::from_millis(1)));
-    /// ```
-    #[must_use = "a permit was only taken if this returned true"]
-    pub fn acquire_timeout(&self, timeout: Duration) -> bool {
-        self.core.acquire_timeout(timeout)
-    }
-
+semaphore_face! {
+    BoundedSemaphore,
+    guard: "BoundedSemaphoreGuard",
+    limit: |semaphore| semaphore.bound,
+    past_limit: ReleaseError::TooManyReleases,
     /// Gives back one permit and wakes one waiting thread, if any (`sem.release()`).
     ///
     /// Returns `Err(ReleaseError::TooManyReleases)`, changing nothing, if the value would
@@ -511,11 +520,7 @@ impl BoundedSemaphore {
     /// assert_eq!(sem.release(), Ok(()));
     /// assert_eq!(sem.release(), Err(ReleaseError::TooManyReleases));
     /// ```
-    #[inline]
-    pub fn release(&self) -> Result<(), ReleaseError> {
-        self.core.release_n(1, self.bound, ReleaseError::TooManyReleases)
-    }
-
+    release,
     /// Gives back `n` permits at once and wakes up to `n` waiting threads (`sem.release(n)`).
     ///
     /// All or nothing: if the value would pass [`bound`](Self::bound), nothing changes and
@@ -530,74 +535,7 @@ impl BoundedSemaphore {
     /// assert_eq!(sem.value(), 1); // unchanged
     /// assert_eq!(sem.release_n(2), Ok(()));
     /// ```
-    #[inline]
-    pub fn release_n(&self, n: u32) -> Result<(), ReleaseError> {
-        self.core.release_n(n, self.bound, ReleaseError::TooManyReleases)
-    }
-
-    /// The number of permits available now. A snapshot: other threads may change it at any
-    /// moment.
-    ///
-    /// ```
-    /// assert_eq!(threading::BoundedSemaphore::new(4).value(), 4);
-    /// ```
-    #[inline]
-    pub fn value(&self) -> u32 {
-        self.core.value()
-    }
-
-    /// The initial value, which the value may never exceed.
-    ///
-    /// ```
-    /// let sem = threading::BoundedSemaphore::new(4);
-    /// sem.acquire();
-    /// assert_eq!((sem.value(), sem.bound()), (3, 4));
-    /// ```
-    #[inline]
-    pub fn bound(&self) -> u32 {
-        self.bound
-    }
-
-    /// Takes a permit and returns a guard that gives it back on drop (`with sem:`), also
-    /// when the drop comes from a panic's unwinding.
-    ///
-    /// ```
-    /// let sem = threading::BoundedSemaphore::new(1);
-    /// {
-    ///     let _permit = sem.permit();
-    ///     assert_eq!(sem.value(), 0);
-    /// }
-    /// assert_eq!(sem.value(), 1);
-    /// ```
-    #[inline]
-    pub fn permit(&self) -> BoundedSemaphoreGuard<'_> {
-        self.acquire();
-        BoundedSemaphoreGuard { semaphore: self }
-    }
-
-    /// [`try_acquire`](Self::try_acquire) with a guard.
-    ///
-    /// ```
-    /// let sem = threading::BoundedSemaphore::new(1);
-    /// let held = sem.try_permit().unwrap();
-    /// assert!(sem.try_permit().is_none());
-    /// drop(held);
-    /// ```
-    #[inline]
-    pub fn try_permit(&self) -> Option<BoundedSemaphoreGuard<'_>> {
-        self.try_acquire().then(|| BoundedSemaphoreGuard { semaphore: self })
-    }
-
-    /// [`acquire_timeout`](Self::acquire_timeout) with a guard.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let sem = threading::BoundedSemaphore::new(0);
-    /// assert!(sem.permit_timeout(Duration::from_millis(1)).is_none());
-    /// ```
-    pub fn permit_timeout(&self, timeout: Duration) -> Option<BoundedSemaphoreGuard<'_>> {
-        self.acquire_timeout(timeout).then(|| BoundedSemaphoreGuard { semaphore: self })
-    }
+    release_n,
 }
 
 impl fmt::Debug for BoundedSemaphore {
@@ -609,24 +547,32 @@ impl fmt::Debug for BoundedSemaphore {
     }
 }
 
-/// Holds a permit of a [`BoundedSemaphore`] until dropped, also when dropped by a panic's
-/// unwinding. The drop is a plain [`BoundedSemaphore::release`]; if another thread's
-/// unmatched release already filled the semaphore to its bound, the drop changes nothing.
+/// Holds a permit of a [`Semaphore`] (or, as [`BoundedSemaphoreGuard`], of a
+/// [`BoundedSemaphore`]) until dropped, also when dropped by a panic's unwinding.
+///
+/// The drop is a plain `release`. In the one case where that fails it changes nothing:
+/// other threads released the value up to `u32::MAX` meanwhile, or, bounded, another
+/// thread's unmatched release already filled the semaphore to its bound.
 #[must_use = "the permit is released as soon as the guard is dropped"]
-pub struct BoundedSemaphoreGuard<'a> {
-    semaphore: &'a BoundedSemaphore,
+pub struct SemaphoreGuard<'a, S: Face = Semaphore> {
+    semaphore: &'a S,
 }
 
-impl Drop for BoundedSemaphoreGuard<'_> {
+/// Holds a permit of a [`BoundedSemaphore`] until dropped: the one guard type, named for
+/// its semaphore.
+pub type BoundedSemaphoreGuard<'a> = SemaphoreGuard<'a, BoundedSemaphore>;
+
+impl<S: Face> Drop for SemaphoreGuard<'_, S> {
     #[inline]
     fn drop(&mut self) {
-        // Err(TooManyReleases) only after someone else's unmatched release: the bound holds.
-        let _ = self.semaphore.release();
+        // Err only after others released past what this permit took (see the type's doc):
+        // there is nothing left to give back.
+        let _ = self.semaphore.give_back(1);
     }
 }
 
-impl fmt::Debug for BoundedSemaphoreGuard<'_> {
+impl<S: Face> fmt::Debug for SemaphoreGuard<'_, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BoundedSemaphoreGuard").field("semaphore", self.semaphore).finish()
+        f.debug_struct(S::GUARD_NAME).field("semaphore", self.semaphore).finish()
     }
 }
