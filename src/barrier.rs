@@ -13,34 +13,26 @@
 //!
 //! # The state
 //!
-//! `word: AtomicU32`, the word waiters sleep on; changed only under `lock`, except that
-//! waiters raise `SLEEPERS` without it:
-//!
-//! | bits | name | meaning |
-//! |---|---|---|
-//! | 0 | `SLEEPERS` | some thread may sleep on `word`: the next change must wake all |
-//! | 1 | `BROKEN` | the current generation failed; waits return `Err` |
-//! | 2 | `RESETTING` | (with `BROKEN`) a reset waits for the failed generation's waiters to leave |
-//! | 3..32 | generation | counts released (and reset) generations, wrapping |
-//!
-//! Under `lock` (a crate [`Lock`]), in an `UnsafeCell`: `count`, the threads that arrived
-//! in the current generation and have neither been released nor left a broken one, and
-//! `releasing`, true while the last arrival runs the action.
+//! `state`, the word waiters sleep on, holds three flag bits and a generation number (the
+//! table is at the constants, `SLEEPERS` and on). It changes only under `lock`, a crate
+//! [`Lock`], except that waiters raise `SLEEPERS` without it. Under the same lock, in an
+//! `UnsafeCell`, `Arrivals` counts the threads of the current generation and says whether
+//! the last of them is running the action.
 //!
 //! # The protocol
 //!
-//! * **arrive** (under the lock): wait (sleeping on `word`) while `RESETTING` or
-//!   `releasing`; fail if `BROKEN`. The index is `count`. If it is `parties - 1` this thread
+//! * **arrive** (under the lock): wait (sleeping on `state`) while `RESETTING` or
+//!   `releasing`; fail if `BROKEN`. The index is `arrived`. If it is `parties - 1` this thread
 //!   releases the generation: runs the action with the lock released (`releasing` keeps
 //!   later arrivals out of this generation), then under the lock, unless the generation
-//!   was broken meanwhile, sets `count = 0` and swaps in generation + 1; a sleeper bit in
-//!   the old value means wake all. Otherwise `count += 1` and wait.
+//!   was broken meanwhile, sets `arrived = 0` and swaps in generation + 1; a sleeper bit in
+//!   the old value means wake all. Otherwise `arrived += 1` and wait.
 //! * **wait** for generation `g`: spin, then yield the CPU a bounded number of times (the
 //!   parties still to come may need it), then sleep (raising `SLEEPERS` with a CAS) while the
-//!   word shows generation `g` and not `BROKEN`. A new generation means released: return
-//!   the index, without touching the lock. `BROKEN` means leave: under the lock `count -=
+//!   state shows generation `g` and not `BROKEN`. A new generation means released: return
+//!   the index, without touching the lock. `BROKEN` means leave: under the lock `arrived -=
 //!   1`, and the last to leave finishes a pending reset.
-//! * **timeout**: under the lock, a waiter whose time ran out checks the word again:
+//! * **timeout**: under the lock, a waiter whose time ran out checks the state again:
 //!   released or broken as above; if the last arrival is running the action it waits on
 //!   (the generation is complete, as in Python); else it breaks the barrier (raise
 //!   `BROKEN`, wake all) and leaves.
@@ -50,7 +42,7 @@
 //!
 //! Why generations cannot be confused: while any waiter of generation `g` is still
 //! counted, the generation number stays `g` unless `g` is released; a reset completes only
-//! once `count` is 0. So a waiter that sees any other generation knows `g` was released,
+//! once `arrived` is 0. So a waiter that sees any other generation knows `g` was released,
 //! even if generation `g + 1` has come and gone (more threads than parties) or broken
 //! since. The number wraps after 2^29 generations; a waiter would have to sleep through
 //! exactly a multiple of that between two looks, and each of those releases wakes it.
@@ -58,7 +50,7 @@
 //! Orderings: the release swap is `Release` and the load that ends a wait is `Acquire`,
 //! so everything every party wrote before `wait()` (gathered by the last arrival through
 //! the lock), and the action's effects, are visible to every party after `wait()`. All
-//! other accesses to `word` are under the lock (`Relaxed`: the lock orders them) or raise
+//! other accesses to `state` are under the lock (`Relaxed`: the lock orders them) or raise
 //! `SLEEPERS` (`Relaxed`: the futex's atomic check-and-sleep keeps the wake from being
 //! lost).
 //!
@@ -80,14 +72,27 @@ use crate::sync::{AtomicU32, Ordering::*, Spin, UnsafeCell, spin_while};
 use core::fmt;
 use std::time::Duration;
 
+// The state word:
+//
+// | bits | name | meaning |
+// |---|---|---|
+// | 0 | `SLEEPERS` | some thread may sleep on `state`: the next change must wake all |
+// | 1 | `BROKEN` | the current generation failed; waits return `Err` |
+// | 2 | `RESETTING` | (with `BROKEN`) a reset waits for the failed generation's waiters to leave |
+// | 3..32 | generation | counts released (and reset) generations in steps of `ONE_GENERATION`, wrapping |
 const SLEEPERS: u32 = 1;
 const BROKEN: u32 = 2;
 const RESETTING: u32 = 4;
-const GENERATION: u32 = 8;
+const ONE_GENERATION: u32 = 8;
 const GENERATION_MASK: u32 = !(SLEEPERS | BROKEN | RESETTING);
 
-struct Inner {
-    count: usize,
+/// The current generation's bookkeeping, guarded by the barrier's `lock`.
+struct Arrivals {
+    /// The threads that arrived in the current generation and have neither been released
+    /// nor left a broken one; also the next arrival's index.
+    arrived: usize,
+    /// True while the last arrival runs the action: later arrivals wait for the next
+    /// generation.
     releasing: bool,
 }
 
@@ -109,15 +114,15 @@ struct Inner {
 /// assert_eq!(indices, [0, 1, 2]); // arrival order; 2 (the last) ran the action
 /// ```
 pub struct Barrier {
-    word: AtomicU32,
+    state: AtomicU32,
     lock: Lock,
-    inner: UnsafeCell<Inner>,
+    arrivals: UnsafeCell<Arrivals>,
     parties: usize,
     timeout: Option<Duration>,
     action: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
-// SAFETY: `inner` is only read or written while holding `lock`; everything else is
+// SAFETY: `arrivals` is only read or written while holding `lock`; everything else is
 // atomic, immutable after construction, or (the action) `Send + Sync` itself.
 unsafe impl Send for Barrier {}
 // SAFETY: as for `Send`.
@@ -136,9 +141,9 @@ impl Barrier {
     pub fn new(parties: usize) -> Barrier {
         assert!(parties > 0, "a Barrier needs at least one party, got parties == 0");
         Barrier {
-            word: AtomicU32::new(0),
+            state: AtomicU32::new(0),
             lock: Lock::new(),
-            inner: UnsafeCell::new(Inner { count: 0, releasing: false }),
+            arrivals: UnsafeCell::new(Arrivals { arrived: 0, releasing: false }),
             parties,
             timeout: None,
             action: None,
@@ -230,17 +235,17 @@ impl Barrier {
     /// ```
     pub fn reset(&self) {
         let guard = self.lock.lock();
-        let word = self.word.load(Relaxed);
-        // SAFETY: we hold the lock, which guards `inner`.
-        let (count, releasing) =
-            self.inner.with(|inner| unsafe { ((*inner).count, (*inner).releasing) });
-        if count == 0 && !releasing {
-            if word & BROKEN != 0 {
-                self.set_word(next_generation(word));
+        let state = self.state.load(Relaxed);
+        // SAFETY: we hold the lock, which guards `arrivals`.
+        let (arrived, releasing) =
+            self.arrivals.with(|arrivals| unsafe { ((*arrivals).arrived, (*arrivals).releasing) });
+        if arrived == 0 && !releasing {
+            if state & BROKEN != 0 {
+                self.set_state_and_wake_all(next_generation(state));
             }
         } else {
             // Fail the threads in this generation; the last to leave finishes the reset.
-            self.set_word(word | BROKEN | RESETTING);
+            self.set_state_and_wake_all(state | BROKEN | RESETTING);
         }
         drop(guard);
     }
@@ -255,9 +260,9 @@ impl Barrier {
     /// ```
     pub fn abort(&self) {
         let guard = self.lock.lock();
-        let word = self.word.load(Relaxed);
+        let state = self.state.load(Relaxed);
         // Abort overrides a pending reset, as in Python: broken until the next reset.
-        self.set_word((word | BROKEN) & !RESETTING);
+        self.set_state_and_wake_all((state | BROKEN) & !RESETTING);
         drop(guard);
     }
 
@@ -278,11 +283,11 @@ impl Barrier {
     /// ```
     pub fn n_waiting(&self) -> usize {
         let _guard = self.lock.lock();
-        if self.word.load(Relaxed) & BROKEN != 0 {
+        if self.state.load(Relaxed) & BROKEN != 0 {
             return 0;
         }
-        // SAFETY: we hold the lock, which guards `inner`.
-        self.inner.with(|inner| unsafe { (*inner).count })
+        // SAFETY: we hold the lock, which guards `arrivals`.
+        self.arrivals.with(|arrivals| unsafe { (*arrivals).arrived })
     }
 
     /// Whether the barrier is broken (`barrier.broken`): aborted, timed out, or its action
@@ -293,58 +298,58 @@ impl Barrier {
     /// ```
     pub fn broken(&self) -> bool {
         // Relaxed: a snapshot that may be stale as soon as it is returned anyway.
-        self.word.load(Relaxed) & (BROKEN | RESETTING) == BROKEN
+        self.state.load(Relaxed) & (BROKEN | RESETTING) == BROKEN
     }
 
     fn wait_until(&self, deadline: Deadline) -> Result<usize, BrokenBarrierError> {
         let mut guard = self.lock.lock();
-        // Under the lock `word` changes only by SLEEPERS, so one load is exact for the rest.
-        let mut word = self.word.load(Relaxed);
+        // Under the lock `state` changes only by SLEEPERS, so one load is exact for the rest.
+        let mut state = self.state.load(Relaxed);
         loop {
-            if word & RESETTING == 0 {
-                if word & BROKEN != 0 {
+            if state & RESETTING == 0 {
+                if state & BROKEN != 0 {
                     return Err(BrokenBarrierError);
                 }
-                // SAFETY: we hold the lock, which guards `inner`.
-                if !self.inner.with(|inner| unsafe { (*inner).releasing }) {
+                // SAFETY: we hold the lock, which guards `arrivals`.
+                if !self.arrivals.with(|arrivals| unsafe { (*arrivals).releasing }) {
                     break;
                 }
             }
-            // A reset is completing or the action runs: wait for the word to move on, then
+            // A reset is completing or the action runs: wait for the state to move on, then
             // join the next generation (as Python's `_enter`).
             drop(guard);
-            // Untimed: only a change of the word ends it.
-            let _ = self.sleep_while_unchanged(word, Deadline::NEVER);
+            // Untimed: only a change of the state ends it.
+            let _ = self.sleep_while_unchanged(state, Deadline::NEVER);
             guard = self.lock.lock();
-            word = self.word.load(Relaxed);
+            state = self.state.load(Relaxed);
         }
 
-        let index = self.inner.with_mut(|inner| {
-            // SAFETY: we hold the lock, which guards `inner`.
-            let inner = unsafe { &mut *inner };
-            let index = inner.count;
+        let index = self.arrivals.with_mut(|arrivals| {
+            // SAFETY: we hold the lock, which guards `arrivals`.
+            let arrivals = unsafe { &mut *arrivals };
+            let index = arrivals.arrived;
             if index + 1 == self.parties {
-                inner.releasing = self.action.is_some();
+                arrivals.releasing = self.action.is_some();
             } else {
-                inner.count += 1;
+                arrivals.arrived += 1;
             }
             index
         });
         if index + 1 == self.parties {
-            return self.release(guard, word, index);
+            return self.release_generation(guard, state, index);
         }
         drop(guard);
-        self.wait_for_release(word & GENERATION_MASK, index, deadline)
+        self.wait_for_release(state & GENERATION_MASK, index, deadline)
     }
 
     /// The last arrival: run the action (lock released), then start the next generation.
-    fn release<'a>(
+    fn release_generation<'a>(
         &'a self,
         mut guard: LockGuard<'a>,
-        word: u32,
+        state: u32,
         index: usize,
     ) -> Result<usize, BrokenBarrierError> {
-        let mut word = word;
+        let mut state = state;
         if let Some(action) = &self.action {
             drop(guard);
             // Breaks the barrier if the action panics; the panic itself goes on unwinding.
@@ -352,19 +357,19 @@ impl Barrier {
             action();
             core::mem::forget(on_panic);
             guard = self.lock.lock();
-            // SAFETY: we hold the lock, which guards `inner`.
-            self.inner.with_mut(|inner| unsafe { (*inner).releasing = false });
-            word = self.word.load(Relaxed);
-            if word & BROKEN != 0 {
+            // SAFETY: we hold the lock, which guards `arrivals`.
+            self.arrivals.with_mut(|arrivals| unsafe { (*arrivals).releasing = false });
+            state = self.state.load(Relaxed);
+            if state & BROKEN != 0 {
                 // Aborted or reset while the action ran: this generation failed.
-                self.finish_reset_if_drained(word);
+                self.finish_reset_if_drained(state);
                 drop(guard);
                 return Err(BrokenBarrierError);
             }
         }
-        // SAFETY: we hold the lock, which guards `inner`.
-        self.inner.with_mut(|inner| unsafe { (*inner).count = 0 });
-        self.set_word(next_generation(word));
+        // SAFETY: we hold the lock, which guards `arrivals`.
+        self.arrivals.with_mut(|arrivals| unsafe { (*arrivals).arrived = 0 });
+        self.set_state_and_wake_all(next_generation(state));
         drop(guard);
         Ok(index)
     }
@@ -376,94 +381,92 @@ impl Barrier {
         index: usize,
         mut deadline: Deadline,
     ) -> Result<usize, BrokenBarrierError> {
-        let waiting = |word: u32| word & GENERATION_MASK == generation && word & BROKEN == 0;
+        let waiting = |state: u32| state & GENERATION_MASK == generation && state & BROKEN == 0;
         loop {
-            spin_while(&self.word, WAIT_SPIN, waiting);
+            spin_while(&self.state, WAIT_SPIN, waiting);
             // Acquire: a new generation must come with every party's writes and the action's.
-            let word = self.word.load(Acquire);
-            if word & GENERATION_MASK != generation {
+            let state = self.state.load(Acquire);
+            if state & GENERATION_MASK != generation {
                 return Ok(index);
             }
-            if word & BROKEN != 0 {
+            if state & BROKEN != 0 {
                 let _guard = self.lock.lock();
                 self.leave_broken();
                 return Err(BrokenBarrierError);
             }
-            if self.sleep_while_unchanged(word, deadline) == Wait::Woken {
+            if self.sleep_while_unchanged(state, deadline) == Wait::Woken {
                 continue;
             }
-            // Timed out: decide under the lock, where the word cannot move on under us.
+            // Timed out: decide under the lock, where the state cannot move on under us.
             let _guard = self.lock.lock();
-            let word = self.word.load(Relaxed);
-            if word & GENERATION_MASK != generation {
+            let state = self.state.load(Relaxed);
+            if state & GENERATION_MASK != generation {
                 return Ok(index); // Released as we gave up: the lock ordered its writes.
             }
-            if word & BROKEN != 0 {
+            if state & BROKEN != 0 {
                 self.leave_broken();
                 return Err(BrokenBarrierError);
             }
-            // SAFETY: we hold the lock, which guards `inner`.
-            if self.inner.with(|inner| unsafe { (*inner).releasing }) {
+            // SAFETY: we hold the lock, which guards `arrivals`.
+            if self.arrivals.with(|arrivals| unsafe { (*arrivals).releasing }) {
                 // Every party has arrived and the action runs: this generation is complete
                 // (Python's timed-out waiter would find it draining), so wait for it.
                 deadline = Deadline::NEVER;
                 continue;
             }
-            self.set_word(word | BROKEN);
+            self.set_state_and_wake_all(state | BROKEN);
             self.leave_broken();
             return Err(BrokenBarrierError);
         }
     }
 
-    /// Sleeps on `word` while it still reads `seen` (apart from `SLEEPERS`).
+    /// Sleeps on `state` while it still reads `seen` (apart from `SLEEPERS`).
     fn sleep_while_unchanged(&self, seen: u32, deadline: Deadline) -> Wait {
         let seen = seen | SLEEPERS;
         // Relaxed: only the futex's atomic check orders this against the changer's swap.
-        match self.word.fetch_update(Relaxed, Relaxed, |w| (w | SLEEPERS == seen).then_some(seen)) {
-            Ok(_) => futex::wait(&self.word, seen, deadline),
+        match self.state.fetch_update(Relaxed, Relaxed, |w| (w | SLEEPERS == seen).then_some(seen))
+        {
+            Ok(_) => futex::wait(&self.state, seen, deadline),
             Err(_) => Wait::Woken,
         }
     }
 
-    /// Replaces the word (under the lock), waking every sleeper if there were any.
-    fn set_word(&self, new: u32) {
+    /// Replaces the state (under the lock) and wakes every thread asleep on it, if any.
+    fn set_state_and_wake_all(&self, new: u32) {
         // Release: publishes what the releasing thread saw (every arrival's writes, the
         // action's) to waiters that return without taking the lock.
-        if self.word.swap(new & !SLEEPERS, Release) & SLEEPERS != 0 {
-            futex::wake_all(&self.word);
+        if self.state.swap(new & !SLEEPERS, Release) & SLEEPERS != 0 {
+            futex::wake_all(&self.state);
         }
     }
 
     /// A waiter of a broken generation leaves (under the lock).
     fn leave_broken(&self) {
-        // SAFETY: the caller holds the lock, which guards `inner`.
-        self.inner.with_mut(|inner| unsafe { (*inner).count -= 1 });
-        self.finish_reset_if_drained(self.word.load(Relaxed));
+        // SAFETY: the caller holds the lock, which guards `arrivals`.
+        self.arrivals.with_mut(|arrivals| unsafe { (*arrivals).arrived -= 1 });
+        self.finish_reset_if_drained(self.state.load(Relaxed));
     }
 
     /// Completes a pending reset once no thread of the broken generation remains (under the
     /// lock).
-    fn finish_reset_if_drained(&self, word: u32) {
-        // SAFETY: the caller holds the lock, which guards `inner`.
-        let (count, releasing) =
-            self.inner.with(|inner| unsafe { ((*inner).count, (*inner).releasing) });
-        if word & RESETTING != 0 && count == 0 && !releasing {
-            self.set_word(next_generation(word));
+    fn finish_reset_if_drained(&self, state: u32) {
+        // SAFETY: the caller holds the lock, which guards `arrivals`.
+        let (arrived, releasing) =
+            self.arrivals.with(|arrivals| unsafe { ((*arrivals).arrived, (*arrivals).releasing) });
+        if state & RESETTING != 0 && arrived == 0 && !releasing {
+            self.set_state_and_wake_all(next_generation(state));
         }
     }
 }
 
-/// How a party waits for the rest before sleeping: the usual spin, then up to 16 yields.
-/// With more threads than cores the parties still to arrive may need this very CPU: a yield
-/// lets them run, and the crossing then needs neither a futex sleep nor a wake (4 threads
-/// on 2 cores measured ~20 µs per crossing without the yields, as std, and several times
-/// less with them). With a free core each yield returns at once, so the phase is a short,
-/// bounded spin.
-const WAIT_SPIN: Spin = Spin { pauses: Spin::PAUSES, backoff: false, yields: 16 };
+/// How a party waits for the rest before sleeping: the usual pauses, then up to 16 yields,
+/// because with more threads than cores the parties still to arrive may need this very
+/// CPU (BENCHMARKS.md, "How each target was met", 3).
+const WAIT_SPIN: Spin = Spin { pauses: Spin::PAUSES, exponential_backoff: false, yields: 16 };
 
-/// The next generation's word: unbroken, no reset pending.
-fn next_generation(word: u32) -> u32 {
-    (word & GENERATION_MASK).wrapping_add(GENERATION)
+/// The next generation's state: unbroken, no reset pending.
+fn next_generation(state: u32) -> u32 {
+    (state & GENERATION_MASK).wrapping_add(ONE_GENERATION)
 }
 
 /// Breaks the barrier if the action unwinds.
@@ -473,11 +476,11 @@ impl Drop for BreakOnUnwind<'_> {
     fn drop(&mut self) {
         let barrier = self.0;
         let _guard = barrier.lock.lock();
-        // SAFETY: we hold the lock, which guards `inner`.
-        barrier.inner.with_mut(|inner| unsafe { (*inner).releasing = false });
-        let word = barrier.word.load(Relaxed);
-        barrier.set_word(word | BROKEN);
-        barrier.finish_reset_if_drained(word | BROKEN);
+        // SAFETY: we hold the lock, which guards `arrivals`.
+        barrier.arrivals.with_mut(|arrivals| unsafe { (*arrivals).releasing = false });
+        let state = barrier.state.load(Relaxed);
+        barrier.set_state_and_wake_all(state | BROKEN);
+        barrier.finish_reset_if_drained(state | BROKEN);
     }
 }
 

@@ -15,23 +15,27 @@
 //!
 //! # The state word
 //!
-//! | `state` | meaning |
-//! |---|---|
-//! | `0` `UNLOCKED` | free |
-//! | `1` `LOCKED` | held, and no thread sleeps on it |
-//! | `2` `CONTENDED` | held, and threads may sleep on it |
+//! One word, `state`: `0` free, `1` held with no thread asleep on it, `2` held with threads
+//! that may sleep on it (the table is at the constants, `UNLOCKED` and on).
 //!
 //! # The protocol
 //!
 //! * **acquire**: CAS `0 → 1`. If that fails, spin a little while the word is not `0` (a
 //!   short critical section is likely to end before a sleep would even begin; the looks back
 //!   off exponentially so that the spinners leave the cache line to the holder, then yield).
-//!   Seeing `0`, CAS `0 → 1` again; losing that race to another thread costs a few back-off
-//!   steps, then the spin resumes on what is left of the same budget. With the budget
-//!   spent, loop: swap in `2`; if the old value was `0` we own the lock; otherwise sleep on
-//!   the word while it is `2`. Taking a freed lock as `1` while others sleep is safe: the
-//!   release that freed it woke one of them, and that thread swaps `2` back in before it
-//!   sleeps again.
+//!   The spin reads through `2` too: the release we wait for wakes a sleeper whatever we
+//!   do, and going to sleep at once on `2` (std's rule) chains sleeps, because a thread
+//!   that got the lock after sleeping holds it as `2`.
+//!   Seeing `0`, CAS `0 → 1` again. Losing that race means the winner's critical section
+//!   has just begun, and every look would pull the line it needs away from it; so the
+//!   loser waits out a few back-off steps (`LOST_RACE_BACK_OFF_STEPS`), then resumes the
+//!   spin on what is left of the same budget, instead of sleeping at once (which made
+//!   contended releases pay futex wakes) or starting over (which would not bound the
+//!   phase). Fewer owner changes is where contended throughput comes from.
+//!   With the budget spent, loop: swap in `2`; if the old value was `0` we own the lock;
+//!   otherwise sleep on the word while it is `2`. Taking a freed lock as `1` while others
+//!   sleep is safe: the release that freed it woke one of them, and that thread swaps `2`
+//!   back in before it sleeps again.
 //!   Swapping in `2` (not `1`) after having slept is deliberate: we cannot know whether
 //!   other sleepers remain, so the next release must wake someone.
 //! * **release**: CAS `1 → 0`; failing that, swap in `0`. Old value `2` means someone may
@@ -43,6 +47,9 @@
 //!
 //! Orderings: acquiring is `Acquire` and releasing is `Release`, so everything written
 //! under the lock is visible to the next holder. Spinning loads are `Relaxed` hints.
+//!
+//! The spin's shape, the back-off steps and the release as a CAS were each measured
+//! against the alternatives: BENCHMARKS.md, "How each target was met", 2.
 //!
 //! # What the tests prove
 //!
@@ -61,26 +68,23 @@ use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while
 use core::fmt;
 use std::time::Duration;
 
+// The state word:
+//
+// | `state` | meaning |
+// |---|---|
+// | `0` `UNLOCKED` | free |
+// | `1` `LOCKED` | held, and no thread sleeps on it |
+// | `2` `CONTENDED` | held, and threads may sleep on it |
 const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 const CONTENDED: u32 = 2;
 
-/// How a contended acquirer waits before sleeping, parking_lot's recipe exactly: 14 pauses,
-/// looking after 2, 4 and 8 of them (every look steals the line the holder needs to
-/// release), then up to 7 yields (with more threads than cores the holder may need this
-/// CPU; a yield is far cheaper than the futex sleep and wake it saves). One budget covers
-/// the whole wait, see [`Lock::acquire_contended`]. Measured on 2 cores against 30 pauses
-/// and 10 yields, and against 14 and 3: BENCHMARKS.md, "How each target was met", 2.
-const SPIN: Spin = Spin { pauses: 14, backoff: true, yields: 7 };
+/// How a contended acquirer waits before sleeping, parking_lot's recipe: 14 pauses looking
+/// after 2, 4 and 8 of them, then up to 7 yields. One budget covers the whole wait.
+const SPIN: Spin = Spin { pauses: 14, exponential_backoff: true, yields: 7 };
 
-/// How many steps of [`SPIN`] a waiter that lost the race for a freed lock waits out before
-/// it looks again: early in the budget, all 14 pauses and one yield (~0.7 µs here). The
-/// winner's critical section has just begun, and every look would pull the line it needs
-/// away from it. Fewer handoffs is where contended throughput comes from: in a plain loop,
-/// from 1 to 4 steps, owner changes per 1000 increments fell from 28-45 to 12-27 and the
-/// time per increment by 9-14%, and 6 steps began to trade spinning for sleeping; in the
-/// criterion bench, with the spin through `CONTENDED`, ours went from 0.79-0.90x to
-/// 1.02-1.08x parking_lot's throughput (BENCHMARKS.md, "How each target was met", 2).
+/// How many steps of [`SPIN`]'s budget a waiter that lost the race for a freed lock waits
+/// out before it looks again; early in the budget, all 14 pauses and one yield.
 const LOST_RACE_BACK_OFF_STEPS: u32 = 4;
 
 /// A lock that any thread may release: Python's `threading.Lock`.
@@ -138,23 +142,14 @@ impl Lock {
             || (!timeout.is_zero() && self.acquire_contended(Deadline::after(timeout)))
     }
 
-    /// The slow path: spin, then sleep until the lock is ours or the deadline passes.
-    ///
-    /// The spin budget is one for the whole first phase: a waiter that sees the lock free
-    /// but loses the CAS to another thread backs off and goes on spinning with what is
-    /// left, instead of going to sleep at once. Sleeping after one lost race made contended
-    /// releases pay futex wakes: 3.9-6.5 per 1000 increments at 2-8 threads, against
-    /// 0.01-0.02 with one budget.
+    /// The slow path: spin on one budget (through lost races, see the module doc), then
+    /// sleep until the lock is ours or the deadline passes.
     #[cold]
     fn acquire_contended(&self, deadline: Deadline) -> bool {
         let mut spinner = SPIN.start();
         let mut state = loop {
-            // Spin through CONTENDED too. Sleepers need no protecting from us: the release we
-            // wait for wakes one of them whatever we do, and a woken thread re-marks the word
-            // CONTENDED if it loses the race. Going to sleep at once on CONTENDED (std's rule)
-            // chained sleeps: a thread that got the lock after sleeping holds it CONTENDED, so
-            // the next arrival slept at once too, and so on.
-            let state = spinner.spin_while(&self.state, |s| s != UNLOCKED);
+            // Through CONTENDED too (see the module doc).
+            let state = spinner.spin_remaining_while(&self.state, |s| s != UNLOCKED);
             if state != UNLOCKED {
                 break state; // Budget spent.
             }
@@ -162,9 +157,7 @@ impl Lock {
             // them, which marks the word CONTENDED again if we win.
             match self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed) {
                 Ok(_) => return true,
-                // Lost the race: the winner's critical section has just begun, so stay off
-                // its cache line for a while before looking again, on the same budget (which
-                // also bounds this phase).
+                // Lost the race: stay off the winner's cache line for a while.
                 Err(now) => {
                     if !(0..LOST_RACE_BACK_OFF_STEPS).all(|_| spinner.back_off()) {
                         break now;
@@ -193,9 +186,8 @@ impl Lock {
     #[inline]
     pub fn release(&self) -> Result<(), ReleaseError> {
         // Release: publish the critical section to the next holder. The common case, held
-        // with nobody asleep, as a CAS (parking_lot's unlock): under contention it measured
-        // a little faster and steadier than the swap (BENCHMARKS.md, "How each target was
-        // met", 2).
+        // with nobody asleep, as a CAS (parking_lot's unlock), which measured steadier
+        // under contention than a swap.
         if self.state.compare_exchange(LOCKED, UNLOCKED, Release, Relaxed).is_ok() {
             return Ok(());
         }

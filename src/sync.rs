@@ -24,7 +24,8 @@ pub(crate) use loom::{sync::Arc, thread};
 pub(crate) use std::{sync::Arc, thread};
 
 /// How long a thread busy-waits on a word before it goes to sleep: one policy per primitive,
-/// one loop ([`Spinner::spin_while`]) for all of them.
+/// one loop ([`Spinner::spin_remaining_while`]) for all of them. Each policy's numbers were
+/// measured against the alternatives: BENCHMARKS.md, "How each target was met".
 ///
 /// Under loom there is no busy-waiting at all, whatever the policy: loom takes a spin hint
 /// or a yield as "run the other threads first", which would hide exactly the schedules that
@@ -37,22 +38,22 @@ pub(crate) struct Spin {
     /// Double the pauses between two looks (2, 4, 8, ... 32) instead of looking after
     /// each one. For a lock: every look pulls the cache line away from the holder, who
     /// needs it to release, so fewer looks let the critical section end sooner.
-    pub(crate) backoff: bool,
+    pub(crate) exponential_backoff: bool,
     /// Then give up the time slice this many times, looking after each: with more threads
     /// than cores, the thread we wait for may need this very CPU.
     pub(crate) yields: u32,
 }
 
 impl Spin {
-    /// std measured 100 relaxed loads as the point where spinning stops paying for itself
-    /// on typical x86 and ARM parts; we keep that number.
+    /// The usual number of pauses: 100, which std found to be where spinning stops paying
+    /// for itself on typical x86 and ARM parts.
     pub(crate) const PAUSES: u32 = 100;
 
-    /// For a handoff (an event, a notify): look after every pause, so that the change is
-    /// seen as soon as it happens, then 3 yields, so that a partner sharing our CPU can make
-    /// it. Measured (BENCHMARKS.md): the yields took Event and Condition ping-pong with both
-    /// threads on one CPU from 3.2 and 8.7 µs to 2.1 and 2.2 µs, and did not hurt on two.
-    pub(crate) const HANDOFF: Spin = Spin { pauses: Spin::PAUSES, backoff: false, yields: 3 };
+    /// For a handoff (an event, a notify, a permit): look after every pause, so that the
+    /// change is seen as soon as it happens, then 3 yields, so that a partner sharing our
+    /// CPU can make it (BENCHMARKS.md, "How each target was met", 4).
+    pub(crate) const HANDOFF: Spin =
+        Spin { pauses: Spin::PAUSES, exponential_backoff: false, yields: 3 };
 
     /// A fresh budget of this policy: without the pauses when this process can run on one
     /// CPU only (spinning waits for another thread to act, which it cannot do while we hold
@@ -65,8 +66,8 @@ impl Spin {
         } else {
             (self.pauses, self.yields)
         };
-        let pauses_per_look = if self.backoff { 2 } else { 1 };
-        Spinner { pauses, yields, pauses_per_look, backoff: self.backoff }
+        let pauses_per_look = if self.exponential_backoff { 2 } else { 1 };
+        Spinner { pauses, yields, pauses_per_look, exponential_backoff: self.exponential_backoff }
     }
 }
 
@@ -107,15 +108,20 @@ pub(crate) struct Spinner {
     pauses: u32,
     yields: u32,
     pauses_per_look: u32,
-    backoff: bool,
+    exponential_backoff: bool,
 }
 
 impl Spinner {
-    /// Re-reads `word` while `busy(value)` holds and budget is left, and returns the last
-    /// value seen. It only ever *loads*: a CAS in a spin loop would fight the owner for the
-    /// cache line it is about to release.
+    /// Re-reads `word` while `busy(value)` holds and what remains of this budget lasts, and
+    /// returns the last value seen; a later call goes on with what is left. It only ever
+    /// *loads*: a CAS in a spin loop would fight the owner for the cache line it is about to
+    /// release.
     #[inline]
-    pub(crate) fn spin_while(&mut self, word: &AtomicU32, busy: impl Fn(u32) -> bool) -> u32 {
+    pub(crate) fn spin_remaining_while(
+        &mut self,
+        word: &AtomicU32,
+        busy: impl Fn(u32) -> bool,
+    ) -> u32 {
         loop {
             // Relaxed: the value is only a hint; the caller's CAS, swap or Acquire load orders.
             let value = word.load(Ordering::Relaxed);
@@ -133,7 +139,7 @@ impl Spinner {
                 core::hint::spin_loop();
             }
             self.pauses -= now;
-            if self.backoff {
+            if self.exponential_backoff {
                 self.pauses_per_look = (self.pauses_per_look * 2).min(32);
             }
             true
@@ -147,11 +153,12 @@ impl Spinner {
     }
 }
 
-/// One budget of `spin`, spent re-reading `word` while `busy(value)` holds: the common case
-/// of [`Spinner::spin_while`].
+/// A fresh, whole budget of `spin`, spent re-reading `word` while `busy(value)` holds: the
+/// common case of [`Spinner::spin_remaining_while`], for a caller that never resumes a
+/// spin.
 #[inline]
 pub(crate) fn spin_while(word: &AtomicU32, spin: Spin, busy: impl Fn(u32) -> bool) -> u32 {
-    spin.start().spin_while(word, busy)
+    spin.start().spin_remaining_while(word, busy)
 }
 
 /// `core::cell::UnsafeCell` with loom's closure-based interface, so that code written
