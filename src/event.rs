@@ -9,11 +9,8 @@
 //!
 //! # The state word
 //!
-//! | bits | name | meaning |
-//! |---|---|---|
-//! | 0 | `SET` | the flag |
-//! | 1 | `SLEEPERS` | some thread may sleep in `wait` (only while `SET` is clear) |
-//! | 2..32 | generation | counts the `set()` calls that raised the flag, wrapping |
+//! One word, `state`: the flag, a sleepers bit and a generation number that counts the
+//! `set()` calls that raised the flag (the table is at the constants, `SET` and on).
 //!
 //! # The protocol
 //!
@@ -47,9 +44,16 @@ use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while
 use core::fmt;
 use std::time::Duration;
 
+// The state word:
+//
+// | bits | name | meaning |
+// |---|---|---|
+// | 0 | `SET` | the flag |
+// | 1 | `SLEEPERS` | some thread may sleep in `wait` (only while `SET` is clear) |
+// | 2..32 | generation | counts the `set()` calls that raised the flag in steps of `ONE_GENERATION`, wrapping |
 const SET: u32 = 1;
 const SLEEPERS: u32 = 2;
-const GENERATION: u32 = 4;
+const ONE_GENERATION: u32 = 4;
 const GENERATION_MASK: u32 = !(SET | SLEEPERS);
 
 /// A flag that threads can wait for: Python's `threading.Event`.
@@ -98,7 +102,7 @@ impl Event {
                 Some(if s & SET != 0 {
                     s
                 } else {
-                    (s & GENERATION_MASK).wrapping_add(GENERATION) | SET
+                    (s & GENERATION_MASK).wrapping_add(ONE_GENERATION) | SET
                 })
             })
             .unwrap_or_else(|s| s);

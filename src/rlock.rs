@@ -8,11 +8,8 @@
 //!
 //! # The state
 //!
-//! | field | meaning |
-//! |---|---|
-//! | `lock: Lock` | the 0/1/2 word of [`Lock`]: held by the owner, slept on by the others |
-//! | `owner: AtomicUsize` | id of the holding thread, `0` when free |
-//! | `depth: AtomicU32` | how many times the owner has acquired it |
+//! Three fields (each described where it is declared): an inner [`Lock`], the owner's
+//! thread id and the re-entry depth.
 //!
 //! Thread ids come from a per-thread `thread_local!` filled from a global counter, so ids
 //! are never reused (an address of a thread-local could be, once its thread has exited).
@@ -60,8 +57,11 @@ use std::time::Duration;
 /// assert_eq!(rlock.release(), Err(ReleaseError::NotOwner));
 /// ```
 pub struct RLock {
+    /// Held by the owner, slept on by the other threads that want it.
     lock: Lock,
+    /// The id of the holding thread (see `current_thread_id`), `0` when free.
     owner: AtomicUsize,
+    /// How many times the owner has acquired it; only the owner touches it.
     depth: AtomicU32,
 }
 
