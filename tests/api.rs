@@ -1,4 +1,4 @@
-//! The public contract of `../shared/API.md`, pinned: every listed name and signature is
+//! The public contract, pinned: every public name and signature the crate promises is
 //! named here with its exact type, so a change to any of them fails to compile. Plus the
 //! conventions every type follows (Send + Sync, Debug, Default, const constructors, the
 //! error types' traits and Display texts).

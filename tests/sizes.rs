@@ -1,10 +1,10 @@
-//! Size targets from DESIGN.md: `Lock` and `Event` are one 32-bit word each, `Semaphore`
+//! Size targets from ARCHITECTURE.md ("Performance targets"): `Lock` and `Event` are one 32-bit word each, `Semaphore`
 //! fits in 8 bytes and `Condition` (its lock plus its waiter queue) in 24.
 //!
 //! Sizes of the types without a target, as measured on x86_64 Linux (see
 //! `sizes_for_the_record`, which prints them with `--nocapture`):
 //! `RLock` 16 bytes (a 4-byte `Lock`, a 4-byte depth and an 8-byte owner id),
-//! `BoundedSemaphore` 12 bytes (the 8-byte semaphore core plus its 4-byte bound).
+//! `BoundedSemaphore` 12 bytes (the 8-byte permit counter plus its 4-byte bound).
 
 use std::mem::size_of;
 use threading::{BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore};

@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicU64;
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// Short warm-up and measurement, 20 samples: every scenario of DESIGN.md's table in well
+/// Short warm-up and measurement, 20 samples: every scenario of ARCHITECTURE.md's target table in well
 /// under 8 minutes on 2 cores. Command-line flags (`--quick`, `--sample-size`, ...) still
 /// override this, because `criterion_group!` applies `configure_from_args` afterwards.
 pub fn config() -> Criterion {
