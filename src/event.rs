@@ -137,8 +137,8 @@ impl Event {
         let generation = state & GENERATION_MASK;
         let was_set = |s: u32| s & SET != 0 || s & GENERATION_MASK != generation;
         if !was_set(state) {
-            // A set() that is about to come then costs a cache-line transfer (~0.1 µs)
-            // instead of a sleep and a wake (~30 µs): measured 60x faster ping-pong.
+            // A set() that is about to come then costs a cache-line transfer instead of a
+            // sleep and a wake (BENCHMARKS.md, "How each target was met", 1).
             spin_while(&self.state, Spin::HANDOFF, |s| !was_set(s));
             state = self.state.load(Acquire);
         }

@@ -153,8 +153,7 @@ impl Lock {
             if state != UNLOCKED {
                 break state; // Budget spent.
             }
-            // Take it as LOCKED even if others sleep: the release that freed it woke one of
-            // them, which marks the word CONTENDED again if we win.
+            // As LOCKED even if others sleep (see the module doc).
             match self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed) {
                 Ok(_) => return true,
                 // Lost the race: stay off the winner's cache line for a while.
@@ -167,9 +166,7 @@ impl Lock {
         };
         loop {
             // Acquire: as in try_acquire. Skipping the swap when it is already CONTENDED
-            // avoids taking the cache line exclusively for nothing. Swapping in CONTENDED
-            // (not LOCKED) once we have slept is deliberate: we cannot know whether other
-            // sleepers remain, so the next release must wake someone.
+            // avoids taking the cache line exclusively for nothing.
             if state != CONTENDED && self.state.swap(CONTENDED, Acquire) == UNLOCKED {
                 return true;
             }

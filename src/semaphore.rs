@@ -17,15 +17,13 @@
 //! # The protocol
 //!
 //! * **acquire**: CAS `v → v - 1` while `v > 0`. Finding `0`, wait a little without
-//!   sleeping (a release is often just about to come): the crate's handoff spin,
-//!   `Spin::HANDOFF`, as a permit is handed over like an event: pauses looking after each
-//!   (none if the process has one CPU only), then a few yields of the CPU, so that on a
-//!   machine with more runnable threads than cores the releaser gets to run instead of
-//!   being spun against (BENCHMARKS.md, "How each target was met", 4, has the numbers;
-//!   no spin under loom). Still `0`: count ourselves
-//!   in `sleepers`, then *check in* with a CAS `0 → 0` on `permits` and sleep on the word
-//!   while it is `0`. On waking, loop (try again, maybe sleep again). A timed acquire whose
-//!   wait reports the deadline tries one last time, then leaves and uncounts itself.
+//!   sleeping, as a release is often just about to come: a permit is handed over like an
+//!   event, so this is the crate's handoff spin, `Spin::HANDOFF` (pauses, none if the
+//!   process has one CPU only, then a few yields so that a releaser sharing our CPU can
+//!   run; none of it under loom). Still `0`: count ourselves in `sleepers`, then *check
+//!   in* with a CAS `0 → 0` on `permits` and sleep on the word while it is `0`. On waking,
+//!   loop (try again, maybe sleep again). A timed acquire whose wait reports the deadline
+//!   tries one last time, then leaves and uncounts itself.
 //! * **release_n(k)**: CAS `v → v + k` unless that passes the limit (then nothing changes
 //!   and the error is returned). Then read `sleepers`: if not `0`, wake `min(k, sleepers)`
 //!   threads with one system call. With no sleeper, no system call.
@@ -40,6 +38,9 @@
 //! and the sleeper does not sleep. The futex then makes "still `0`, so sleep" atomic with
 //! respect to the releaser's wake. This costs the sleeper one CAS and the fast paths nothing
 //! (a `SeqCst` fence pair would cost every release a full fence).
+//!
+//! The spin's numbers (pauses against fewer pauses, yields against none, two free cores
+//! against one): BENCHMARKS.md, "How each target was met", 4.
 //!
 //! A woken thread always tries to take a permit before it considers its deadline, so a wake
 //! is only ever "wasted" on a thread that finds the permit already taken by someone else.
