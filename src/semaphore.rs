@@ -203,24 +203,25 @@ impl PermitCounter {
     }
 }
 
-/// The little that tells the two faces apart, for the guard that serves both.
-mod face {
+/// The little that tells the two semaphores apart, for the guard that serves both.
+mod sealed {
     use crate::error::ReleaseError;
 
     /// Implemented by [`Semaphore`](super::Semaphore) and
-    /// [`BoundedSemaphore`](super::BoundedSemaphore) only (the module is private, so no
-    /// other crate can), which is what lets one [`SemaphoreGuard`](super::SemaphoreGuard)
-    /// serve both.
-    pub trait Face: core::fmt::Debug {
+    /// [`BoundedSemaphore`](super::BoundedSemaphore) only: the module is private, so other
+    /// crates can neither name nor implement the trait (a "sealed" trait). It is what lets
+    /// one [`SemaphoreGuard`](super::SemaphoreGuard) serve both.
+    pub trait AnySemaphore: core::fmt::Debug {
         /// The guard's name in `Debug` output.
         const GUARD_NAME: &'static str;
 
         /// Gives back `n` permits unless that would pass this semaphore's limit (`u32::MAX`,
-        /// or the bound), in which case it changes nothing and returns the face's error.
+        /// or the bound), in which case it changes nothing and returns the semaphore's error
+        /// (`Overflow`, or `TooManyReleases`).
         fn give_back(&self, n: u32) -> Result<(), ReleaseError>;
     }
 }
-use face::Face;
+use sealed::AnySemaphore;
 
 /// The methods the two semaphores share, written once: each doctest runs for both types.
 ///
@@ -236,7 +237,7 @@ macro_rules! semaphore_face {
         $(#[$release_doc:meta])* release,
         $(#[$release_n_doc:meta])* release_n $(,)?
     ) => {
-        impl Face for $Semaphore {
+        impl AnySemaphore for $Semaphore {
             const GUARD_NAME: &'static str = $guard_name;
 
             #[inline]
@@ -555,7 +556,7 @@ impl fmt::Debug for BoundedSemaphore {
 /// other threads released the value up to `u32::MAX` meanwhile, or, bounded, another
 /// thread's unmatched release already filled the semaphore to its bound.
 #[must_use = "the permit is released as soon as the guard is dropped"]
-pub struct SemaphoreGuard<'a, S: Face = Semaphore> {
+pub struct SemaphoreGuard<'a, S: AnySemaphore = Semaphore> {
     semaphore: &'a S,
 }
 
@@ -563,7 +564,7 @@ pub struct SemaphoreGuard<'a, S: Face = Semaphore> {
 /// its semaphore.
 pub type BoundedSemaphoreGuard<'a> = SemaphoreGuard<'a, BoundedSemaphore>;
 
-impl<S: Face> Drop for SemaphoreGuard<'_, S> {
+impl<S: AnySemaphore> Drop for SemaphoreGuard<'_, S> {
     #[inline]
     fn drop(&mut self) {
         // Err only after others released past what this permit took (see the type's doc):
@@ -572,7 +573,7 @@ impl<S: Face> Drop for SemaphoreGuard<'_, S> {
     }
 }
 
-impl<S: Face> fmt::Debug for SemaphoreGuard<'_, S> {
+impl<S: AnySemaphore> fmt::Debug for SemaphoreGuard<'_, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct(S::GUARD_NAME).field("semaphore", self.semaphore).finish()
     }
