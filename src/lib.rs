@@ -50,6 +50,7 @@ mod event;
 mod futex;
 mod lock;
 mod rlock;
+mod scheduler;
 mod semaphore;
 mod sync;
 mod timer;
@@ -79,5 +80,18 @@ pub mod diagnostics {
     #[cfg(not(loom))]
     pub fn futex_calls_on_this_thread() -> u64 {
         crate::futex::syscalls_on_this_thread()
+    }
+
+    /// How many timers, process-wide, fired but could not run their function because the
+    /// operating system refused the function's thread (each also printed a line on stderr).
+    /// A refusal when the scheduler thread itself is needed is an `Err` from
+    /// [`Timer::start`](crate::Timer::start) instead.
+    ///
+    /// ```
+    /// assert_eq!(threading::diagnostics::timer_spawn_failures(), 0);
+    /// ```
+    pub fn timer_spawn_failures() -> u64 {
+        // Relaxed: a counter that orders nothing.
+        crate::timer::SPAWN_FAILURES.load(core::sync::atomic::Ordering::Relaxed)
     }
 }

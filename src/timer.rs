@@ -62,10 +62,10 @@
 
 use crate::error::TimerError;
 use crate::event::Event;
-use crate::lock::Lock;
+use crate::scheduler;
 use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread};
 use core::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const STARTED: u32 = 1;
 const CANCELLED: u32 = 2;
@@ -73,40 +73,89 @@ const FIRED: u32 = 4;
 
 type Function = Box<dyn FnOnce() + Send + 'static>;
 
-/// What the `Timer` holds of its thread, behind `Timer::slot_lock`.
-enum Slot {
-    /// Not started: the function, waiting for `start` to hand it to the thread.
-    Waiting(Function),
-    /// Started: the thread, for the first `join` to reap.
-    Running(thread::JoinHandle<()>),
-    /// Joined, or the thread could not be spawned.
-    Done,
+/// What a timer shares with the scheduler and with its function's thread: all of a
+/// timer's state, one allocation per timer.
+pub(crate) struct Shared {
+    state: AtomicU32,
+    /// Raised when the timer is done: its function returned or panicked, or could not get
+    /// a thread, or a cancel won. `join` waits for it.
+    finished: Event,
+    /// The function, until the winner of fire or cancel takes it (exactly one does, once).
+    function: UnsafeCell<Option<Function>>,
 }
 
-/// What the timer shares with its thread.
-struct Shared {
-    state: AtomicU32,
-    cancel: Event,
-    finished: Event,
-}
+// SAFETY: `function` is `Send`, and it is touched only by `new`, by the single winner of
+// the fire/cancel race (one RMW on `state` elects it) and by the drop of the last `Arc`;
+// each of these happens after the previous through the synchronisation that handed the
+// timer over (see the module's protocol).
+unsafe impl Sync for Shared {}
+// SAFETY: as for `Sync`: the function inside is `Send`.
+unsafe impl Send for Shared {}
 
 impl Shared {
-    /// The thread's whole life.
-    fn run(&self, interval: Duration, function: Function) {
-        let _finished = SetOnDrop(&self.finished);
-        if self.cancel.wait_timeout(interval) {
-            return; // Cancelled while waiting: `CANCELLED` is raised, firing would lose anyway.
+    pub(crate) fn new(function: Function) -> Shared {
+        Shared {
+            state: AtomicU32::new(0),
+            finished: Event::new(),
+            function: UnsafeCell::new(Some(function)),
         }
+    }
+
+    /// Takes the function. Only the winner of the fire/cancel race calls this.
+    fn take_function(&self) -> Option<Function> {
+        // SAFETY: the caller won the single RMW that decides between fire and cancel, so no
+        // other thread touches `function` from now on (see `Sync` above).
+        self.function.with_mut(|function| unsafe { (*function).take() })
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        // Relaxed: a snapshot; once raised the bit stays.
+        self.state.load(Relaxed) & CANCELLED != 0
+    }
+
+    /// The deadline has passed: the scheduler calls this. One RMW raises `FIRED` only if
+    /// `CANCELLED` is not raised; the winner hands the function to a new thread.
+    pub(crate) fn fire(self: Arc<Self>) {
         // Relaxed: the word's modification order alone decides between fire and cancel.
         let fired = self
             .state
             .fetch_update(Relaxed, Relaxed, |s| (s & CANCELLED == 0).then_some(s | FIRED))
             .is_ok();
-        if fired {
+        if !fired {
+            return; // The cancel won, dropped the function and raised `finished`.
+        }
+        let function = self.take_function().expect("the fire won: the function is there");
+        let shared = Arc::clone(&self);
+        let spawned = thread::Builder::new().name("threading::Timer".to_owned()).spawn(move || {
+            let _finished = SetOnDrop(&shared.finished);
             function();
+        });
+        // The thread is detached: `join` waits for `finished`, raised on the thread's way out.
+        if let Err(error) = spawned {
+            // `spawn` dropped the function unrun. Python would have refused the timer's
+            // thread at `start`; here the refusal comes at fire time, when nobody is there
+            // to take an `Err`: the timer ends unrun, and the process hears of it.
+            spawn_failed(&error);
+            self.finished.set();
         }
     }
 }
+
+/// Reports a function thread that the OS refused at fire time: counted for
+/// [`crate::diagnostics::timer_spawn_failures`] and told on stderr, as Python tells of an
+/// exception in a thread.
+fn spawn_failed(error: &std::io::Error) {
+    // Relaxed: a counter that orders nothing.
+    SPAWN_FAILURES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "threading::Timer: can't start new thread for a timer's function ({error}); \
+         the timer ends without running it"
+    );
+}
+
+/// How many timer functions could not get a thread when their timer fired.
+pub(crate) static SPAWN_FAILURES: core::sync::atomic::AtomicU64 =
+    core::sync::atomic::AtomicU64::new(0);
 
 /// Raises an event when dropped, so that `finished` rises even if the function panics.
 struct SetOnDrop<'a>(&'a Event);
@@ -144,14 +193,7 @@ impl Drop for SetOnDrop<'_> {
 pub struct Timer {
     interval: Duration,
     shared: Arc<Shared>,
-    slot_lock: Lock,
-    /// Only accessed while holding `slot_lock`.
-    slot: UnsafeCell<Slot>,
 }
-
-// SAFETY: `slot` is only accessed while holding `slot_lock` (or through `&mut self`), and
-// what it holds is `Send`; the rest of `Timer` is `Sync` on its own.
-unsafe impl Sync for Timer {}
 
 impl Timer {
     /// A timer that will call `function` `interval` after [`start`](Self::start)
@@ -163,27 +205,26 @@ impl Timer {
     /// assert!(!timer.is_alive());
     /// ```
     pub fn new(interval: Duration, function: impl FnOnce() + Send + 'static) -> Timer {
-        Timer {
-            interval,
-            shared: Arc::new(Shared {
-                state: AtomicU32::new(0),
-                cancel: Event::new(),
-                finished: Event::new(),
-            }),
-            slot_lock: Lock::new(),
-            slot: UnsafeCell::new(Slot::Waiting(Box::new(function))),
-        }
+        Timer { interval, shared: Arc::new(Shared::new(Box::new(function))) }
     }
 
-    /// Starts the timer's thread (`timer.start()`). A timer starts at most once: later
-    /// calls return `Err(TimerError::AlreadyStarted)` (Python's `RuntimeError`) and change
-    /// nothing. A timer cancelled before it was started still starts, and its thread ends
-    /// at once without calling the function.
+    /// Starts the timer (`timer.start()`): its function will run on a new thread once the
+    /// interval has passed, unless cancelled first. Until then the timer costs no thread,
+    /// only an entry in the process's one timer scheduler. A timer starts at most once:
+    /// later calls return `Err(TimerError::AlreadyStarted)` (Python's `RuntimeError`) and
+    /// change nothing. A timer cancelled before it was started still starts, and is
+    /// finished at once without calling the function.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If the operating system cannot create a thread, as `std::thread::spawn` does; the
-    /// timer then counts as finished.
+    /// [`TimerError::AlreadyStarted`] as above; [`TimerError::SpawnFailed`] (Python's
+    /// `RuntimeError: can't start new thread`) if the scheduler thread had to be started
+    /// and the operating system refused it: the timer then stays not started (`is_alive()`
+    /// is false, `join()` returns at once) and may be started again. Once the scheduler
+    /// runs, `start` spawns nothing; if the OS refuses the *function's* thread when the
+    /// timer fires, the timer ends without running the function, a line on stderr says so,
+    /// and [`diagnostics::timer_spawn_failures`](crate::diagnostics::timer_spawn_failures)
+    /// counts it.
     ///
     /// ```
     /// use threading::{Timer, TimerError};
@@ -194,35 +235,22 @@ impl Timer {
     /// timer.join();
     /// ```
     pub fn start(&self) -> Result<(), TimerError> {
-        // Relaxed: the bit only elects the one caller that starts the thread; the slot
-        // lock orders everything else.
-        if self.shared.state.fetch_or(STARTED, Relaxed) & STARTED != 0 {
+        // Relaxed: the bit only elects the one caller that queues the timer; the
+        // scheduler's lock publishes the timer to the scheduler.
+        let old = self.shared.state.fetch_or(STARTED, Relaxed);
+        if old & STARTED != 0 {
             return Err(TimerError::AlreadyStarted);
         }
-        // Held until the handle is stored: a joiner that saw `finished` (so the thread was
-        // spawned, after we took this lock) then waits here for the handle.
-        let slot_guard = self.slot_lock.lock();
-        // SAFETY: we hold `slot_lock`.
-        let slot = self.slot.with_mut(|slot| unsafe { core::mem::replace(&mut *slot, Slot::Done) });
-        let Slot::Waiting(function) = slot else {
-            unreachable!("only the start that raised STARTED gets here, once");
-        };
-        let shared = Arc::clone(&self.shared);
-        let interval = self.interval;
-        let spawned = thread::Builder::new()
-            .name("threading::Timer".to_owned())
-            .spawn(move || shared.run(interval, function));
-        match spawned {
-            // SAFETY: we hold `slot_lock`.
-            Ok(handle) => self.slot.with_mut(|slot| unsafe { *slot = Slot::Running(handle) }),
-            Err(error) => {
-                // No thread will ever raise it: let join() and is_alive() see the end.
-                self.shared.finished.set();
-                drop(slot_guard);
-                panic!("threading::Timer::start: failed to spawn the timer's thread: {error}");
-            }
+        if old & CANCELLED != 0 {
+            return Ok(()); // The cancel already finished it: nothing to wait for.
         }
-        Ok(())
+        let Some(deadline) = Instant::now().checked_add(self.interval) else {
+            return Ok(()); // Beyond the clock's end: never fires, needs no entry.
+        };
+        scheduler::schedule(deadline, Arc::clone(&self.shared)).inspect_err(|_| {
+            // Relaxed: as above; whoever learns of the failure learns it from our `Err`.
+            self.shared.state.fetch_and(!STARTED, Relaxed);
+        })
     }
 
     /// Stops the timer if its function has not begun yet (`timer.cancel()`): the function
@@ -247,7 +275,11 @@ impl Timer {
             })
             .is_ok();
         if won {
-            self.shared.cancel.set();
+            // The winner owns the function: drop it now (with whatever it holds), then let
+            // `join` return. The queued entry, if any, stays until its deadline.
+            drop(self.shared.take_function());
+            self.shared.finished.set();
+            scheduler::note_cancelled();
         }
     }
 
@@ -262,8 +294,7 @@ impl Timer {
     /// assert!(timer.is_cancelled());
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        // Relaxed: a snapshot; once raised the bit stays.
-        self.shared.state.load(Relaxed) & CANCELLED != 0
+        self.shared.is_cancelled()
     }
 
     /// Waits until the timer's thread has finished: the function has returned or panicked,
@@ -284,12 +315,11 @@ impl Timer {
     pub fn join(&self) {
         if self.started() {
             self.shared.finished.wait();
-            self.reap();
         }
     }
 
-    /// Waits at most `timeout` for the timer's thread to finish; true if it has (or was
-    /// never started, when [`join`](Self::join) would not wait either).
+    /// Waits at most `timeout` for the timer to finish; true if it has (or was never
+    /// started, when [`join`](Self::join) would not wait either).
     ///
     /// ```
     /// use std::time::Duration;
@@ -300,28 +330,7 @@ impl Timer {
     /// assert!(timer.join_timeout(Duration::MAX));
     /// ```
     pub fn join_timeout(&self, timeout: Duration) -> bool {
-        if !self.started() {
-            return true;
-        }
-        let finished = self.shared.finished.wait_timeout(timeout);
-        if finished {
-            self.reap();
-        }
-        finished
-    }
-
-    /// Joins the finished thread's handle, so that `join` returns only once the thread has
-    /// really ended (not merely raised `finished` on its way out). Its function has
-    /// returned by now, so this waits only for the thread's exit. The first joiner joins
-    /// while holding `slot_lock`; later ones find `Done` once it has.
-    fn reap(&self) {
-        let _guard = self.slot_lock.lock();
-        // SAFETY: we hold `slot_lock`.
-        let slot = self.slot.with_mut(|slot| unsafe { core::mem::replace(&mut *slot, Slot::Done) });
-        if let Slot::Running(handle) = slot {
-            // Err only if the function panicked: that ended only the timer's thread.
-            let _ = handle.join();
-        }
+        !self.started() || self.shared.finished.wait_timeout(timeout)
     }
 
     /// Whether the timer's thread has been started and has not finished yet
