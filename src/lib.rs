@@ -94,4 +94,12 @@ pub mod diagnostics {
         // Relaxed: a counter that orders nothing.
         crate::timer::SPAWN_FAILURES.load(core::sync::atomic::Ordering::Relaxed)
     }
+
+    /// Only under loom: waits until the timer scheduler thread has ended (it does once no
+    /// timer is queued). A loom model that started a timer calls this last, because loom
+    /// tears down the model's statics as soon as the model's main thread returns.
+    #[cfg(loom)]
+    pub fn join_timer_scheduler() {
+        crate::scheduler::join_scheduler();
+    }
 }

@@ -142,6 +142,8 @@ struct Queue {
     next_seq: u64,
     running: bool,
     plan: Plan,
+    /// The latest scheduler thread (dropping it detaches the thread; only loom joins it).
+    thread: Option<thread::JoinHandle<()>>,
 }
 
 /// The process's timer scheduler (one, in a static).
@@ -169,6 +171,7 @@ impl Scheduler {
                     next_seq: 0,
                     running: false,
                     plan: Plan::Awake,
+                    thread: None,
                 }),
                 kick: Event::new(),
                 stale: AtomicUsize::new(0),
@@ -183,16 +186,14 @@ impl Scheduler {
     }
 
     /// Queues `timer` to fire at `deadline`, starting the scheduler thread if there is none.
-    fn schedule(&'static self, deadline: Instant, timer: Arc<Shared>) -> Result<(), TimerError> {
+    fn schedule(&self, deadline: Instant, timer: Arc<Shared>) -> Result<(), TimerError> {
         let guard = self.lock.lock();
         let kick = self.with_queue(|queue| {
             if !queue.running {
                 // Spawned under the lock: a scheduler that is just ending marks itself not
                 // running under it too, so exactly one of us starts the next one.
-                thread::Builder::new()
-                    .name("threading::Timer scheduler".to_owned())
-                    .spawn(move || self.run())
-                    .map_err(|_| TimerError::SpawnFailed)?;
+                let thread = spawn_scheduler().map_err(|_| TimerError::SpawnFailed)?;
+                queue.thread = Some(thread);
                 queue.running = true;
                 queue.plan = Plan::Awake;
             }
@@ -251,10 +252,9 @@ impl Scheduler {
                 return; // Idle and not running any more: the next start starts a new one.
             };
             for timer in due.drain(..) {
-                timer.fire();
+                Shared::fire(timer);
             }
-            let timeout =
-                next.map_or(IDLE, |deadline| deadline.saturating_duration_since(Instant::now()));
+            let timeout = next.map_or(IDLE, time_until);
             // Kicked: look again. Timed out: the deadline (or the idle time) has passed.
             let kicked = self.kick.wait_timeout(timeout);
             idle_expired = !kicked && next.is_none();
@@ -275,17 +275,68 @@ fn now(reached: Option<Instant>) -> Option<Instant> {
     reached
 }
 
+/// How long to sleep for `deadline`: by the clock; under loom (no clock, and a model must be
+/// deterministic) always a real wait, which the model ends with a timeout.
+#[cfg(not(loom))]
+fn time_until(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
+}
+
+#[cfg(loom)]
+fn time_until(_deadline: Instant) -> Duration {
+    IDLE
+}
+
 #[cfg(not(loom))]
 static SCHEDULER: Scheduler = Scheduler::new();
 
-#[cfg(loom)]
-loom::lazy_static! {
-    // Under loom a fresh scheduler for every explored execution.
-    static ref SCHEDULER: Scheduler = Scheduler::new();
-}
-
+#[cfg(not(loom))]
 fn scheduler() -> &'static Scheduler {
     &SCHEDULER
+}
+
+#[cfg(not(loom))]
+fn spawn_scheduler() -> std::io::Result<thread::JoinHandle<()>> {
+    let thread = thread::Builder::new().name("threading::Timer scheduler".to_owned());
+    thread.spawn(|| SCHEDULER.run())
+}
+
+// Under loom a fresh scheduler for every explored execution. Loom drops its statics when the
+// model's main thread returns; the scheduler thread (joined by then, see `join_scheduler`)
+// holds the scheduler through its own `Arc` all the same, to the end of its last step.
+#[cfg(loom)]
+loom::lazy_static! {
+    static ref SCHEDULER: std::sync::Arc<Scheduler> = std::sync::Arc::new(Scheduler::new());
+}
+
+#[cfg(loom)]
+fn scheduler() -> &'static Scheduler {
+    &SCHEDULER
+}
+
+#[cfg(loom)]
+fn spawn_scheduler() -> std::io::Result<thread::JoinHandle<()>> {
+    let scheduler = std::sync::Arc::clone(&SCHEDULER);
+    let thread = thread::Builder::new().name("threading::Timer scheduler".to_owned());
+    thread.spawn(move || scheduler.run())
+}
+
+/// Waits until no scheduler thread is left: it ends once no timer is queued and its idle
+/// wait timed out (at once, under loom). A loom model must call this before its main
+/// thread returns, because loom tears down its statics (the futex model's among them) then.
+#[cfg(loom)]
+pub(crate) fn join_scheduler() {
+    let scheduler = scheduler();
+    loop {
+        let thread = {
+            let _guard = scheduler.lock.lock();
+            scheduler.with_queue(|queue| queue.thread.take())
+        };
+        match thread {
+            Some(thread) => thread.join().expect("the scheduler thread does not panic"),
+            None => return,
+        }
+    }
 }
 
 /// Queues `timer` to fire at `deadline`; `Err(SpawnFailed)` if the scheduler thread was

@@ -62,6 +62,7 @@
 
 use crate::error::TimerError;
 use crate::event::Event;
+use crate::lock::Lock;
 use crate::scheduler;
 use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread};
 use core::fmt;
@@ -73,6 +74,17 @@ const FIRED: u32 = 4;
 
 type Function = Box<dyn FnOnce() + Send + 'static>;
 
+/// What the timer holds of its function and its function's thread, behind
+/// `Shared::slot_lock`.
+enum Slot {
+    /// Not fired nor cancelled: the function, for the winner of that race to take.
+    Waiting(Function),
+    /// Fired: the function's thread, for the first `join` to reap.
+    Running(thread::JoinHandle<()>),
+    /// Cancelled, reaped, or the thread could not be spawned.
+    Done,
+}
+
 /// What a timer shares with the scheduler and with its function's thread: all of a
 /// timer's state, one allocation per timer.
 pub(crate) struct Shared {
@@ -80,16 +92,15 @@ pub(crate) struct Shared {
     /// Raised when the timer is done: its function returned or panicked, or could not get
     /// a thread, or a cancel won. `join` waits for it.
     finished: Event,
-    /// The function, until the winner of fire or cancel takes it (exactly one does, once).
-    function: UnsafeCell<Option<Function>>,
+    slot_lock: Lock,
+    /// Only accessed while holding `slot_lock`.
+    slot: UnsafeCell<Slot>,
 }
 
-// SAFETY: `function` is `Send`, and it is touched only by `new`, by the single winner of
-// the fire/cancel race (one RMW on `state` elects it) and by the drop of the last `Arc`;
-// each of these happens after the previous through the synchronisation that handed the
-// timer over (see the module's protocol).
+// SAFETY: `slot` is only accessed while holding `slot_lock` (or by `Drop`, through the
+// last `Arc`), and what it holds is `Send`; the rest is `Sync` on its own.
 unsafe impl Sync for Shared {}
-// SAFETY: as for `Sync`: the function inside is `Send`.
+// SAFETY: as for `Sync`: what the slot holds is `Send`.
 unsafe impl Send for Shared {}
 
 impl Shared {
@@ -97,15 +108,15 @@ impl Shared {
         Shared {
             state: AtomicU32::new(0),
             finished: Event::new(),
-            function: UnsafeCell::new(Some(function)),
+            slot_lock: Lock::new(),
+            slot: UnsafeCell::new(Slot::Waiting(function)),
         }
     }
 
-    /// Takes the function. Only the winner of the fire/cancel race calls this.
-    fn take_function(&self) -> Option<Function> {
-        // SAFETY: the caller won the single RMW that decides between fire and cancel, so no
-        // other thread touches `function` from now on (see `Sync` above).
-        self.function.with_mut(|function| unsafe { (*function).take() })
+    /// Runs `f` on the slot. The caller holds `slot_lock`.
+    fn with_slot<R>(&self, f: impl FnOnce(&mut Slot) -> R) -> R {
+        // SAFETY: every caller holds `slot_lock`: this is the only access to `slot` now.
+        self.slot.with_mut(|slot| f(unsafe { &mut *slot }))
     }
 
     pub(crate) fn is_cancelled(&self) -> bool {
@@ -115,28 +126,57 @@ impl Shared {
 
     /// The deadline has passed: the scheduler calls this. One RMW raises `FIRED` only if
     /// `CANCELLED` is not raised; the winner hands the function to a new thread.
-    pub(crate) fn fire(self: Arc<Self>) {
+    pub(crate) fn fire(timer: Arc<Shared>) {
         // Relaxed: the word's modification order alone decides between fire and cancel.
-        let fired = self
+        let fired = timer
             .state
             .fetch_update(Relaxed, Relaxed, |s| (s & CANCELLED == 0).then_some(s | FIRED))
             .is_ok();
         if !fired {
             return; // The cancel won, dropped the function and raised `finished`.
         }
-        let function = self.take_function().expect("the fire won: the function is there");
-        let shared = Arc::clone(&self);
+        // Held until the handle is stored: a joiner that saw `finished` (so the thread was
+        // spawned, after we took this lock) then waits here for the handle.
+        let _slot_guard = timer.slot_lock.lock();
+        let Slot::Waiting(function) = timer.with_slot(|slot| core::mem::replace(slot, Slot::Done))
+        else {
+            unreachable!("only the fire that won gets here, once, before any cancel can win");
+        };
+        let shared = Arc::clone(&timer);
         let spawned = thread::Builder::new().name("threading::Timer".to_owned()).spawn(move || {
             let _finished = SetOnDrop(&shared.finished);
             function();
         });
-        // The thread is detached: `join` waits for `finished`, raised on the thread's way out.
-        if let Err(error) = spawned {
-            // `spawn` dropped the function unrun. Python would have refused the timer's
-            // thread at `start`; here the refusal comes at fire time, when nobody is there
-            // to take an `Err`: the timer ends unrun, and the process hears of it.
-            spawn_failed(&error);
-            self.finished.set();
+        match spawned {
+            Ok(handle) => timer.with_slot(|slot| *slot = Slot::Running(handle)),
+            Err(error) => {
+                // `spawn` dropped the function unrun. Python would have refused the timer's
+                // thread at `start`; here the refusal comes at fire time, when nobody is
+                // there to take an `Err`: the timer ends unrun, and the process hears of it.
+                spawn_failed(&error);
+                timer.finished.set();
+            }
+        }
+    }
+
+    /// A cancel won: drop the function (with whatever it holds), then let `join` return.
+    fn cancelled(&self) {
+        let function = {
+            let _slot_guard = self.slot_lock.lock();
+            self.with_slot(|slot| core::mem::replace(slot, Slot::Done))
+        };
+        drop(function);
+        self.finished.set();
+    }
+
+    /// Joins the finished function's thread, if any, so that `join` returns only once that
+    /// thread has really ended (not merely raised `finished` on its way out), as Python's
+    /// does. The first joiner joins while holding `slot_lock`; later ones find `Done`.
+    fn reap(&self) {
+        let _slot_guard = self.slot_lock.lock();
+        if let Slot::Running(handle) = self.with_slot(|slot| core::mem::replace(slot, Slot::Done)) {
+            // Err only if the function panicked: that ended only the timer's thread.
+            let _ = handle.join();
         }
     }
 }
@@ -275,10 +315,8 @@ impl Timer {
             })
             .is_ok();
         if won {
-            // The winner owns the function: drop it now (with whatever it holds), then let
-            // `join` return. The queued entry, if any, stays until its deadline.
-            drop(self.shared.take_function());
-            self.shared.finished.set();
+            // The queued entry, if any, stays until its deadline: nothing is woken.
+            self.shared.cancelled();
             scheduler::note_cancelled();
         }
     }
@@ -315,6 +353,7 @@ impl Timer {
     pub fn join(&self) {
         if self.started() {
             self.shared.finished.wait();
+            self.shared.reap();
         }
     }
 
@@ -330,7 +369,14 @@ impl Timer {
     /// assert!(timer.join_timeout(Duration::MAX));
     /// ```
     pub fn join_timeout(&self, timeout: Duration) -> bool {
-        !self.started() || self.shared.finished.wait_timeout(timeout)
+        if !self.started() {
+            return true;
+        }
+        let finished = self.shared.finished.wait_timeout(timeout);
+        if finished {
+            self.shared.reap();
+        }
+        finished
     }
 
     /// Whether the timer's thread has been started and has not finished yet
