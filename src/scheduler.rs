@@ -225,6 +225,9 @@ impl Scheduler {
     /// The scheduler thread's whole life (see the module's protocol).
     fn run(&self) {
         let mut due = Vec::new();
+        // Under loom, the functions' threads, joined before this thread ends.
+        #[cfg(loom)]
+        let mut functions = Vec::new();
         // The deadline the last wait reached by timing out: under loom, the only clock.
         let mut reached: Option<Instant> = None;
         let mut idle_expired = false;
@@ -249,10 +252,19 @@ impl Scheduler {
             });
             drop(guard);
             let Some(next) = next else {
+                #[cfg(loom)]
+                for function in functions {
+                    // A function's panic ended only its own thread.
+                    let _ = thread::JoinHandle::join(function);
+                }
                 return; // Idle and not running any more: the next start starts a new one.
             };
             for timer in due.drain(..) {
-                Shared::fire(timer);
+                // Let go of the function's thread (see `Shared::fire`), except under loom.
+                #[cfg(not(loom))]
+                drop(Shared::fire(timer));
+                #[cfg(loom)]
+                functions.extend(Shared::fire(timer));
             }
             let timeout = next.map_or(IDLE, time_until);
             // Kicked: look again. Timed out: the deadline (or the idle time) has passed.
@@ -321,9 +333,11 @@ fn spawn_scheduler() -> std::io::Result<thread::JoinHandle<()>> {
     thread.spawn(move || scheduler.run())
 }
 
-/// Waits until no scheduler thread is left: it ends once no timer is queued and its idle
-/// wait timed out (at once, under loom). A loom model must call this before its main
-/// thread returns, because loom tears down its statics (the futex model's among them) then.
+/// Waits until no scheduler thread is left, nor any timer function's thread (under loom the
+/// scheduler joins those before it ends): the scheduler ends once no timer is queued and
+/// its idle wait timed out (at once, under loom). A loom model must call this before its
+/// main thread returns, because loom tears down its statics (the futex model's among them)
+/// then, while a thread raising `finished` on its way out may still be waking.
 #[cfg(loom)]
 pub(crate) fn join_scheduler() {
     let scheduler = scheduler();

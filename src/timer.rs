@@ -62,7 +62,6 @@
 
 use crate::error::TimerError;
 use crate::event::Event;
-use crate::lock::Lock;
 use crate::scheduler;
 use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread};
 use core::fmt;
@@ -74,17 +73,6 @@ const FIRED: u32 = 4;
 
 type Function = Box<dyn FnOnce() + Send + 'static>;
 
-/// What the timer holds of its function and its function's thread, behind
-/// `Shared::slot_lock`.
-enum Slot {
-    /// Not fired nor cancelled: the function, for the winner of that race to take.
-    Waiting(Function),
-    /// Fired: the function's thread, for the first `join` to reap.
-    Running(thread::JoinHandle<()>),
-    /// Cancelled, reaped, or the thread could not be spawned.
-    Done,
-}
-
 /// What a timer shares with the scheduler and with its function's thread: all of a
 /// timer's state, one allocation per timer.
 pub(crate) struct Shared {
@@ -92,15 +80,17 @@ pub(crate) struct Shared {
     /// Raised when the timer is done: its function returned or panicked, or could not get
     /// a thread, or a cancel won. `join` waits for it.
     finished: Event,
-    slot_lock: Lock,
-    /// Only accessed while holding `slot_lock`.
-    slot: UnsafeCell<Slot>,
+    /// The function, until the winner of the fire/cancel race takes it.
+    function: UnsafeCell<Option<Function>>,
 }
 
-// SAFETY: `slot` is only accessed while holding `slot_lock` (or by `Drop`, through the
-// last `Arc`), and what it holds is `Send`; the rest is `Sync` on its own.
+// SAFETY: `function` is `Send`. It is touched by `new`, then only by the single winner of
+// the fire/cancel race (one RMW on `state` elects it, and there is no second winner), then
+// by the drop of the last `Arc`. The winner got the timer after `new` through whatever
+// handed it over (the scheduler's lock, or the caller's own synchronisation), and `Arc`'s
+// drop orders the last access before the free.
 unsafe impl Sync for Shared {}
-// SAFETY: as for `Sync`: what the slot holds is `Send`.
+// SAFETY: as for `Sync`: the function inside is `Send`.
 unsafe impl Send for Shared {}
 
 impl Shared {
@@ -108,15 +98,15 @@ impl Shared {
         Shared {
             state: AtomicU32::new(0),
             finished: Event::new(),
-            slot_lock: Lock::new(),
-            slot: UnsafeCell::new(Slot::Waiting(function)),
+            function: UnsafeCell::new(Some(function)),
         }
     }
 
-    /// Runs `f` on the slot. The caller holds `slot_lock`.
-    fn with_slot<R>(&self, f: impl FnOnce(&mut Slot) -> R) -> R {
-        // SAFETY: every caller holds `slot_lock`: this is the only access to `slot` now.
-        self.slot.with_mut(|slot| f(unsafe { &mut *slot }))
+    /// Takes the function: only the winner of the fire/cancel race calls this, once.
+    fn take_function(&self) -> Option<Function> {
+        // SAFETY: the caller won the RMW that decides between fire and cancel, so no other
+        // thread touches `function` before the last `Arc` drops it (see `Sync` above).
+        self.function.with_mut(|function| unsafe { (*function).take() })
     }
 
     pub(crate) fn is_cancelled(&self) -> bool {
@@ -125,59 +115,45 @@ impl Shared {
     }
 
     /// The deadline has passed: the scheduler calls this. One RMW raises `FIRED` only if
-    /// `CANCELLED` is not raised; the winner hands the function to a new thread.
-    pub(crate) fn fire(timer: Arc<Shared>) {
+    /// `CANCELLED` is not raised; the winner hands the function to a new thread, whose
+    /// handle it returns. The scheduler lets that thread go (`join` waits for `finished`,
+    /// raised as the thread's last act, instead of joining it): so a fired timer that is
+    /// kept but never joined holds no thread stack, as an unjoined thread would.
+    pub(crate) fn fire(timer: Arc<Shared>) -> Option<thread::JoinHandle<()>> {
         // Relaxed: the word's modification order alone decides between fire and cancel.
         let fired = timer
             .state
             .fetch_update(Relaxed, Relaxed, |s| (s & CANCELLED == 0).then_some(s | FIRED))
             .is_ok();
         if !fired {
-            return; // The cancel won, dropped the function and raised `finished`.
+            return None; // The cancel won, dropped the function and raised `finished`.
         }
-        // Held until the handle is stored: a joiner that saw `finished` (so the thread was
-        // spawned, after we took this lock) then waits here for the handle.
-        let _slot_guard = timer.slot_lock.lock();
-        let Slot::Waiting(function) = timer.with_slot(|slot| core::mem::replace(slot, Slot::Done))
-        else {
-            unreachable!("only the fire that won gets here, once, before any cancel can win");
-        };
+        let function = timer.take_function().expect("the fire won: the function is there");
         let shared = Arc::clone(&timer);
         let spawned = thread::Builder::new().name("threading::Timer".to_owned()).spawn(move || {
+            // Created first, dropped last: `finished` rises after the function returned
+            // (or unwound) and was dropped with everything it owned.
             let _finished = SetOnDrop(&shared.finished);
             function();
         });
         match spawned {
-            Ok(handle) => timer.with_slot(|slot| *slot = Slot::Running(handle)),
+            Ok(thread) => Some(thread),
             Err(error) => {
                 // `spawn` dropped the function unrun. Python would have refused the timer's
                 // thread at `start`; here the refusal comes at fire time, when nobody is
                 // there to take an `Err`: the timer ends unrun, and the process hears of it.
                 spawn_failed(&error);
                 timer.finished.set();
+                None
             }
         }
     }
 
     /// A cancel won: drop the function (with whatever it holds), then let `join` return.
     fn cancelled(&self) {
-        let function = {
-            let _slot_guard = self.slot_lock.lock();
-            self.with_slot(|slot| core::mem::replace(slot, Slot::Done))
-        };
+        let function = self.take_function();
         drop(function);
         self.finished.set();
-    }
-
-    /// Joins the finished function's thread, if any, so that `join` returns only once that
-    /// thread has really ended (not merely raised `finished` on its way out), as Python's
-    /// does. The first joiner joins while holding `slot_lock`; later ones find `Done`.
-    fn reap(&self) {
-        let _slot_guard = self.slot_lock.lock();
-        if let Slot::Running(handle) = self.with_slot(|slot| core::mem::replace(slot, Slot::Done)) {
-            // Err only if the function panicked: that ended only the timer's thread.
-            let _ = handle.join();
-        }
     }
 }
 
@@ -353,7 +329,6 @@ impl Timer {
     pub fn join(&self) {
         if self.started() {
             self.shared.finished.wait();
-            self.shared.reap();
         }
     }
 
@@ -372,11 +347,7 @@ impl Timer {
         if !self.started() {
             return true;
         }
-        let finished = self.shared.finished.wait_timeout(timeout);
-        if finished {
-            self.shared.reap();
-        }
-        finished
+        self.shared.finished.wait_timeout(timeout)
     }
 
     /// Whether the timer's thread has been started and has not finished yet

@@ -139,3 +139,39 @@ fn racing_starts_one_wins() {
         assert_eq!(ran(&runs), 1);
     });
 }
+
+/// Two timers on the one scheduler, one of them cancelled: the other fires exactly once
+/// whatever the cancel does, and the cancelled one runs iff the cancel lost.
+#[test]
+fn the_scheduler_serves_two_timers_one_cancelled() {
+    check_timers(|| {
+        let (runs_a, a) = counting_timer();
+        let (runs_b, b) = counting_timer();
+        a.start().unwrap();
+        b.start().unwrap();
+        a.cancel();
+        a.join();
+        b.join();
+        assert_eq!(ran(&runs_a), usize::from(!a.is_cancelled()));
+        assert_eq!(ran(&runs_b), 1);
+        assert!(!a.is_alive() && !b.is_alive());
+    });
+}
+
+/// A timer started while the scheduler thread is ending (its queue ran empty and its idle
+/// wait timed out, which under loom can happen at any point after the first timer fired):
+/// either that scheduler sees the new timer, or the start starts a new scheduler. Never is
+/// the timer stranded (loom would report `join` waiting forever as a deadlock).
+#[test]
+fn a_start_racing_the_scheduler_ending_is_never_stranded() {
+    check_timers(|| {
+        let (runs_a, a) = counting_timer();
+        a.start().unwrap();
+        a.join();
+        let (runs_b, b) = counting_timer();
+        b.start().unwrap();
+        b.join();
+        assert_eq!(ran(&runs_a), 1);
+        assert_eq!(ran(&runs_b), 1);
+    });
+}
