@@ -280,11 +280,14 @@ mod model {
 }
 
 mod stress {
-    //! Cancel racing fire, many times: the function runs iff the cancel lost.
-    use super::{PATIENCE, counting};
-    use std::sync::atomic::Ordering;
+    //! Cancel racing fire, many times: the function runs iff the cancel lost; and 100,000
+    //! timers at once.
+    use super::{NEVER, PATIENCE, counting};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
     use std::thread;
     use std::time::Duration;
+    use threading::Timer;
 
     #[test]
     fn cancel_races_fire_exactly() {
@@ -304,6 +307,55 @@ mod stress {
             outcomes[ran] += 1;
         }
         println!("cancel won {} times, fire won {} times", outcomes[0], outcomes[1]);
+    }
+
+    /// 100,000 timers (200 under Miri) started from one thread: some cancelled at once,
+    /// some left to fire, some cancelled while they may be firing, some pending until the
+    /// end. Every function runs exactly as often as its timer says: once if not cancelled,
+    /// never if cancelled.
+    #[test]
+    fn a_hundred_thousand_mixed_timers_count_exactly() {
+        let timers = if cfg!(miri) { 200 } else { 100_000 };
+        let runs: Arc<Vec<AtomicU32>> = Arc::new((0..timers).map(|_| AtomicU32::new(0)).collect());
+        let started: Vec<Timer> = (0..timers)
+            .map(|i| {
+                let interval = match i % 8 {
+                    4 => Duration::from_millis((i % 5) as u64),       // fires
+                    5 => Duration::from_micros((i % 7) as u64 * 100), // races its cancel
+                    6 => Duration::MAX,                               // never, cancelled at the end
+                    _ => NEVER, // cancelled at once or at the end
+                };
+                let runs = Arc::clone(&runs);
+                let timer = Timer::new(interval, move || {
+                    runs[i].fetch_add(1, Ordering::Relaxed);
+                });
+                timer.start().unwrap();
+                if i % 8 < 4 {
+                    timer.cancel();
+                }
+                timer
+            })
+            .collect();
+        for (i, timer) in started.iter().enumerate() {
+            if i % 8 != 4 {
+                timer.cancel();
+            }
+        }
+        let mut fired = 0;
+        for (i, timer) in started.iter().enumerate() {
+            assert!(timer.join_timeout(PATIENCE), "timer {i} finished");
+            assert!(!timer.is_alive());
+            let ran = runs[i].load(Ordering::Relaxed);
+            assert_eq!(ran, u32::from(!timer.is_cancelled()), "timer {i}");
+            match i % 8 {
+                4 => assert_eq!(ran, 1, "timer {i} was never cancelled"),
+                5 => {}
+                _ => assert_eq!(ran, 0, "timer {i} was cancelled before its deadline"),
+            }
+            fired += ran as usize;
+        }
+        assert!(fired >= timers / 8, "every 8th timer fires: {fired} of {timers} ran");
+        println!("{fired} of {timers} timers ran their function");
     }
 
     #[test]
