@@ -106,6 +106,8 @@ pub struct Pending {
     pub per_timer: Duration,
     /// Threads of the process while all were pending, beyond those before the first start.
     pub extra_threads: i64,
+    /// Threads of the process, in all, while all were pending.
+    pub threads: i64,
     /// Resident memory while all were pending, beyond that before the first start.
     pub extra_resident_kib: i64,
 }
@@ -130,6 +132,7 @@ pub fn pending(way: Way, timers: usize) -> Pending {
         timers,
         per_timer,
         extra_threads: during.threads - before.threads,
+        threads: during.threads,
         extra_resident_kib: during.resident_kib - before.resident_kib,
     }
 }
