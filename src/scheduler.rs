@@ -236,10 +236,8 @@ impl Scheduler {
             let next = self.with_queue(|queue| {
                 self.kick.clear();
                 let now = now(reached);
-                while let Some(top) = queue.heap.peek() {
-                    if !now.is_some_and(|now| top.deadline <= now) {
-                        break;
-                    }
+                let is_due = |entry: &Entry| now.is_some_and(|now| entry.deadline <= now);
+                while queue.heap.peek().is_some_and(is_due) {
                     due.push(queue.heap.pop().expect("peeked").timer);
                 }
                 let next = queue.heap.peek().map(|entry| entry.deadline);

@@ -1,64 +1,82 @@
 //! `Timer`: run a function on its own thread after an interval unless cancelled first,
-//! Python's `threading.Timer`, built on [`Event`].
+//! Python's `threading.Timer`; a pending timer costs no thread.
 //!
 //! # What it is
 //!
-//! [`Timer::new`] takes an interval and a function; [`Timer::start`] (once) spawns a thread
-//! that waits for the interval and then calls the function, unless [`Timer::cancel`] came
-//! first. Cancelling has no effect once the function has begun. [`Timer::join`] waits for
-//! the thread to finish. A function that panics ends only the timer's thread.
+//! [`Timer::new`] takes an interval and a function; [`Timer::start`] (once) queues the timer
+//! with the process's one timer scheduler (`src/scheduler.rs`), which fires it when the
+//! interval has passed, unless [`Timer::cancel`] came first. Firing gives the function a new
+//! thread of its own, as Python's timer thread is, so a slow function never delays another
+//! timer. Cancelling has no effect once the function has begun. [`Timer::join`] waits until
+//! the timer is done. A function that panics ends only its own thread. Unlike Python's, a
+//! pending timer is no thread: 100,000 pending timers are 100,000 small heap entries and
+//! one scheduler thread.
 //!
 //! # The state
 //!
-//! `state`, one `AtomicU32` shared with the thread, holds three bits that only ever rise:
+//! All of a timer is one `Shared`, behind an `Arc` that the `Timer`, the scheduler's queue
+//! entry and the function's thread hold. Its word `state` holds three bits that only rise:
 //!
 //! | bit | meaning |
 //! |---|---|
-//! | `STARTED` | `start()` has been called (the thread is spawned, or failed to spawn) |
+//! | `STARTED` | `start()` has been called (lowered again only if `start` returned `SpawnFailed`) |
 //! | `CANCELLED` | a `cancel()` won: the function will never run |
-//! | `FIRED` | the thread won: the function runs (or ran); `cancel()` changes nothing |
+//! | `FIRED` | the scheduler won: the function runs (or ran, or its thread was refused); `cancel()` changes nothing |
 //!
-//! `CANCELLED` and `FIRED` exclude each other. Two [`Event`]s go with it: `cancel`, which
-//! the thread waits on with a timeout of the interval (so that a cancel ends the wait at
-//! once), and `finished`, raised when the thread is done (also while unwinding from a
-//! panic), which `join` waits for. The `Timer` also keeps a slot, an `UnsafeCell` guarded
-//! by the crate's [`Lock`]: first the function, then, from `start` on, the thread's join
-//! handle, which the first `join` reaps so that `join` returns only once the thread has
-//! really ended (as Python's does).
+//! `CANCELLED` and `FIRED` exclude each other. Beside the word: `finished`, an [`Event`]
+//! raised when the timer is done (the function returned or unwound, a cancel won, or the
+//! function's thread was refused), which `join` waits for; and the function itself, in an
+//! `UnsafeCell` that only the winner of the fire/cancel race ever touches.
 //!
 //! # The protocol
 //!
-//! * **start**: raise `STARTED`; the caller that raised it (there is only one) takes the
-//!   slot's lock, moves the function into a new thread and stores the thread's handle in
-//!   the slot; any other caller gets `Err(AlreadyStarted)`.
-//! * **join**: wait for `finished`, then take the slot's lock and join the handle if it is
-//!   still there. A joiner that saw `finished` knows the thread was spawned, so the
-//!   starter took the lock before it and stores the handle before releasing it.
-//! * **thread**: wait on `cancel` for the interval, then *fire*: one RMW raises `FIRED` only
-//!   if `CANCELLED` is not raised. Win: call the function. Either way, raise `finished`.
-//! * **cancel**: one RMW raises `CANCELLED` only if neither bit is raised; if it did, set
-//!   `cancel` to cut the thread's wait short.
+//! * **start**: one RMW raises `STARTED`; a caller that finds it raised gets
+//!   `Err(AlreadyStarted)`. If `CANCELLED` was already raised, that cancel finished the
+//!   timer: nothing more to do. Otherwise the timer is queued for `now + interval` (an
+//!   interval too large for the clock never fires and is not queued). If the scheduler
+//!   thread had to be started and the OS refused it, `STARTED` is lowered again and `start`
+//!   returns `Err(SpawnFailed)`.
+//! * **fire** (the scheduler, once the deadline has passed): one RMW raises `FIRED` only if
+//!   `CANCELLED` is not raised. Win: take the function and spawn its thread, which runs it
+//!   and raises `finished` as its last act (also while unwinding). If the OS refuses that
+//!   thread, the function is dropped unrun, `finished` is raised, a line goes to stderr and
+//!   a process-wide counter ([`crate::diagnostics::timer_spawn_failures`]) counts it: there
+//!   is no caller left to return an `Err` to, and the scheduler goes on serving the others.
+//! * **cancel**: one RMW raises `CANCELLED` only if neither it nor `FIRED` is raised. Win:
+//!   take the function and drop it (with whatever it owns), then raise `finished`. The
+//!   queue entry stays until its deadline (the fire then loses): a cancel wakes nobody.
+//! * **join**: if started, wait for `finished`. The function's thread is not joined (the
+//!   scheduler lets it go): `finished` is its last act after the function and everything
+//!   it owned were dropped, and a fired timer that is kept but never joined then holds no
+//!   thread stack. (What `join` does not wait for: the thread-local destructors of the
+//!   function's thread.)
 //!
 //! Because fire and cancel are each a single RMW on the same word, they are ordered by that
 //! word's modification order: exactly one of them wins, and the function runs iff cancel
-//! lost. The `cancel` event is only a way to stop waiting early; it decides nothing.
+//! lost. The winner alone touches the function, so the cell needs no lock.
 //!
 //! Orderings: every access to `state` is `Relaxed`: the bits decide who wins (which the
-//! word's single modification order does on its own) and publish no data; the function
-//! reaches the thread through `spawn`, and the thread's effects reach `join` through the
-//! `finished` event (`Release` set, `Acquire` wait) and the thread's join.
+//! word's single modification order does on its own) and publish no data. The function
+//! reaches the scheduler through the scheduler's lock (queued after `new`), and a
+//! canceller through whatever gave it the `Timer`; its effects reach `join` through
+//! `finished` (`Release` set, `Acquire` wait).
 //!
-//! Under loom the thread is a loom thread and the timed wait never sleeps (it yields and
-//! reports a timeout), so loom explores cancel racing fire at every point.
+//! Under loom the scheduler and the function's threads are loom threads and a timed wait
+//! never sleeps (it yields and reports a timeout), so loom explores cancel racing fire at
+//! every point, across the starter, the scheduler and the function's thread.
 //!
 //! # What the tests prove
 //!
 //! `tests/timer.rs`: the function runs once after at least the interval, never when
 //! cancelled before firing, `cancel` after it began changes nothing, `start` twice fails,
-//! `join`/`join_timeout`/`is_alive` before, during and after, a panicking function, and
-//! a stress of cancel racing fire. `tests/loom/timer.rs`: for every interleaving of cancel
-//! and fire, the function runs iff the cancel lost, at most once, and its effects are
-//! visible after `join`. `scripts/teeth/timer_*.toml`: bugs those tests catch.
+//! `join`/`join_timeout`/`is_alive` before, during and after, panicking functions (others
+//! still fire), `Duration::ZERO` and `Duration::MAX`, a stress of cancel racing fire and
+//! one of 100,000 mixed timers with exact counts, and a real refused thread (a child
+//! process under an address-space limit) reported as `SpawnFailed` at start and as an
+//! unrun timer at fire time. `tests/loom/timer.rs`: for every interleaving of cancel and
+//! fire the function runs iff the cancel lost, at most once, and its effects are visible
+//! after `join`; two timers on one scheduler; a start racing the scheduler's end is never
+//! stranded. `scripts/teeth/timer_*.toml`: bugs those tests catch.
 
 use crate::error::TimerError;
 use crate::event::Event;
@@ -185,7 +203,7 @@ impl Drop for SetOnDrop<'_> {
 /// Calls a function on a new thread after an interval, unless cancelled first: Python's
 /// `threading.Timer`.
 ///
-/// Dropping a started `Timer` does not cancel it (as in Python, the thread runs on); call
+/// Dropping a started `Timer` does not cancel it (as in Python, it still fires); call
 /// [`cancel`](Self::cancel) for that.
 ///
 /// ```
@@ -270,9 +288,9 @@ impl Timer {
     }
 
     /// Stops the timer if its function has not begun yet (`timer.cancel()`): the function
-    /// then never runs, and a waiting thread ends at once. Once the function has begun,
-    /// this does nothing. Cancelling a timer that was never started makes any later
-    /// `start` a no-op thread.
+    /// then never runs (it is dropped now), and the timer is finished at once. Once the
+    /// function has begun, this does nothing. A timer cancelled before it was started
+    /// finishes as soon as it is started. A cancel wakes no thread.
     ///
     /// ```
     /// use std::time::Duration;
@@ -282,18 +300,16 @@ impl Timer {
     /// timer.join();
     /// ```
     pub fn cancel(&self) {
-        // Relaxed: as in `Shared::run`, the single modification order decides the race.
-        let won = self
-            .shared
-            .state
-            .fetch_update(Relaxed, Relaxed, |s| {
-                (s & (CANCELLED | FIRED) == 0).then_some(s | CANCELLED)
-            })
-            .is_ok();
-        if won {
-            // The queued entry, if any, stays until its deadline: nothing is woken.
+        // Relaxed: as in `Shared::fire`, the single modification order decides the race.
+        let won = self.shared.state.fetch_update(Relaxed, Relaxed, |s| {
+            (s & (CANCELLED | FIRED) == 0).then_some(s | CANCELLED)
+        });
+        if let Ok(old) = won {
             self.shared.cancelled();
-            scheduler::note_cancelled();
+            if old & STARTED != 0 {
+                // Its queue entry, if it has one, stays until its deadline: nothing is woken.
+                scheduler::note_cancelled();
+            }
         }
     }
 
@@ -311,8 +327,8 @@ impl Timer {
         self.shared.is_cancelled()
     }
 
-    /// Waits until the timer's thread has finished: the function has returned or panicked,
-    /// or the timer was cancelled (`timer.join()`). Returns at once if the timer was never
+    /// Waits until the timer is done: its function has returned or panicked (or could not
+    /// get a thread), or the timer was cancelled (`timer.join()`). Returns at once if the timer was never
     /// started. What the function did is visible to the caller afterwards.
     ///
     /// ```
@@ -350,9 +366,9 @@ impl Timer {
         self.shared.finished.wait_timeout(timeout)
     }
 
-    /// Whether the timer's thread has been started and has not finished yet
-    /// (`timer.is_alive()`). False again once the function returned or panicked, or the
-    /// timer was cancelled and its thread ended.
+    /// Whether the timer has been started and is not done yet (`timer.is_alive()`): true
+    /// while it is pending and while its function runs; false again once the function
+    /// returned or panicked, or the timer was cancelled.
     ///
     /// ```
     /// use std::time::Duration;
