@@ -399,6 +399,22 @@ fn a_panicking_function_leaves_the_other_timers_firing() {
 }
 
 #[test]
+fn a_cancel_wakes_nobody() {
+    // Pending timers cost no thread, and cancelling one is only an RMW on its own word: no
+    // futex call (the scheduler is not woken; its entry is dropped at its deadline).
+    let (runs, timer) = counting(NEVER);
+    let (_, earlier) = counting(NEVER / 2);
+    earlier.start().unwrap();
+    timer.start().unwrap();
+    let before = threading::diagnostics::futex_calls_on_this_thread();
+    timer.cancel();
+    earlier.cancel();
+    assert_eq!(threading::diagnostics::futex_calls_on_this_thread(), before);
+    assert!(timer.join_timeout(Duration::ZERO), "a cancelled timer is finished at once");
+    assert_eq!(runs.load(Ordering::Relaxed), 0);
+}
+
+#[test]
 fn spawn_failed_reads_as_python_says() {
     assert_eq!(TimerError::SpawnFailed.to_string(), "can't start new thread");
     assert_ne!(TimerError::SpawnFailed, TimerError::AlreadyStarted);
