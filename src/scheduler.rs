@@ -37,7 +37,8 @@
 //!   sleeps idle or until a deadline later than the new one. Then it is told `Awake`, so
 //!   that further starts do not wake it again. `kick` is set after the lock is released.
 //! * **scheduler pass**: under the lock, clear `kick`, pop every entry whose deadline has
-//!   passed, and record the plan. Then, without the lock, fire the popped timers in pop
+//!   passed (and every cancelled one that comes to the top, due or not), and record the
+//!   plan. Then, without the lock, fire the popped timers in pop
 //!   order, and sleep on `kick` until the earliest deadline (or for [`IDLE`]). Clearing
 //!   `kick` under the lock, before looking at the heap, is what loses no wake: a start
 //!   whose entry this pass did not see took the lock after us, so its `set` comes after
@@ -46,8 +47,8 @@
 //!   scheduler not `running` and ends the thread, under the lock: a start either came
 //!   before (and the heap is not empty) or comes after and starts a new scheduler.
 //! * **cancel** does not touch the scheduler at all: it raises the timer's `CANCELLED` bit,
-//!   and its entry stays in the heap until its deadline, when the fire loses and the entry
-//!   is dropped. So a cancel never wakes anybody. To keep many cancelled long timers from
+//!   and its entry stays in the heap until a pass finds it on top (or its deadline comes,
+//!   when the fire would lose anyway) and drops it. So a cancel never wakes anybody. To keep many cancelled long timers from
 //!   piling up, cancel counts them in `stale`, and a start that finds more than half the
 //!   heap stale removes them all (`BinaryHeap::retain`, amortised O(1) per start).
 //!
@@ -222,6 +223,13 @@ impl Scheduler {
         Ok(())
     }
 
+    /// One stale entry left the heap.
+    fn forget_stale_entry(&self) {
+        // Relaxed: a hint (see `stale`); never below zero, though a cancel may count its
+        // entry only after we dropped it.
+        let _ = self.stale.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1));
+    }
+
     /// The scheduler thread's whole life (see the module's protocol).
     fn run(&self) {
         let mut due = Vec::new();
@@ -237,8 +245,17 @@ impl Scheduler {
                 self.kick.clear();
                 let now = now(reached);
                 let is_due = |entry: &Entry| now.is_some_and(|now| entry.deadline <= now);
-                while queue.heap.peek().is_some_and(is_due) {
-                    due.push(queue.heap.pop().expect("peeked").timer);
+                // Cancelled timers on top go too, due or not: so the next sleep is for the
+                // first live deadline, not for one whose fire would only lose.
+                while let Some(top) = queue.heap.peek() {
+                    if top.timer.is_cancelled() {
+                        drop(queue.heap.pop());
+                        self.forget_stale_entry();
+                    } else if is_due(top) {
+                        due.push(queue.heap.pop().expect("peeked").timer);
+                    } else {
+                        break;
+                    }
                 }
                 let next = queue.heap.peek().map(|entry| entry.deadline);
                 if next.is_none() && due.is_empty() && idle_expired {
