@@ -15,7 +15,10 @@ For each bug the script copies the crate to a scratch directory, applies the edi
 whether that test failed with the expected message. It first checks that the same tests
 pass on the unmodified crate. Exit status 0 only if every bug was caught.
 
-Usage: python3 scripts/loom-teeth.py [NAME ...]   (names of toml files, default all)
+Usage: python3 scripts/loom-teeth.py [NAME ...]   (default: all)
+
+Each NAME selects the toml files whose name (without `.toml`) starts with it: a full name
+selects one bug, `timer_` every Timer bug.
 """
 
 import fcntl
@@ -63,10 +66,10 @@ def scratch_copy() -> Path:
 
 
 def main() -> int:
-    wanted = set(sys.argv[1:])
+    prefixes = sys.argv[1:]
     bugs = []
     for path in sorted(TEETH.glob("*.toml")):
-        if wanted and path.stem not in wanted:
+        if prefixes and not any(path.stem.startswith(prefix) for prefix in prefixes):
             continue
         with open(path, "rb") as f:
             bugs.append((path.stem, tomllib.load(f)))

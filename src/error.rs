@@ -2,7 +2,7 @@
 //!
 //! Python raises `RuntimeError` for releasing a lock nobody holds, `ValueError` for
 //! over-releasing a `BoundedSemaphore`, `BrokenBarrierError` from a broken barrier and
-//! `RuntimeError` for starting a thread twice. Here each is an `Err` whose `Display` text
+//! `RuntimeError` for starting a thread twice or when it can't start a new thread. Here each is an `Err` whose `Display` text
 //! says what went wrong; the object that returned it stays usable.
 
 use core::fmt;
@@ -51,12 +51,16 @@ impl std::error::Error for BrokenBarrierError {}
 pub enum TimerError {
     /// `start` was called before on this timer.
     AlreadyStarted,
+    /// The operating system refused the thread the timer needed (Python's
+    /// `RuntimeError: can't start new thread`); the timer stays not started.
+    SpawnFailed,
 }
 
 impl fmt::Display for TimerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             TimerError::AlreadyStarted => "timer can only be started once",
+            TimerError::SpawnFailed => "can't start new thread",
         })
     }
 }

@@ -29,6 +29,8 @@
 //! | `threading.Barrier(5, action, timeout)` | [`Barrier::new(5).with_action(f).with_timeout(t)`](Barrier) |
 //! | `barrier.wait()` | [`barrier.wait()?`](Barrier::wait) (the arrival index, or [`BrokenBarrierError`]) |
 //! | `threading.Timer(2.0, f).start()` | [`Timer::new(Duration::from_secs(2), f).start()?`](Timer) |
+//! | 100,000 pending `Timer`s = 100,000 threads | 100,000 pending [`Timer`]s = one scheduler thread; each function still gets its own thread when it fires |
+//! | `RuntimeError: can't start new thread` | `Err(`[`TimerError::SpawnFailed`]`)` from [`Timer::start`] |
 //! | `RuntimeError` / `ValueError` from release | `Err(`[`ReleaseError`]`)` |
 //!
 //! Timeouts are [`Duration`](std::time::Duration)s. `Duration::ZERO` tries once without
@@ -50,6 +52,7 @@ mod event;
 mod futex;
 mod lock;
 mod rlock;
+mod scheduler;
 mod semaphore;
 mod sync;
 mod timer;
@@ -79,5 +82,26 @@ pub mod diagnostics {
     #[cfg(not(loom))]
     pub fn futex_calls_on_this_thread() -> u64 {
         crate::futex::syscalls_on_this_thread()
+    }
+
+    /// How many timers, process-wide, fired but could not run their function because the
+    /// operating system refused the function's thread (each also printed a line on stderr).
+    /// A refusal when the scheduler thread itself is needed is an `Err` from
+    /// [`Timer::start`](crate::Timer::start) instead.
+    ///
+    /// ```
+    /// assert_eq!(threading::diagnostics::timer_spawn_failures(), 0);
+    /// ```
+    pub fn timer_spawn_failures() -> u64 {
+        // Relaxed: a counter that orders nothing.
+        crate::timer::SPAWN_FAILURES.load(core::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Only under loom: waits until the timer scheduler thread has ended (it does once no
+    /// timer is queued). A loom model that started a timer calls this last, because loom
+    /// tears down the model's statics as soon as the model's main thread returns.
+    #[cfg(loom)]
+    pub fn join_timer_scheduler() {
+        crate::scheduler::join_scheduler();
     }
 }

@@ -1,71 +1,89 @@
 //! `Timer`: run a function on its own thread after an interval unless cancelled first,
-//! Python's `threading.Timer`, built on [`Event`].
+//! Python's `threading.Timer`; a pending timer costs no thread.
 //!
 //! # What it is
 //!
-//! [`Timer::new`] takes an interval and a function; [`Timer::start`] (once) spawns a thread
-//! that waits for the interval and then calls the function, unless [`Timer::cancel`] came
-//! first. Cancelling has no effect once the function has begun. [`Timer::join`] waits for
-//! the thread to finish. A function that panics ends only the timer's thread.
+//! [`Timer::new`] takes an interval and a function; [`Timer::start`] (once) queues the timer
+//! with the process's one timer scheduler (`src/scheduler.rs`), which fires it when the
+//! interval has passed, unless [`Timer::cancel`] came first. Firing gives the function a new
+//! thread of its own, as Python's timer thread is, so a slow function never delays another
+//! timer. Cancelling has no effect once the function has begun. [`Timer::join`] waits until
+//! the timer is done. A function that panics ends only its own thread. Unlike Python's, a
+//! pending timer is no thread: 100,000 pending timers are 100,000 small heap entries and
+//! one scheduler thread.
 //!
 //! # The state
 //!
-//! `state`, one `AtomicU32` shared with the thread, holds three bits that only ever rise:
+//! All of a timer is one `Shared`, behind an `Arc` that the `Timer`, the scheduler's queue
+//! entry and the function's thread hold. Its word `state` holds three bits that only rise:
 //!
 //! | bit | meaning |
 //! |---|---|
-//! | `STARTED` | `start()` has been called (the thread is spawned, or failed to spawn) |
+//! | `STARTED` | `start()` has been called (lowered again only if `start` returned `SpawnFailed`) |
 //! | `CANCELLED` | a `cancel()` won: the function will never run |
-//! | `FIRED` | the thread won: the function runs (or ran); `cancel()` changes nothing |
+//! | `FIRED` | the scheduler won: the function runs (or ran, or its thread was refused); `cancel()` changes nothing |
 //!
-//! `CANCELLED` and `FIRED` exclude each other. Two [`Event`]s go with it: `cancel`, which
-//! the thread waits on with a timeout of the interval (so that a cancel ends the wait at
-//! once), and `finished`, raised when the thread is done (also while unwinding from a
-//! panic), which `join` waits for. The `Timer` also keeps a slot, an `UnsafeCell` guarded
-//! by the crate's [`Lock`]: first the function, then, from `start` on, the thread's join
-//! handle, which the first `join` reaps so that `join` returns only once the thread has
-//! really ended (as Python's does).
+//! `CANCELLED` and `FIRED` exclude each other. Beside the word: `finished`, an [`Event`]
+//! raised when the timer is done (the function returned or unwound, a cancel won, or the
+//! function's thread was refused), which `join` waits for; and the function itself, in an
+//! `UnsafeCell` that only the winner of the fire/cancel race ever touches.
 //!
 //! # The protocol
 //!
-//! * **start**: raise `STARTED`; the caller that raised it (there is only one) takes the
-//!   slot's lock, moves the function into a new thread and stores the thread's handle in
-//!   the slot; any other caller gets `Err(AlreadyStarted)`.
-//! * **join**: wait for `finished`, then take the slot's lock and join the handle if it is
-//!   still there. A joiner that saw `finished` knows the thread was spawned, so the
-//!   starter took the lock before it and stores the handle before releasing it.
-//! * **thread**: wait on `cancel` for the interval, then *fire*: one RMW raises `FIRED` only
-//!   if `CANCELLED` is not raised. Win: call the function. Either way, raise `finished`.
-//! * **cancel**: one RMW raises `CANCELLED` only if neither bit is raised; if it did, set
-//!   `cancel` to cut the thread's wait short.
+//! * **start**: one RMW raises `STARTED`; a caller that finds it raised gets
+//!   `Err(AlreadyStarted)`. If `CANCELLED` was already raised, that cancel finished the
+//!   timer: nothing more to do. Otherwise the timer is queued for `now + interval` (an
+//!   interval too large for the clock never fires and is not queued). If the scheduler
+//!   thread had to be started and the OS refused it, `STARTED` is lowered again and `start`
+//!   returns `Err(SpawnFailed)`.
+//! * **fire** (the scheduler, once the deadline has passed): one RMW raises `FIRED` only if
+//!   `CANCELLED` is not raised. Win: take the function and spawn its thread, which runs it
+//!   and raises `finished` as its last act (also while unwinding). If the OS refuses that
+//!   thread, the function is dropped unrun, `finished` is raised, a line goes to stderr and
+//!   a process-wide counter ([`crate::diagnostics::timer_spawn_failures`]) counts it: there
+//!   is no caller left to return an `Err` to, and the scheduler goes on serving the others.
+//! * **cancel**: one RMW raises `CANCELLED` only if neither it nor `FIRED` is raised. Win:
+//!   take the function and drop it (with whatever it owns), then raise `finished`. The
+//!   queue entry stays until its deadline (the fire then loses): a cancel wakes nobody.
+//! * **join**: if started, wait for `finished`. The function's thread is not joined (the
+//!   scheduler lets it go): `finished` is its last act after the function and everything
+//!   it owned were dropped, and a fired timer that is kept but never joined then holds no
+//!   thread stack. (What `join` does not wait for: the thread-local destructors of the
+//!   function's thread.)
 //!
 //! Because fire and cancel are each a single RMW on the same word, they are ordered by that
 //! word's modification order: exactly one of them wins, and the function runs iff cancel
-//! lost. The `cancel` event is only a way to stop waiting early; it decides nothing.
+//! lost. The winner alone touches the function, so the cell needs no lock.
 //!
 //! Orderings: every access to `state` is `Relaxed`: the bits decide who wins (which the
-//! word's single modification order does on its own) and publish no data; the function
-//! reaches the thread through `spawn`, and the thread's effects reach `join` through the
-//! `finished` event (`Release` set, `Acquire` wait) and the thread's join.
+//! word's single modification order does on its own) and publish no data. The function
+//! reaches the scheduler through the scheduler's lock (queued after `new`), and a
+//! canceller through whatever gave it the `Timer`; its effects reach `join` through
+//! `finished` (`Release` set, `Acquire` wait).
 //!
-//! Under loom the thread is a loom thread and the timed wait never sleeps (it yields and
-//! reports a timeout), so loom explores cancel racing fire at every point.
+//! Under loom the scheduler and the function's threads are loom threads and a timed wait
+//! never sleeps (it yields and reports a timeout), so loom explores cancel racing fire at
+//! every point, across the starter, the scheduler and the function's thread.
 //!
 //! # What the tests prove
 //!
 //! `tests/timer.rs`: the function runs once after at least the interval, never when
 //! cancelled before firing, `cancel` after it began changes nothing, `start` twice fails,
-//! `join`/`join_timeout`/`is_alive` before, during and after, a panicking function, and
-//! a stress of cancel racing fire. `tests/loom/timer.rs`: for every interleaving of cancel
-//! and fire, the function runs iff the cancel lost, at most once, and its effects are
-//! visible after `join`. `scripts/teeth/timer_*.toml`: bugs those tests catch.
+//! `join`/`join_timeout`/`is_alive` before, during and after, panicking functions (others
+//! still fire), `Duration::ZERO` and `Duration::MAX`, a stress of cancel racing fire and
+//! one of 100,000 mixed timers with exact counts, and a real refused thread (a child
+//! process under an address-space limit) reported as `SpawnFailed` at start and as an
+//! unrun timer at fire time. `tests/loom/timer.rs`: for every interleaving of cancel and
+//! fire the function runs iff the cancel lost, at most once, and its effects are visible
+//! after `join`; two timers on one scheduler; a start racing the scheduler's end is never
+//! stranded. `scripts/teeth/timer_*.toml`: bugs those tests catch.
 
 use crate::error::TimerError;
 use crate::event::Event;
-use crate::lock::Lock;
+use crate::scheduler;
 use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread};
 use core::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const STARTED: u32 = 1;
 const CANCELLED: u32 = 2;
@@ -73,40 +91,105 @@ const FIRED: u32 = 4;
 
 type Function = Box<dyn FnOnce() + Send + 'static>;
 
-/// What the `Timer` holds of its thread, behind `Timer::slot_lock`.
-enum Slot {
-    /// Not started: the function, waiting for `start` to hand it to the thread.
-    Waiting(Function),
-    /// Started: the thread, for the first `join` to reap.
-    Running(thread::JoinHandle<()>),
-    /// Joined, or the thread could not be spawned.
-    Done,
+/// What a timer shares with the scheduler and with its function's thread: all of a
+/// timer's state, one allocation per timer.
+pub(crate) struct Shared {
+    state: AtomicU32,
+    /// Raised when the timer is done: its function returned or panicked, or could not get
+    /// a thread, or a cancel won. `join` waits for it.
+    finished: Event,
+    /// The function, until the winner of the fire/cancel race takes it.
+    function: UnsafeCell<Option<Function>>,
 }
 
-/// What the timer shares with its thread.
-struct Shared {
-    state: AtomicU32,
-    cancel: Event,
-    finished: Event,
-}
+// SAFETY: `function` is `Send`. It is touched by `new`, then only by the single winner of
+// the fire/cancel race (one RMW on `state` elects it, and there is no second winner), then
+// by the drop of the last `Arc`. The winner got the timer after `new` through whatever
+// handed it over (the scheduler's lock, or the caller's own synchronisation), and `Arc`'s
+// drop orders the last access before the free.
+unsafe impl Sync for Shared {}
+// SAFETY: as for `Sync`: the function inside is `Send`.
+unsafe impl Send for Shared {}
 
 impl Shared {
-    /// The thread's whole life.
-    fn run(&self, interval: Duration, function: Function) {
-        let _finished = SetOnDrop(&self.finished);
-        if self.cancel.wait_timeout(interval) {
-            return; // Cancelled while waiting: `CANCELLED` is raised, firing would lose anyway.
+    pub(crate) fn new(function: Function) -> Shared {
+        Shared {
+            state: AtomicU32::new(0),
+            finished: Event::new(),
+            function: UnsafeCell::new(Some(function)),
         }
+    }
+
+    /// Takes the function: only the winner of the fire/cancel race calls this, once.
+    fn take_function(&self) -> Option<Function> {
+        // SAFETY: the caller won the RMW that decides between fire and cancel, so no other
+        // thread touches `function` before the last `Arc` drops it (see `Sync` above).
+        self.function.with_mut(|function| unsafe { (*function).take() })
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        // Relaxed: a snapshot; once raised the bit stays.
+        self.state.load(Relaxed) & CANCELLED != 0
+    }
+
+    /// The deadline has passed: the scheduler calls this. One RMW raises `FIRED` only if
+    /// `CANCELLED` is not raised; the winner hands the function to a new thread, whose
+    /// handle it returns. The scheduler lets that thread go (`join` waits for `finished`,
+    /// raised as the thread's last act, instead of joining it): so a fired timer that is
+    /// kept but never joined holds no thread stack, as an unjoined thread would.
+    pub(crate) fn fire(timer: Arc<Shared>) -> Option<thread::JoinHandle<()>> {
         // Relaxed: the word's modification order alone decides between fire and cancel.
-        let fired = self
+        let fired = timer
             .state
             .fetch_update(Relaxed, Relaxed, |s| (s & CANCELLED == 0).then_some(s | FIRED))
             .is_ok();
-        if fired {
+        if !fired {
+            return None; // The cancel won, dropped the function and raised `finished`.
+        }
+        let function = timer.take_function().expect("the fire won: the function is there");
+        let shared = Arc::clone(&timer);
+        let spawned = thread::Builder::new().name("threading::Timer".to_owned()).spawn(move || {
+            // Created first, dropped last: `finished` rises after the function returned
+            // (or unwound) and was dropped with everything it owned.
+            let _finished = SetOnDrop(&shared.finished);
             function();
+        });
+        match spawned {
+            Ok(thread) => Some(thread),
+            Err(error) => {
+                // `spawn` dropped the function unrun. Python would have refused the timer's
+                // thread at `start`; here the refusal comes at fire time, when nobody is
+                // there to take an `Err`: the timer ends unrun, and the process hears of it.
+                spawn_failed(&error);
+                timer.finished.set();
+                None
+            }
         }
     }
+
+    /// A cancel won: drop the function (with whatever it holds), then let `join` return.
+    fn cancelled(&self) {
+        let function = self.take_function();
+        drop(function);
+        self.finished.set();
+    }
 }
+
+/// Reports a function thread that the OS refused at fire time: counted for
+/// [`crate::diagnostics::timer_spawn_failures`] and told on stderr, as Python tells of an
+/// exception in a thread.
+fn spawn_failed(error: &std::io::Error) {
+    // Relaxed: a counter that orders nothing.
+    SPAWN_FAILURES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "threading::Timer: can't start new thread for a timer's function ({error}); \
+         the timer ends without running it"
+    );
+}
+
+/// How many timer functions could not get a thread when their timer fired.
+pub(crate) static SPAWN_FAILURES: core::sync::atomic::AtomicU64 =
+    core::sync::atomic::AtomicU64::new(0);
 
 /// Raises an event when dropped, so that `finished` rises even if the function panics.
 struct SetOnDrop<'a>(&'a Event);
@@ -120,7 +203,7 @@ impl Drop for SetOnDrop<'_> {
 /// Calls a function on a new thread after an interval, unless cancelled first: Python's
 /// `threading.Timer`.
 ///
-/// Dropping a started `Timer` does not cancel it (as in Python, the thread runs on); call
+/// Dropping a started `Timer` does not cancel it (as in Python, it still fires); call
 /// [`cancel`](Self::cancel) for that.
 ///
 /// ```
@@ -144,14 +227,7 @@ impl Drop for SetOnDrop<'_> {
 pub struct Timer {
     interval: Duration,
     shared: Arc<Shared>,
-    slot_lock: Lock,
-    /// Only accessed while holding `slot_lock`.
-    slot: UnsafeCell<Slot>,
 }
-
-// SAFETY: `slot` is only accessed while holding `slot_lock` (or through `&mut self`), and
-// what it holds is `Send`; the rest of `Timer` is `Sync` on its own.
-unsafe impl Sync for Timer {}
 
 impl Timer {
     /// A timer that will call `function` `interval` after [`start`](Self::start)
@@ -163,27 +239,26 @@ impl Timer {
     /// assert!(!timer.is_alive());
     /// ```
     pub fn new(interval: Duration, function: impl FnOnce() + Send + 'static) -> Timer {
-        Timer {
-            interval,
-            shared: Arc::new(Shared {
-                state: AtomicU32::new(0),
-                cancel: Event::new(),
-                finished: Event::new(),
-            }),
-            slot_lock: Lock::new(),
-            slot: UnsafeCell::new(Slot::Waiting(Box::new(function))),
-        }
+        Timer { interval, shared: Arc::new(Shared::new(Box::new(function))) }
     }
 
-    /// Starts the timer's thread (`timer.start()`). A timer starts at most once: later
-    /// calls return `Err(TimerError::AlreadyStarted)` (Python's `RuntimeError`) and change
-    /// nothing. A timer cancelled before it was started still starts, and its thread ends
-    /// at once without calling the function.
+    /// Starts the timer (`timer.start()`): its function will run on a new thread once the
+    /// interval has passed, unless cancelled first. Until then the timer costs no thread,
+    /// only an entry in the process's one timer scheduler. A timer starts at most once:
+    /// later calls return `Err(TimerError::AlreadyStarted)` (Python's `RuntimeError`) and
+    /// change nothing. A timer cancelled before it was started still starts, and is
+    /// finished at once without calling the function.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If the operating system cannot create a thread, as `std::thread::spawn` does; the
-    /// timer then counts as finished.
+    /// [`TimerError::AlreadyStarted`] as above; [`TimerError::SpawnFailed`] (Python's
+    /// `RuntimeError: can't start new thread`) if the scheduler thread had to be started
+    /// and the operating system refused it: the timer then stays not started (`is_alive()`
+    /// is false, `join()` returns at once) and may be started again. Once the scheduler
+    /// runs, `start` spawns nothing; if the OS refuses the *function's* thread when the
+    /// timer fires, the timer ends without running the function, a line on stderr says so,
+    /// and [`diagnostics::timer_spawn_failures`](crate::diagnostics::timer_spawn_failures)
+    /// counts it.
     ///
     /// ```
     /// use threading::{Timer, TimerError};
@@ -194,41 +269,28 @@ impl Timer {
     /// timer.join();
     /// ```
     pub fn start(&self) -> Result<(), TimerError> {
-        // Relaxed: the bit only elects the one caller that starts the thread; the slot
-        // lock orders everything else.
-        if self.shared.state.fetch_or(STARTED, Relaxed) & STARTED != 0 {
+        // Relaxed: the bit only elects the one caller that queues the timer; the
+        // scheduler's lock publishes the timer to the scheduler.
+        let old = self.shared.state.fetch_or(STARTED, Relaxed);
+        if old & STARTED != 0 {
             return Err(TimerError::AlreadyStarted);
         }
-        // Held until the handle is stored: a joiner that saw `finished` (so the thread was
-        // spawned, after we took this lock) then waits here for the handle.
-        let slot_guard = self.slot_lock.lock();
-        // SAFETY: we hold `slot_lock`.
-        let slot = self.slot.with_mut(|slot| unsafe { core::mem::replace(&mut *slot, Slot::Done) });
-        let Slot::Waiting(function) = slot else {
-            unreachable!("only the start that raised STARTED gets here, once");
-        };
-        let shared = Arc::clone(&self.shared);
-        let interval = self.interval;
-        let spawned = thread::Builder::new()
-            .name("threading::Timer".to_owned())
-            .spawn(move || shared.run(interval, function));
-        match spawned {
-            // SAFETY: we hold `slot_lock`.
-            Ok(handle) => self.slot.with_mut(|slot| unsafe { *slot = Slot::Running(handle) }),
-            Err(error) => {
-                // No thread will ever raise it: let join() and is_alive() see the end.
-                self.shared.finished.set();
-                drop(slot_guard);
-                panic!("threading::Timer::start: failed to spawn the timer's thread: {error}");
-            }
+        if old & CANCELLED != 0 {
+            return Ok(()); // The cancel already finished it: nothing to wait for.
         }
-        Ok(())
+        let Some(deadline) = Instant::now().checked_add(self.interval) else {
+            return Ok(()); // Beyond the clock's end: never fires, needs no entry.
+        };
+        scheduler::schedule(deadline, Arc::clone(&self.shared)).inspect_err(|_| {
+            // Relaxed: as above; whoever learns of the failure learns it from our `Err`.
+            self.shared.state.fetch_and(!STARTED, Relaxed);
+        })
     }
 
     /// Stops the timer if its function has not begun yet (`timer.cancel()`): the function
-    /// then never runs, and a waiting thread ends at once. Once the function has begun,
-    /// this does nothing. Cancelling a timer that was never started makes any later
-    /// `start` a no-op thread.
+    /// then never runs (it is dropped now), and the timer is finished at once. Once the
+    /// function has begun, this does nothing. A timer cancelled before it was started
+    /// finishes as soon as it is started. A cancel wakes no thread.
     ///
     /// ```
     /// use std::time::Duration;
@@ -238,16 +300,16 @@ impl Timer {
     /// timer.join();
     /// ```
     pub fn cancel(&self) {
-        // Relaxed: as in `Shared::run`, the single modification order decides the race.
-        let won = self
-            .shared
-            .state
-            .fetch_update(Relaxed, Relaxed, |s| {
-                (s & (CANCELLED | FIRED) == 0).then_some(s | CANCELLED)
-            })
-            .is_ok();
-        if won {
-            self.shared.cancel.set();
+        // Relaxed: as in `Shared::fire`, the single modification order decides the race.
+        let won = self.shared.state.fetch_update(Relaxed, Relaxed, |s| {
+            (s & (CANCELLED | FIRED) == 0).then_some(s | CANCELLED)
+        });
+        if let Ok(old) = won {
+            self.shared.cancelled();
+            if old & STARTED != 0 {
+                // Its queue entry, if it has one, stays until its deadline: nothing is woken.
+                scheduler::note_cancelled();
+            }
         }
     }
 
@@ -262,12 +324,11 @@ impl Timer {
     /// assert!(timer.is_cancelled());
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        // Relaxed: a snapshot; once raised the bit stays.
-        self.shared.state.load(Relaxed) & CANCELLED != 0
+        self.shared.is_cancelled()
     }
 
-    /// Waits until the timer's thread has finished: the function has returned or panicked,
-    /// or the timer was cancelled (`timer.join()`). Returns at once if the timer was never
+    /// Waits until the timer is done: its function has returned or panicked (or could not
+    /// get a thread), or the timer was cancelled (`timer.join()`). Returns at once if the timer was never
     /// started. What the function did is visible to the caller afterwards.
     ///
     /// ```
@@ -284,12 +345,11 @@ impl Timer {
     pub fn join(&self) {
         if self.started() {
             self.shared.finished.wait();
-            self.reap();
         }
     }
 
-    /// Waits at most `timeout` for the timer's thread to finish; true if it has (or was
-    /// never started, when [`join`](Self::join) would not wait either).
+    /// Waits at most `timeout` for the timer to finish; true if it has (or was never
+    /// started, when [`join`](Self::join) would not wait either).
     ///
     /// ```
     /// use std::time::Duration;
@@ -303,30 +363,12 @@ impl Timer {
         if !self.started() {
             return true;
         }
-        let finished = self.shared.finished.wait_timeout(timeout);
-        if finished {
-            self.reap();
-        }
-        finished
+        self.shared.finished.wait_timeout(timeout)
     }
 
-    /// Joins the finished thread's handle, so that `join` returns only once the thread has
-    /// really ended (not merely raised `finished` on its way out). Its function has
-    /// returned by now, so this waits only for the thread's exit. The first joiner joins
-    /// while holding `slot_lock`; later ones find `Done` once it has.
-    fn reap(&self) {
-        let _guard = self.slot_lock.lock();
-        // SAFETY: we hold `slot_lock`.
-        let slot = self.slot.with_mut(|slot| unsafe { core::mem::replace(&mut *slot, Slot::Done) });
-        if let Slot::Running(handle) = slot {
-            // Err only if the function panicked: that ended only the timer's thread.
-            let _ = handle.join();
-        }
-    }
-
-    /// Whether the timer's thread has been started and has not finished yet
-    /// (`timer.is_alive()`). False again once the function returned or panicked, or the
-    /// timer was cancelled and its thread ended.
+    /// Whether the timer has been started and is not done yet (`timer.is_alive()`): true
+    /// while it is pending and while its function runs; false again once the function
+    /// returned or panicked, or the timer was cancelled.
     ///
     /// ```
     /// use std::time::Duration;

@@ -352,3 +352,46 @@ fn notebook_runs_every_section_in_order() {
     assert_benchmark_table(&out);
     assert!(out.contains("all 15 sections done"), "{out}");
 }
+
+/// `timers_at_scale`: while pending, our timers add at most the one scheduler thread where
+/// the thread-per-timer way adds a thread per timer; every timer fires, none early.
+#[test]
+fn timers_at_scale_pending_timers_cost_no_thread() {
+    let out = run("timers_at_scale");
+    let (pending, firing) = out.split_once("firing:").expect("a firing section");
+    let mut ways_seen = [0usize; 2];
+    for line in pending.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(timers) = words.first().and_then(|w| w.parse::<i64>().ok()) else { continue };
+        if words.get(2) == Some(&"not") {
+            assert_eq!(words[1], "thread-per-timer", "only that way is skipped: {line}");
+            continue;
+        }
+        let extra_threads: i64 = words[4].parse().unwrap_or_else(|_| panic!("threads in {line}"));
+        match words[1] {
+            "scheduler" => {
+                assert!(extra_threads <= 1, "one scheduler thread at most: {line}\n{out}");
+                ways_seen[0] += 1;
+            }
+            "thread-per-timer" => {
+                assert!(extra_threads >= timers - 1, "a thread per timer: {line}\n{out}");
+                ways_seen[1] += 1;
+            }
+            other => panic!("unknown way {other}: {line}"),
+        }
+    }
+    assert_eq!(ways_seen[0], 3, "three scheduler rows:\n{out}");
+    assert!(ways_seen[1] >= 1, "the thread-per-timer way measured at least once:\n{out}");
+    let mut rows = 0;
+    for line in firing.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(timers) = words.first().and_then(|w| w.parse::<usize>().ok()) else { continue };
+        if words.get(2) == Some(&"not") {
+            continue;
+        }
+        assert_eq!(words[2].parse::<usize>().ok(), Some(timers), "every timer ran: {line}");
+        assert_eq!(words[6], "0", "none fired early: {line}");
+        rows += 1;
+    }
+    assert!(rows >= 4, "firing rows for both ways:\n{out}");
+}

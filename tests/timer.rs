@@ -280,11 +280,14 @@ mod model {
 }
 
 mod stress {
-    //! Cancel racing fire, many times: the function runs iff the cancel lost.
-    use super::{PATIENCE, counting};
-    use std::sync::atomic::Ordering;
+    //! Cancel racing fire, many times: the function runs iff the cancel lost; and 100,000
+    //! timers at once.
+    use super::{NEVER, PATIENCE, counting};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
     use std::thread;
     use std::time::Duration;
+    use threading::Timer;
 
     #[test]
     fn cancel_races_fire_exactly() {
@@ -306,6 +309,55 @@ mod stress {
         println!("cancel won {} times, fire won {} times", outcomes[0], outcomes[1]);
     }
 
+    /// 100,000 timers (200 under Miri) started from one thread: some cancelled at once,
+    /// some left to fire, some cancelled while they may be firing, some pending until the
+    /// end. Every function runs exactly as often as its timer says: once if not cancelled,
+    /// never if cancelled.
+    #[test]
+    fn a_hundred_thousand_mixed_timers_count_exactly() {
+        let timers = if cfg!(miri) { 200 } else { 100_000 };
+        let runs: Arc<Vec<AtomicU32>> = Arc::new((0..timers).map(|_| AtomicU32::new(0)).collect());
+        let started: Vec<Timer> = (0..timers)
+            .map(|i| {
+                let interval = match i % 8 {
+                    4 => Duration::from_millis((i % 5) as u64),       // fires
+                    5 => Duration::from_micros((i % 7) as u64 * 100), // races its cancel
+                    6 => Duration::MAX,                               // never, cancelled at the end
+                    _ => NEVER, // cancelled at once or at the end
+                };
+                let runs = Arc::clone(&runs);
+                let timer = Timer::new(interval, move || {
+                    runs[i].fetch_add(1, Ordering::Relaxed);
+                });
+                timer.start().unwrap();
+                if i % 8 < 4 {
+                    timer.cancel();
+                }
+                timer
+            })
+            .collect();
+        for (i, timer) in started.iter().enumerate() {
+            if i % 8 != 4 {
+                timer.cancel();
+            }
+        }
+        let mut fired = 0;
+        for (i, timer) in started.iter().enumerate() {
+            assert!(timer.join_timeout(PATIENCE), "timer {i} finished");
+            assert!(!timer.is_alive());
+            let ran = runs[i].load(Ordering::Relaxed);
+            assert_eq!(ran, u32::from(!timer.is_cancelled()), "timer {i}");
+            match i % 8 {
+                4 => assert_eq!(ran, 1, "timer {i} was never cancelled"),
+                5 => {}
+                _ => assert_eq!(ran, 0, "timer {i} was cancelled before its deadline"),
+            }
+            fired += ran as usize;
+        }
+        assert!(fired >= timers / 8, "every 8th timer fires: {fired} of {timers} ran");
+        println!("{fired} of {timers} timers ran their function");
+    }
+
     #[test]
     fn many_timers_at_once_each_fire_once() {
         const TIMERS: usize = 64;
@@ -321,5 +373,178 @@ mod stress {
             timer.join();
             assert_eq!(runs.load(Ordering::Relaxed), usize::from(!timer.is_cancelled()));
         }
+    }
+}
+
+#[test]
+fn a_panicking_function_leaves_the_other_timers_firing() {
+    // Pending around the panic: one due before it, one after; and one started after it.
+    let (early_runs, early) = counting(Duration::ZERO);
+    let (late_runs, late) = counting(Duration::from_millis(30));
+    let panicking = Timer::new(Duration::from_millis(10), || panic!("boom in one timer"));
+    early.start().unwrap();
+    late.start().unwrap();
+    panicking.start().unwrap();
+    assert!(panicking.join_timeout(PATIENCE), "the panic ended the timer");
+    assert!(!panicking.is_alive());
+    assert!(!panicking.is_cancelled());
+    let (after_runs, after) = counting(Duration::ZERO);
+    after.start().unwrap();
+    for timer in [&early, &late, &after] {
+        assert!(timer.join_timeout(PATIENCE), "the scheduler kept serving");
+    }
+    for runs in [&early_runs, &late_runs, &after_runs] {
+        assert_eq!(runs.load(Ordering::Relaxed), 1);
+    }
+}
+
+#[test]
+fn a_cancel_wakes_nobody() {
+    // Pending timers cost no thread, and cancelling one is only an RMW on its own word: no
+    // futex call (the scheduler is not woken; its entry is dropped at its deadline).
+    let (runs, timer) = counting(NEVER);
+    let (_, earlier) = counting(NEVER / 2);
+    earlier.start().unwrap();
+    timer.start().unwrap();
+    let before = threading::diagnostics::futex_calls_on_this_thread();
+    timer.cancel();
+    earlier.cancel();
+    assert_eq!(threading::diagnostics::futex_calls_on_this_thread(), before);
+    assert!(timer.join_timeout(Duration::ZERO), "a cancelled timer is finished at once");
+    assert_eq!(runs.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn spawn_failed_reads_as_python_says() {
+    assert_eq!(TimerError::SpawnFailed.to_string(), "can't start new thread");
+    assert_ne!(TimerError::SpawnFailed, TimerError::AlreadyStarted);
+}
+
+mod spawn_failure {
+    //! A real refusal of a thread, not a mock. This test runs its own binary again as a
+    //! child process (the variable `CHILD` set, the filter naming only this test), and the
+    //! child lowers its own address-space limit (`RLIMIT_AS`, which binds root too, unlike
+    //! `RLIMIT_NPROC`) to a little above what it has mapped: small allocations still fit,
+    //! a thread's 2 MiB stack does not. The child reports each step on stdout; the parent
+    //! checks the report.
+    use super::{NEVER, PATIENCE, counting};
+    use std::process::Command;
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+    use threading::{TimerError, diagnostics};
+
+    const CHILD: &str = "THREADING_TIMER_SPAWN_FAILURE_CHILD";
+    const TEST: &str = "spawn_failure::refused_threads_are_reported";
+    /// Room left above the mapped address space: enough for the allocations the steps make,
+    /// less than a thread's stack (2 MiB plus a guard page).
+    const HEADROOM: u64 = 1 << 20;
+
+    fn mapped_bytes() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
+        let line = status.lines().find(|l| l.starts_with("VmSize:")).expect("a VmSize line");
+        let kib: u64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("kB");
+        kib * 1024
+    }
+
+    /// Lowers the soft address-space limit to what is mapped now plus `HEADROOM`.
+    fn squeeze() {
+        set_soft_limit(mapped_bytes() + HEADROOM);
+    }
+
+    /// Lifts the soft limit back to the hard one (allowed without privilege).
+    fn relax() {
+        set_soft_limit(u64::MAX);
+    }
+
+    fn set_soft_limit(bytes: u64) {
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: a valid pointer to an rlimit for the call to fill.
+        assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) }, 0);
+        limit.rlim_cur = bytes.min(limit.rlim_max);
+        // SAFETY: a valid pointer to an initialised rlimit.
+        assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) }, 0);
+    }
+
+    /// The child's steps, in a fresh process (so no scheduler thread exists yet, and no
+    /// thread has ended yet: the C library keeps an ended thread's stack for the next
+    /// spawn, which then needs no new mapping and would not be refused).
+    fn child() {
+        // 1. The scheduler thread itself is refused: `start` is an Err and changes nothing.
+        let (runs, refused) = counting(Duration::ZERO);
+        squeeze();
+        let result = refused.start();
+        relax();
+        println!("start under the limit: {result:?}");
+        assert_eq!(result, Err(TimerError::SpawnFailed));
+        println!("alive after the refusal: {}", refused.is_alive());
+        refused.join(); // returns at once: not started
+        println!("joined at once: {}", refused.join_timeout(Duration::ZERO));
+        // 2. The scheduler runs; the function's thread is refused when the timer fires.
+        let (pending_runs, pending) = counting(NEVER);
+        pending.start().unwrap(); // keeps the scheduler busy with a queued timer
+        let (unrun_runs, unrun) = counting(Duration::ZERO);
+        squeeze();
+        let started = unrun.start(); // spawns nothing: queued for the running scheduler
+        let finished = unrun.join_timeout(PATIENCE);
+        relax();
+        println!("start with the scheduler running: {started:?}");
+        println!("a timer whose thread was refused finished: {finished}");
+        println!("its function ran: {}", unrun_runs.load(Ordering::Relaxed));
+        println!("its alive: {}, cancelled: {}", unrun.is_alive(), unrun.is_cancelled());
+        println!("spawn failures counted: {}", diagnostics::timer_spawn_failures());
+
+        // 3. The scheduler kept serving: the refused timer of step 1, not started, can be
+        // started again, and fires; so does a later one. (Only now: a thread that ended
+        // leaves its stack in a cache for the next spawn, which would then need no mapping.)
+        println!("started again: {:?}", refused.start());
+        assert!(refused.join_timeout(PATIENCE));
+        println!(
+            "runs of the refused timer after its second start: {}",
+            runs.load(Ordering::Relaxed)
+        );
+        let (later_runs, later) = counting(Duration::ZERO);
+        later.start().unwrap();
+        assert!(later.join_timeout(PATIENCE));
+        println!("a later timer ran: {}", later_runs.load(Ordering::Relaxed));
+        pending.cancel();
+        pending.join();
+        println!("the pending timer ran: {}", pending_runs.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "runs a child process and sets an rlimit: not under Miri")]
+    fn refused_threads_are_reported() {
+        if std::env::var_os(CHILD).is_some() {
+            return child();
+        }
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let out = Command::new(exe)
+            .args([TEST, "--exact", "--nocapture", "--test-threads=1"])
+            .env(CHILD, "1")
+            .output()
+            .expect("run the child");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "child failed: {}\n{stdout}\n{stderr}", out.status);
+        for expected in [
+            "start under the limit: Err(SpawnFailed)",
+            "alive after the refusal: false",
+            "joined at once: true",
+            "started again: Ok(())",
+            "runs of the refused timer after its second start: 1",
+            "start with the scheduler running: Ok(())",
+            "a timer whose thread was refused finished: true",
+            "its function ran: 0",
+            "its alive: false, cancelled: false",
+            "spawn failures counted: 1",
+            "a later timer ran: 1",
+            "the pending timer ran: 0",
+        ] {
+            assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}\n{stderr}");
+        }
+        assert!(
+            stderr.contains("can't start new thread for a timer's function"),
+            "the refusal at fire time is told on stderr:\n{stderr}"
+        );
     }
 }

@@ -20,6 +20,15 @@ struct Runs {
 // (loom checks that join orders the two).
 unsafe impl Sync for Runs {}
 
+/// `check`, then waits for the timer scheduler thread to end before the model's main
+/// thread returns (loom tears down the model's statics then).
+fn check_timers(body: impl Fn() + Sync + Send + 'static) {
+    check(move || {
+        body();
+        threading::diagnostics::join_timer_scheduler();
+    });
+}
+
 fn counting_timer() -> (Arc<Runs>, Timer) {
     let runs = Arc::new(Runs { count: AtomicUsize::new(0), written: UnsafeCell::new(0) });
     let timer = {
@@ -45,7 +54,7 @@ fn ran(runs: &Runs) -> usize {
 /// and its effects are visible after `join`.
 #[test]
 fn cancel_vs_fire_function_runs_iff_cancel_lost() {
-    check(|| {
+    check_timers(|| {
         let (runs, timer) = counting_timer();
         timer.start().unwrap();
         // Without this, loom would always run our cancel before the timer thread's fire:
@@ -61,7 +70,7 @@ fn cancel_vs_fire_function_runs_iff_cancel_lost() {
 /// The same race with the cancel coming from a third thread while the main thread joins.
 #[test]
 fn cancel_from_another_thread_vs_fire() {
-    check(|| {
+    check_timers(|| {
         let (runs, timer) = counting_timer();
         let timer = Arc::new(timer);
         timer.start().unwrap();
@@ -79,7 +88,7 @@ fn cancel_from_another_thread_vs_fire() {
 /// timer does not count as cancelled.
 #[test]
 fn cancel_after_the_function_began_has_no_effect() {
-    check(|| {
+    check_timers(|| {
         let began = Arc::new(Event::new());
         let proceed = Arc::new(Event::new());
         let timer = {
@@ -102,7 +111,7 @@ fn cancel_after_the_function_began_has_no_effect() {
 /// A cancel before start: the function never runs, and the started thread still ends.
 #[test]
 fn cancel_before_start_means_never() {
-    check(|| {
+    check_timers(|| {
         let (runs, timer) = counting_timer();
         timer.cancel();
         timer.start().unwrap();
@@ -116,7 +125,7 @@ fn cancel_before_start_means_never() {
 /// stored function), and the function runs once.
 #[test]
 fn racing_starts_one_wins() {
-    check(|| {
+    check_timers(|| {
         let (runs, timer) = counting_timer();
         let timer = Arc::new(timer);
         let other = {
@@ -128,5 +137,41 @@ fn racing_starts_one_wins() {
         assert!(mine ^ theirs);
         timer.join();
         assert_eq!(ran(&runs), 1);
+    });
+}
+
+/// Two timers on the one scheduler, one of them cancelled: the other fires exactly once
+/// whatever the cancel does, and the cancelled one runs iff the cancel lost.
+#[test]
+fn the_scheduler_serves_two_timers_one_cancelled() {
+    check_timers(|| {
+        let (runs_a, a) = counting_timer();
+        let (runs_b, b) = counting_timer();
+        a.start().unwrap();
+        b.start().unwrap();
+        a.cancel();
+        a.join();
+        b.join();
+        assert_eq!(ran(&runs_a), usize::from(!a.is_cancelled()));
+        assert_eq!(ran(&runs_b), 1);
+        assert!(!a.is_alive() && !b.is_alive());
+    });
+}
+
+/// A timer started while the scheduler thread is ending (its queue ran empty and its idle
+/// wait timed out, which under loom can happen at any point after the first timer fired):
+/// either that scheduler sees the new timer, or the start starts a new scheduler. Never is
+/// the timer stranded (loom would report `join` waiting forever as a deadlock).
+#[test]
+fn a_start_racing_the_scheduler_ending_is_never_stranded() {
+    check_timers(|| {
+        let (runs_a, a) = counting_timer();
+        a.start().unwrap();
+        a.join();
+        let (runs_b, b) = counting_timer();
+        b.start().unwrap();
+        b.join();
+        assert_eq!(ran(&runs_a), 1);
+        assert_eq!(ran(&runs_b), 1);
     });
 }

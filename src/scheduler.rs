@@ -1,0 +1,404 @@
+//! The timer scheduler: one thread per process that waits for the earliest pending
+//! [`Timer`](crate::Timer) deadline, so that a pending timer costs a queue entry instead of
+//! a thread.
+//!
+//! # What it is
+//!
+//! Python's `threading.Timer` is a thread that sleeps for the interval; so was ours, until
+//! tens of thousands of pending watchdogs meant tens of thousands of threads (and, at about
+//! 19,000, a process that could not start another). Here a started timer is an entry in
+//! one binary heap ordered by (deadline, start order), and one scheduler thread sleeps until
+//! the earliest deadline. When a deadline passes, the scheduler *fires* the timer
+//! (`Shared::fire` in `src/timer.rs`): the function then gets its own new thread, as in
+//! Python, so a slow function never delays another timer. The scheduler thread is started
+//! by the first `start()` and ends after [`IDLE`] without any timer; the next `start()`
+//! starts a new one.
+//!
+//! # The state
+//!
+//! Everything is behind the crate's own [`Lock`] (`Scheduler::lock`), in `Queue`:
+//!
+//! | field | meaning |
+//! |---|---|
+//! | `heap` | the started timers not yet fired, earliest deadline first, ties in start order |
+//! | `next_seq` | the start order of the next entry (the tie-breaker) |
+//! | `running` | a scheduler thread exists and will look at the heap again before it ends |
+//! | `plan` | what the scheduler does once it lets go of the lock: look again (`Awake`), sleep until a deadline (`Until`), or sleep idle (`Idle`) |
+//!
+//! Beside the lock: `kick`, an [`Event`] the scheduler sleeps on (with a timeout: the
+//! earliest deadline, or [`IDLE`]), and `stale`, a hint of how many entries belong to
+//! cancelled timers.
+//!
+//! # The protocol
+//!
+//! * **schedule** (from `Timer::start`): under the lock, start a scheduler thread if none is
+//!   `running` (if the OS refuses, `start` returns `Err(SpawnFailed)` and nothing is
+//!   queued), push the entry, and decide whether the scheduler must be woken: only if it
+//!   sleeps idle or until a deadline later than the new one. Then it is told `Awake`, so
+//!   that further starts do not wake it again. `kick` is set after the lock is released.
+//! * **scheduler pass**: under the lock, clear `kick`, pop every entry whose deadline has
+//!   passed (and every cancelled one that comes to the top, due or not), and record the
+//!   plan. Then, without the lock, fire the popped timers in pop
+//!   order, and sleep on `kick` until the earliest deadline (or for [`IDLE`]). Clearing
+//!   `kick` under the lock, before looking at the heap, is what loses no wake: a start
+//!   whose entry this pass did not see took the lock after us, so its `set` comes after
+//!   our `clear` and ends our sleep.
+//! * **end**: a pass that finds the heap empty after an idle sleep that timed out marks the
+//!   scheduler not `running` and ends the thread, under the lock: a start either came
+//!   before (and the heap is not empty) or comes after and starts a new scheduler.
+//! * **cancel** does not touch the scheduler at all: it raises the timer's `CANCELLED` bit,
+//!   and its entry stays in the heap until a pass finds it on top (or its deadline comes,
+//!   when the fire would lose anyway) and drops it. So a cancel never wakes anybody. To keep many cancelled long timers from
+//!   piling up, cancel counts them in `stale`, and a start that finds more than half the
+//!   heap stale removes them all (`BinaryHeap::retain`, amortised O(1) per start).
+//!
+//! Deadlines are absolute [`Instant`]s (the monotonic clock, the one the futex seam's
+//! timed wait uses), so a wait cut short by a kick or a spurious wake-up never pushes a
+//! deadline back, and an entry is only popped once the clock has reached it: never early.
+//! `Duration::MAX` (any interval too large for the clock) never gets an entry at all.
+//!
+//! Orderings: the queue's data is published by the lock; `kick` is only a wake-up, never a
+//! decision. `stale` is `Relaxed`: it only tunes when to compact, and is reset afterwards.
+//!
+//! Under loom there is no clock: a timed wait never sleeps but yields and reports a
+//! timeout, and the scheduler then takes the deadline it waited for as reached. So loom
+//! explores every timer firing at every point, and the scheduler's end (after the idle wait
+//! "times out") racing every start.
+//!
+//! # What the tests prove
+//!
+//! `tests/timer.rs`: everything a timer promises (see `src/timer.rs`), plus 100,000 mixed
+//! starts, cancels and fires with exact counts, equal deadlines firing in start order (the
+//! unit test below), and a refused thread reported as `SpawnFailed`. `tests/loom/timer.rs`:
+//! cancel against fire against join across the starter, the scheduler and the function's
+//! thread, and starts racing the scheduler's end. `scripts/teeth/timer_*.toml`: bugs in
+//! that protocol the loom tests catch.
+
+use crate::error::TimerError;
+use crate::event::Event;
+use crate::lock::Lock;
+use crate::sync::{Arc, AtomicUsize, Ordering::Relaxed, UnsafeCell, thread};
+use crate::timer::Shared;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::time::{Duration, Instant};
+
+/// How long the scheduler thread lingers without any pending timer before it ends: long
+/// enough that a program starting a timer every few seconds does not pay for a new thread
+/// each time, short enough that an idle process does not keep a thread for nothing.
+pub(crate) const IDLE: Duration = Duration::from_secs(10);
+
+/// A heap of fewer entries is never compacted: scanning it would cost more than it holds.
+const COMPACT_FROM: usize = 1024;
+
+/// One started timer waiting for its deadline.
+struct Entry {
+    deadline: Instant,
+    /// Start order, so that equal deadlines fire in the order the timers were started.
+    seq: u64,
+    timer: Arc<Shared>,
+}
+
+impl Entry {
+    fn key(&self) -> (Instant, u64) {
+        (self.deadline, self.seq)
+    }
+}
+
+// `BinaryHeap` is a max-heap: the entry that must fire first compares greatest.
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key().cmp(&self.key())
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Entry {}
+
+/// What the scheduler does once it releases the lock.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Plan {
+    /// It will look at the heap again before sleeping: nobody needs to wake it.
+    Awake,
+    /// It sleeps until this deadline: only an earlier one needs to wake it.
+    Until(Instant),
+    /// It sleeps with nothing to wait for: any new timer needs to wake it.
+    Idle,
+}
+
+/// Everything behind `Scheduler::lock`.
+struct Queue {
+    heap: BinaryHeap<Entry>,
+    next_seq: u64,
+    running: bool,
+    plan: Plan,
+    /// The latest scheduler thread (dropping it detaches the thread; only loom joins it).
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+/// The process's timer scheduler (one, in a static).
+pub(crate) struct Scheduler {
+    lock: Lock,
+    /// Only accessed while holding `lock`.
+    queue: UnsafeCell<Queue>,
+    /// The scheduler sleeps on it; a start that brings an earlier deadline sets it.
+    kick: Event,
+    /// About how many heap entries belong to cancelled timers (a hint for compaction).
+    stale: AtomicUsize,
+}
+
+// SAFETY: `queue` is only accessed while holding `lock`, and what it holds (instants,
+// counters and `Arc<Shared>`, which is `Send + Sync`) may move between threads.
+unsafe impl Sync for Scheduler {}
+
+impl Scheduler {
+    crate::sync::const_fn_unless_loom! {
+        fn new() -> Scheduler {
+            Scheduler {
+                lock: Lock::new(),
+                queue: UnsafeCell::new(Queue {
+                    heap: BinaryHeap::new(),
+                    next_seq: 0,
+                    running: false,
+                    plan: Plan::Awake,
+                    thread: None,
+                }),
+                kick: Event::new(),
+                stale: AtomicUsize::new(0),
+            }
+        }
+    }
+
+    /// Runs `f` on the queue. The caller holds `lock`.
+    fn with_queue<R>(&self, f: impl FnOnce(&mut Queue) -> R) -> R {
+        // SAFETY: every caller holds `lock`, so this is the only access to `queue` now.
+        self.queue.with_mut(|queue| f(unsafe { &mut *queue }))
+    }
+
+    /// Queues `timer` to fire at `deadline`, starting the scheduler thread if there is none.
+    fn schedule(&self, deadline: Instant, timer: Arc<Shared>) -> Result<(), TimerError> {
+        let guard = self.lock.lock();
+        let kick = self.with_queue(|queue| {
+            if !queue.running {
+                // Spawned under the lock: a scheduler that is just ending marks itself not
+                // running under it too, so exactly one of us starts the next one.
+                let thread = spawn_scheduler().map_err(|_| TimerError::SpawnFailed)?;
+                queue.thread = Some(thread);
+                queue.running = true;
+                queue.plan = Plan::Awake;
+            }
+            // Relaxed: a hint; a wrong guess costs a scan or some memory, never a timer.
+            if queue.heap.len() >= COMPACT_FROM && self.stale.load(Relaxed) * 2 > queue.heap.len() {
+                queue.heap.retain(|entry| !entry.timer.is_cancelled());
+                self.stale.store(0, Relaxed);
+            }
+            let seq = queue.next_seq;
+            queue.next_seq += 1;
+            queue.heap.push(Entry { deadline, seq, timer });
+            let kick = match queue.plan {
+                Plan::Awake => false,
+                Plan::Until(wake) => deadline < wake,
+                Plan::Idle => true,
+            };
+            if kick {
+                queue.plan = Plan::Awake;
+            }
+            Ok(kick)
+        })?;
+        drop(guard);
+        if kick {
+            self.kick.set();
+        }
+        Ok(())
+    }
+
+    /// One stale entry left the heap.
+    fn forget_stale_entry(&self) {
+        // Relaxed: a hint (see `stale`); never below zero, though a cancel may count its
+        // entry only after we dropped it.
+        let _ = self.stale.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1));
+    }
+
+    /// The scheduler thread's whole life (see the module's protocol).
+    fn run(&self) {
+        let mut due = Vec::new();
+        // Under loom, the functions' threads, joined before this thread ends.
+        #[cfg(loom)]
+        let mut functions = Vec::new();
+        // The deadline the last wait reached by timing out: under loom, the only clock.
+        let mut reached: Option<Instant> = None;
+        let mut idle_expired = false;
+        loop {
+            let guard = self.lock.lock();
+            let next = self.with_queue(|queue| {
+                self.kick.clear();
+                let now = now(reached);
+                let is_due = |entry: &Entry| now.is_some_and(|now| entry.deadline <= now);
+                // Cancelled timers on top go too, due or not: so the next sleep is for the
+                // first live deadline, not for one whose fire would only lose.
+                while let Some(top) = queue.heap.peek() {
+                    if top.timer.is_cancelled() {
+                        drop(queue.heap.pop());
+                        self.forget_stale_entry();
+                    } else if is_due(top) {
+                        due.push(queue.heap.pop().expect("peeked").timer);
+                    } else {
+                        break;
+                    }
+                }
+                let next = queue.heap.peek().map(|entry| entry.deadline);
+                if next.is_none() && due.is_empty() && idle_expired {
+                    queue.running = false;
+                    return None;
+                }
+                queue.plan = next.map_or(Plan::Idle, Plan::Until);
+                Some(next)
+            });
+            drop(guard);
+            let Some(next) = next else {
+                #[cfg(loom)]
+                for function in functions {
+                    // A function's panic ended only its own thread.
+                    let _ = thread::JoinHandle::join(function);
+                }
+                return; // Idle and not running any more: the next start starts a new one.
+            };
+            for timer in due.drain(..) {
+                // Let go of the function's thread (see `Shared::fire`), except under loom.
+                #[cfg(not(loom))]
+                drop(Shared::fire(timer));
+                #[cfg(loom)]
+                functions.extend(Shared::fire(timer));
+            }
+            let timeout = next.map_or(IDLE, time_until);
+            // Kicked: look again. Timed out: the deadline (or the idle time) has passed.
+            let kicked = self.kick.wait_timeout(timeout);
+            idle_expired = !kicked && next.is_none();
+            reached = if kicked { None } else { next };
+        }
+    }
+}
+
+/// The time by which an entry is due: the clock; under loom (no clock), the deadline the
+/// last wait reached by timing out, or none at all.
+#[cfg(not(loom))]
+fn now(_reached: Option<Instant>) -> Option<Instant> {
+    Some(Instant::now())
+}
+
+#[cfg(loom)]
+fn now(reached: Option<Instant>) -> Option<Instant> {
+    reached
+}
+
+/// How long to sleep for `deadline`: by the clock; under loom (no clock, and a model must be
+/// deterministic) always a real wait, which the model ends with a timeout.
+#[cfg(not(loom))]
+fn time_until(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
+}
+
+#[cfg(loom)]
+fn time_until(_deadline: Instant) -> Duration {
+    IDLE
+}
+
+#[cfg(not(loom))]
+static SCHEDULER: Scheduler = Scheduler::new();
+
+#[cfg(not(loom))]
+fn scheduler() -> &'static Scheduler {
+    &SCHEDULER
+}
+
+#[cfg(not(loom))]
+fn spawn_scheduler() -> std::io::Result<thread::JoinHandle<()>> {
+    let thread = thread::Builder::new().name("threading::Timer scheduler".to_owned());
+    thread.spawn(|| SCHEDULER.run())
+}
+
+// Under loom a fresh scheduler for every explored execution. Loom drops its statics when the
+// model's main thread returns; the scheduler thread (joined by then, see `join_scheduler`)
+// holds the scheduler through its own `Arc` all the same, to the end of its last step.
+#[cfg(loom)]
+loom::lazy_static! {
+    static ref SCHEDULER: std::sync::Arc<Scheduler> = std::sync::Arc::new(Scheduler::new());
+}
+
+#[cfg(loom)]
+fn scheduler() -> &'static Scheduler {
+    &SCHEDULER
+}
+
+#[cfg(loom)]
+fn spawn_scheduler() -> std::io::Result<thread::JoinHandle<()>> {
+    let scheduler = std::sync::Arc::clone(&SCHEDULER);
+    let thread = thread::Builder::new().name("threading::Timer scheduler".to_owned());
+    thread.spawn(move || scheduler.run())
+}
+
+/// Waits until no scheduler thread is left, nor any timer function's thread (under loom the
+/// scheduler joins those before it ends): the scheduler ends once no timer is queued and
+/// its idle wait timed out (at once, under loom). A loom model must call this before its
+/// main thread returns, because loom tears down its statics (the futex model's among them)
+/// then, while a thread raising `finished` on its way out may still be waking.
+#[cfg(loom)]
+pub(crate) fn join_scheduler() {
+    let scheduler = scheduler();
+    loop {
+        let thread = {
+            let _guard = scheduler.lock.lock();
+            scheduler.with_queue(|queue| queue.thread.take())
+        };
+        match thread {
+            Some(thread) => thread.join().expect("the scheduler thread does not panic"),
+            None => return,
+        }
+    }
+}
+
+/// Queues `timer` to fire at `deadline`; `Err(SpawnFailed)` if the scheduler thread was
+/// needed and the OS refused it (nothing is queued then).
+pub(crate) fn schedule(deadline: Instant, timer: Arc<Shared>) -> Result<(), TimerError> {
+    scheduler().schedule(deadline, timer)
+}
+
+/// Notes that a queued timer was cancelled: its entry is now stale.
+pub(crate) fn note_cancelled() {
+    // Relaxed: a hint for compaction (see `Scheduler::stale`).
+    scheduler().stale.fetch_add(1, Relaxed);
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::Entry;
+    use crate::timer::Shared;
+    use std::collections::BinaryHeap;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    /// Equal deadlines pop in start order, earlier deadlines first whatever the order.
+    #[test]
+    fn equal_deadlines_pop_in_start_order() {
+        let now = Instant::now();
+        let later = now + Duration::from_millis(1);
+        let mut heap = BinaryHeap::new();
+        let keys = [(later, 0), (now, 1), (later, 2), (now, 3), (now, 4), (later, 5)];
+        for (deadline, seq) in keys {
+            heap.push(Entry { deadline, seq, timer: Arc::new(Shared::new(Box::new(|| {}))) });
+        }
+        let popped: Vec<u64> = std::iter::from_fn(|| heap.pop().map(|e| e.seq)).collect();
+        assert_eq!(popped, [1, 3, 4, 0, 2, 5]);
+    }
+}
