@@ -5,6 +5,48 @@
 //! the real things; a build with `RUSTFLAGS="--cfg loom"` gets loom's instrumented
 //! versions, so that `tests/loom/` explores every interleaving and every weak-memory
 //! outcome the orderings allow. Nothing else in the crate needs to know which is which.
+//!
+//! # Spinning
+//!
+//! It also holds the crate's one spin policy: how long a thread busy-waits on a word before
+//! it sleeps. Every budget is a [`Spin`] constant here (`HANDOFF`, `LOCK`, `BARRIER`), and
+//! one loop, [`Spinner::spin_remaining_while`], spends them all.
+//!
+//! ## Budgets are time, not pause counts
+//!
+//! A spin is a run of pause instructions (`spin_loop()`) with a look at the word between
+//! them, then a few yields. What a budget has to cover is *time*: the critical section a
+//! waiter hopes to outlast, or the moment a handoff partner is about to signal. But a
+//! pause costs very different times on different CPUs (a few ns to tens: 8.6 ns on one
+//! Intel Xeon guest, 24.4 ns on the AMD EPYC these budgets were tuned on), so a budget
+//! counted in pauses means something else on every machine. So each budget is in
+//! nanoseconds, and [`Spin::start`] turns it into a number of pauses
+//! with the cost of one pause, measured once per process on the first spin
+//! (`pauses_per_nanosecond`: the fastest of a few timed runs of pauses, so that a
+//! preemption during the measurement cannot inflate it). The steps of an exponential
+//! back-off are time too (the first look after [`Spin::FIRST_LOOK_NANOS`], doubling up to
+//! [`Spin::MAX_LOOK_NANOS`]), so that a lock's waiters pull its cache line away from the
+//! holder equally rarely everywhere.
+//!
+//! The budgets were measured as pause counts (BENCHMARKS.md, "How each target was met"),
+//! and are those counts times the 24.4 ns a pause took on that machine (BENCHMARKS.md,
+//! "Spin budgets"), so that there they spin exactly as before.
+//!
+//! ## Where a spin cannot help
+//!
+//! * **One CPU** (the process's affinity mask or cgroup quota, as `available_parallelism`
+//!   reads it): a spinning thread waits for another thread to act, which it cannot do
+//!   while we hold the only CPU; so no pauses at all, only the yields, which let it run.
+//! * **More runnable threads than CPUs**: not detected. Knowing it costs a system call
+//!   or a read of `/proc` (microseconds, more than the budgets themselves), and a shared
+//!   counter of spinning threads would put one more contended cache line on every
+//!   contended path. What bounds the waste instead: every budget is short (at most a few
+//!   microseconds of pauses), and the yields that follow hand the CPU to a runnable thread
+//!   if there is one (and return at once if there is none).
+//! * **Under loom** there is no busy-waiting at all, whatever the policy: loom takes a spin
+//!   hint or a yield as "run the other threads first", which would hide exactly the
+//!   schedules that matter (the waiter going to sleep before the release comes). Busy-waiting
+//!   only loads, so leaving it out loses no behaviour worth checking.
 
 #[cfg(not(loom))]
 pub(crate) use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
@@ -23,44 +65,8 @@ pub(crate) use loom::{sync::Arc, thread};
 #[cfg(not(loom))]
 pub(crate) use std::{sync::Arc, thread};
 
-/// How long a thread busy-waits on a word before it goes to sleep: one policy per kind of
-/// wait, all of them here, and one loop ([`Spinner::spin_remaining_while`]) for all.
-///
-/// # Budgets are time, not pause counts
-///
-/// A spin is a run of pause instructions (`spin_loop()`) with a look at the word between
-/// them, then a few yields. What a budget has to cover is *time*: the critical section a
-/// waiter hopes to outlast, or the moment a handoff partner is about to signal. But a
-/// pause costs very different times on different CPUs (about 1 ns on older Intel parts,
-/// about 9 ns on Intel since Skylake, about 24 ns on the AMD EPYC these budgets were tuned
-/// on), so a budget counted in pauses means something else on every machine. So each
-/// budget below is in nanoseconds, and [`Spin::start`] turns it into a number of pauses
-/// with the cost of one pause, measured once per process on the first spin
-/// (`pauses_per_nanosecond`: the fastest of a few timed runs of pauses, so that a
-/// preemption during the measurement cannot inflate it). The steps of an exponential
-/// back-off are time too (the first look after [`Spin::FIRST_LOOK_NANOS`], doubling up to
-/// [`Spin::MAX_LOOK_NANOS`]), so that a lock's waiters pull its cache line away from the
-/// holder equally rarely everywhere.
-///
-/// The budgets were measured as pause counts (BENCHMARKS.md, "How each target was met"),
-/// and are those counts times the 24.4 ns a pause took on that machine (BENCHMARKS.md,
-/// "Spin budgets"), so that there they spin exactly as before.
-///
-/// # Where a spin cannot help
-///
-/// * **One CPU** (the process's affinity mask or cgroup quota, as `available_parallelism`
-///   reads it): a spinning thread waits for another thread to act, which it cannot do
-///   while we hold the only CPU; so no pauses at all, only the yields, which let it run.
-/// * **More runnable threads than CPUs**: not detected. Knowing it costs a system call
-///   or a read of `/proc` (microseconds, more than the budgets themselves), and a shared
-///   counter of spinning threads would put one more contended cache line on every
-///   contended path. What bounds the waste instead: every budget is short (at most a few
-///   microseconds of pauses), and the yields that follow hand the CPU to a runnable thread
-///   if there is one (and return at once if there is none).
-/// * **Under loom** there is no busy-waiting at all, whatever the policy: loom takes a spin
-///   hint or a yield as "run the other threads first", which would hide exactly the
-///   schedules that matter (the waiter going to sleep before the release comes). Busy-waiting
-///   only loads, so leaving it out loses no behaviour worth checking.
+/// How long a thread busy-waits on a word before it goes to sleep: time spent pausing, then
+/// yields (the module doc says why the budgets are time and where a spin is skipped).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Spin {
     /// Time spent pausing in all, before any yield, in nanoseconds.
