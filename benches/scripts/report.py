@@ -107,9 +107,9 @@ def main() -> None:
         peer_txt = ", ".join(f"{n} {fmt(v)}" for n, v in peers)
         ratio_txt = ", ".join(f"{n} {v / ours:.2f}x" for n, v in peers if v and ours)
         verdict, target_txt = "", "–"
-        if target and ours:
+        measured = [v for _, v in peers if v]
+        if target and ours and (measured or target[0] == "abs"):
             kind, factor = target
-            measured = [v for _, v in peers if v]
             if kind == "le":
                 fastest = min(measured[:2])
                 target_txt = f"<= {factor}x the faster of {' and '.join(n for n, _ in peers[:2])}"
