@@ -110,7 +110,7 @@ impl Spin {
     pub(crate) const MAX_LOOK_NANOS: u32 = 780;
 
     /// A fresh budget of this policy: its time as pauses of this CPU, none when this
-    /// process can run on one CPU only, and nothing at all under loom (see above).
+    /// process can run on one CPU only, and nothing at all under loom (see the module doc).
     pub(crate) fn start(self) -> Spinner {
         let (pauses, yields) = if cfg!(loom) {
             (0, 0)
