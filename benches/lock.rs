@@ -4,6 +4,9 @@
 //! Contended: every thread increments a shared counter under the lock, back to back; one
 //! iteration is one increment (acquire, load, store, release) by any thread, so the number
 //! reported is the inverse of the lock's throughput. The final count is asserted exactly.
+//! Two layouts: `lock_contended` keeps lock and counter in one cache line (`Mutex<u64>`, or
+//! our lock next to its counter); `lock_contended_separate` puts the counter in a line of
+//! its own, through the loop the plain harness uses (`benches/support/contended.rs`).
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -11,16 +14,26 @@ use std::sync::atomic::Ordering::Relaxed;
 
 #[path = "support/common.rs"]
 mod common;
+#[path = "support/contended.rs"]
+mod contended;
 #[path = "support/ports.rs"]
 mod ports;
 
 use common::{CacheLine, Guarded, share, timed_threads};
+use contended::{Contended, Layout};
+use std::time::Duration;
 
 fn uncontended(c: &mut Criterion) {
     let mut group = c.benchmark_group("lock_uncontended");
     let ours = threading::Lock::new();
     group.bench_function("ours", |b| {
         b.iter(|| drop(black_box(black_box(&ours).lock())));
+    });
+    group.bench_function("ours_acquire_release", |b| {
+        b.iter(|| {
+            black_box(&ours).acquire();
+            black_box(&ours).release().unwrap();
+        });
     });
     let std_mutex = std::sync::Mutex::new(());
     group.bench_function("std", |b| {
@@ -111,9 +124,33 @@ fn contended(c: &mut Criterion) {
     group.finish();
 }
 
+/// `iters` increments by `threads` threads with the counter in its own cache line.
+fn separate<L: Contended>(threads: usize, iters: u64) -> Duration {
+    let per_thread = iters.div_ceil(threads as u64).max(1);
+    let run = contended::throughput::<L>(threads, per_thread, Layout::SeparateLines);
+    // Up to threads - 1 increments more than asked for: scaled back to `iters`.
+    run.took.mul_f64(iters as f64 / run.increments as f64)
+}
+
+fn contended_separate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lock_contended_separate");
+    for threads in [2usize, 4, 8] {
+        group.bench_with_input(BenchmarkId::new("ours", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| separate::<threading::Lock>(n, iters));
+        });
+        group.bench_with_input(BenchmarkId::new("std", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| separate::<std::sync::Mutex<()>>(n, iters));
+        });
+        group.bench_with_input(BenchmarkId::new("parking_lot", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| separate::<parking_lot::Mutex<()>>(n, iters));
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = uncontended, contended
+    targets = uncontended, contended, contended_separate
 }
 criterion_main!(benches);

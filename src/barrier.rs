@@ -383,7 +383,7 @@ impl Barrier {
     ) -> Result<usize, BrokenBarrierError> {
         let waiting = |state: u32| state & GENERATION_MASK == generation && state & BROKEN == 0;
         loop {
-            spin_while(&self.state, WAIT_SPIN, waiting);
+            spin_while(&self.state, Spin::BARRIER, waiting);
             // Acquire: a new generation must come with every party's writes and the action's.
             let state = self.state.load(Acquire);
             if state & GENERATION_MASK != generation {
@@ -458,11 +458,6 @@ impl Barrier {
         }
     }
 }
-
-/// How a party waits for the rest before sleeping: the usual pauses, then up to 16 yields,
-/// because with more threads than cores the parties still to arrive may need this very
-/// CPU (BENCHMARKS.md, "How each target was met", 3).
-const WAIT_SPIN: Spin = Spin { pauses: Spin::PAUSES, exponential_backoff: false, yields: 16 };
 
 /// The next generation's state: unbroken, no reset pending.
 fn next_generation(state: u32) -> u32 {

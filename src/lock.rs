@@ -79,12 +79,9 @@ const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 const CONTENDED: u32 = 2;
 
-/// How a contended acquirer waits before sleeping, parking_lot's recipe: 14 pauses looking
-/// after 2, 4 and 8 of them, then up to 7 yields. One budget covers the whole wait.
-const SPIN: Spin = Spin { pauses: 14, exponential_backoff: true, yields: 7 };
-
-/// How many steps of [`SPIN`]'s budget a waiter that lost the race for a freed lock waits
-/// out before it looks again; early in the budget, all 14 pauses and one yield.
+/// How many steps of [`Spin::LOCK`]'s budget a waiter that lost the race for a freed lock
+/// waits out before it looks again; early in the budget, all its pauses (three steps, the
+/// back-off doubling in time) and one yield.
 const LOST_RACE_BACK_OFF_STEPS: u32 = 4;
 
 /// A lock that any thread may release: Python's `threading.Lock`.
@@ -146,7 +143,7 @@ impl Lock {
     /// sleep until the lock is ours or the deadline passes.
     #[cold]
     fn acquire_contended(&self, deadline: Deadline) -> bool {
-        let mut spinner = SPIN.start();
+        let mut spinner = Spin::LOCK.start();
         let mut state = loop {
             // Through CONTENDED too (see the module doc).
             let state = spinner.spin_remaining_while(&self.state, |s| s != UNLOCKED);
@@ -173,7 +170,7 @@ impl Lock {
             if futex::wait(&self.state, CONTENDED, deadline) == Wait::TimedOut {
                 return false;
             }
-            state = spin_while(&self.state, SPIN, |s| s == LOCKED);
+            state = spin_while(&self.state, Spin::LOCK, |s| s == LOCKED);
         }
     }
 

@@ -5,6 +5,48 @@
 //! the real things; a build with `RUSTFLAGS="--cfg loom"` gets loom's instrumented
 //! versions, so that `tests/loom/` explores every interleaving and every weak-memory
 //! outcome the orderings allow. Nothing else in the crate needs to know which is which.
+//!
+//! # Spinning
+//!
+//! It also holds the crate's one spin policy: how long a thread busy-waits on a word before
+//! it sleeps. Every budget is a [`Spin`] constant here (`HANDOFF`, `LOCK`, `BARRIER`), and
+//! one loop, [`Spinner::spin_remaining_while`], spends them all.
+//!
+//! ## Budgets are time, not pause counts
+//!
+//! A spin is a run of pause instructions (`spin_loop()`) with a look at the word between
+//! them, then a few yields. What a budget has to cover is *time*: the critical section a
+//! waiter hopes to outlast, or the moment a handoff partner is about to signal. But a
+//! pause costs very different times on different CPUs (a few ns to tens: 8.6 ns on one
+//! Intel Xeon guest, 24.4 ns on the AMD EPYC these budgets were tuned on), so a budget
+//! counted in pauses means something else on every machine. So each budget is in
+//! nanoseconds, and [`Spin::start`] turns it into a number of pauses
+//! with the cost of one pause, measured once per process on the first spin
+//! (`pauses_per_nanosecond`: the fastest of a few timed runs of pauses, so that a
+//! preemption during the measurement cannot inflate it). The steps of an exponential
+//! back-off are time too (the first look after [`Spin::FIRST_LOOK_NANOS`], doubling up to
+//! [`Spin::MAX_LOOK_NANOS`]), so that a lock's waiters pull its cache line away from the
+//! holder equally rarely everywhere.
+//!
+//! The budgets were measured as pause counts (BENCHMARKS.md, "How each target was met"),
+//! and are those counts times the 24.4 ns a pause took on that machine (BENCHMARKS.md,
+//! "Spin budgets"), so that there they spin exactly as before.
+//!
+//! ## Where a spin cannot help
+//!
+//! * **One CPU** (the process's affinity mask or cgroup quota, as `available_parallelism`
+//!   reads it): a spinning thread waits for another thread to act, which it cannot do
+//!   while we hold the only CPU; so no pauses at all, only the yields, which let it run.
+//! * **More runnable threads than CPUs**: not detected. Knowing it costs a system call
+//!   or a read of `/proc` (microseconds, more than the budgets themselves), and a shared
+//!   counter of spinning threads would put one more contended cache line on every
+//!   contended path. What bounds the waste instead: every budget is short (at most a few
+//!   microseconds of pauses), and the yields that follow hand the CPU to a runnable thread
+//!   if there is one (and return at once if there is none).
+//! * **Under loom** there is no busy-waiting at all, whatever the policy: loom takes a spin
+//!   hint or a yield as "run the other threads first", which would hide exactly the
+//!   schedules that matter (the waiter going to sleep before the release comes). Busy-waiting
+//!   only loads, so leaving it out loses no behaviour worth checking.
 
 #[cfg(not(loom))]
 pub(crate) use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
@@ -23,21 +65,16 @@ pub(crate) use loom::{sync::Arc, thread};
 #[cfg(not(loom))]
 pub(crate) use std::{sync::Arc, thread};
 
-/// How long a thread busy-waits on a word before it goes to sleep: one policy per primitive,
-/// one loop ([`Spinner::spin_remaining_while`]) for all of them. Each policy's numbers were
-/// measured against the alternatives: BENCHMARKS.md, "How each target was met".
-///
-/// Under loom there is no busy-waiting at all, whatever the policy: loom takes a spin hint
-/// or a yield as "run the other threads first", which would hide exactly the schedules that
-/// matter (the waiter going to sleep before the release comes). Busy-waiting only loads, so
-/// leaving it out loses no behaviour worth checking.
+/// How long a thread busy-waits on a word before it goes to sleep: time spent pausing, then
+/// yields (the module doc says why the budgets are time and where a spin is skipped).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Spin {
-    /// Pause instructions in all, before any yield.
-    pub(crate) pauses: u32,
-    /// Double the pauses between two looks (2, 4, 8, ... 32) instead of looking after
-    /// each one. For a lock: every look pulls the cache line away from the holder, who
-    /// needs it to release, so fewer looks let the critical section end sooner.
+    /// Time spent pausing in all, before any yield, in nanoseconds.
+    pub(crate) pause_nanos: u32,
+    /// Double the time between two looks (from [`Spin::FIRST_LOOK_NANOS`] up to
+    /// [`Spin::MAX_LOOK_NANOS`]) instead of looking after each pause. For a lock: every
+    /// look pulls the cache line away from the holder, who needs it to release, so fewer
+    /// looks let the critical section end sooner.
     pub(crate) exponential_backoff: bool,
     /// Then give up the time slice this many times, looking after each: with more threads
     /// than cores, the thread we wait for may need this very CPU.
@@ -45,29 +82,49 @@ pub(crate) struct Spin {
 }
 
 impl Spin {
-    /// The usual number of pauses: 100, which std found to be where spinning stops paying
-    /// for itself on typical x86 and ARM parts.
-    pub(crate) const PAUSES: u32 = 100;
-
-    /// For a handoff (an event, a notify, a permit): look after every pause, so that the
-    /// change is seen as soon as it happens, then 3 yields, so that a partner sharing our
-    /// CPU can make it (BENCHMARKS.md, "How each target was met", 4).
+    /// For a handoff (an event, a notify, a permit): 2.44 µs of pauses (100 pauses on the
+    /// tuning machine, std's count), looking after every one so that the change is seen as
+    /// soon as it happens, then 3 yields, so that a partner sharing our CPU can make it
+    /// (BENCHMARKS.md, "How each target was met", 1 and 4).
     pub(crate) const HANDOFF: Spin =
-        Spin { pauses: Spin::PAUSES, exponential_backoff: false, yields: 3 };
+        Spin { pause_nanos: 2_440, exponential_backoff: false, yields: 3 };
 
-    /// A fresh budget of this policy: without the pauses when this process can run on one
-    /// CPU only (spinning waits for another thread to act, which it cannot do while we hold
-    /// the only CPU; yielding lets it), and empty under loom.
+    /// For a contended [`Lock`](crate::Lock): parking_lot's recipe (14 pauses looking after
+    /// 2, 4 and 8 of them, then 7 yields) as time, 340 ns of pauses looking after ~50, 100
+    /// and 200 ns (BENCHMARKS.md, "How each target was met", 2). One budget covers the
+    /// whole wait, lost races included.
+    pub(crate) const LOCK: Spin = Spin { pause_nanos: 340, exponential_backoff: true, yields: 7 };
+
+    /// For a [`Barrier`](crate::Barrier) party waiting for the rest: the handoff's pauses,
+    /// then up to 16 yields, because with more threads than cores the parties still to
+    /// arrive may need this very CPU (BENCHMARKS.md, "How each target was met", 3).
+    pub(crate) const BARRIER: Spin =
+        Spin { pause_nanos: 2_440, exponential_backoff: false, yields: 16 };
+
+    /// With exponential back-off, the first look comes after this much pausing (2 pauses
+    /// on the tuning machine).
+    pub(crate) const FIRST_LOOK_NANOS: u32 = 50;
+
+    /// With exponential back-off, the time between two looks stops doubling here (32
+    /// pauses on the tuning machine, parking_lot's cap).
+    pub(crate) const MAX_LOOK_NANOS: u32 = 780;
+
+    /// A fresh budget of this policy: its time as pauses of this CPU, none when this
+    /// process can run on one CPU only, and nothing at all under loom (see the module doc).
     pub(crate) fn start(self) -> Spinner {
         let (pauses, yields) = if cfg!(loom) {
             (0, 0)
         } else if !other_threads_can_run_meanwhile() {
             (0, self.yields)
         } else {
-            (self.pauses, self.yields)
+            (pauses_in(self.pause_nanos), self.yields)
         };
-        let pauses_per_look = if self.exponential_backoff { 2 } else { 1 };
-        Spinner { pauses, yields, pauses_per_look, exponential_backoff: self.exponential_backoff }
+        let (pauses_per_look, max_pauses_per_look) = if self.exponential_backoff && pauses > 0 {
+            (pauses_in(Spin::FIRST_LOOK_NANOS).max(1), pauses_in(Spin::MAX_LOOK_NANOS).max(1))
+        } else {
+            (1, 1)
+        };
+        Spinner { pauses, yields, pauses_per_look, max_pauses_per_look }
     }
 }
 
@@ -100,6 +157,67 @@ fn other_threads_can_run_meanwhile() -> bool {
     false // Never asked: loom spins not at all.
 }
 
+/// How many pauses of this CPU last about `nanos` (rounded to the nearest).
+#[cfg(not(loom))]
+fn pauses_in(nanos: u32) -> u32 {
+    pauses_at_rate(nanos, pauses_per_nanosecond())
+}
+
+#[cfg(loom)]
+fn pauses_in(_nanos: u32) -> u32 {
+    0 // Never asked: loom spins not at all.
+}
+
+/// `nanos` times a rate in pauses per nanosecond, the rate in 16.16 fixed point.
+#[cfg_attr(loom, allow(dead_code))] // Loom spins not at all.
+fn pauses_at_rate(nanos: u32, pauses_per_nanosecond_16_16: u32) -> u32 {
+    let pauses = (u64::from(nanos) * u64::from(pauses_per_nanosecond_16_16) + (1 << 15)) >> 16;
+    u32::try_from(pauses).unwrap_or(u32::MAX)
+}
+
+/// How many pauses this CPU makes per nanosecond, in 16.16 fixed point (24.4 ns a pause is
+/// 2 686; 1 ns is 65 536). Measured once, on the first spin that has pauses to make, then
+/// cached; racing first spins each measure, and any of their answers will do.
+#[cfg(not(loom))]
+fn pauses_per_nanosecond() -> u32 {
+    use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+    // 0: not measured yet. Relaxed: a cache of a fact every thread measures alike.
+    static RATE: AtomicU32 = AtomicU32::new(0);
+    match RATE.load(Relaxed) {
+        0 => {
+            let rate = measure_pauses_per_nanosecond();
+            RATE.store(rate, Relaxed);
+            rate
+        }
+        known => known,
+    }
+}
+
+/// Times runs of pauses: first doubles the run until it lasts at least a microsecond (so
+/// that reading the clock is a small part of it; a few microseconds in all), then keeps the
+/// fastest of 5 runs of that length, since a preemption can only make a run slower. The
+/// rate is clamped to between one pause per 65 µs and 4 pauses per ns (a CPU whose
+/// `spin_loop()` does nothing still makes its spin last about the intended time).
+#[cfg(not(loom))]
+fn measure_pauses_per_nanosecond() -> u32 {
+    use std::time::{Duration, Instant};
+    let time = |pauses: u32| {
+        let start = Instant::now();
+        for _ in 0..pauses {
+            core::hint::spin_loop();
+        }
+        start.elapsed()
+    };
+    let mut run = 16u32;
+    while run < 1 << 16 && time(run) < Duration::from_micros(1) {
+        run *= 2;
+    }
+    let fastest = (0..5).map(|_| time(run)).min().unwrap_or(Duration::from_micros(1));
+    let nanos = u64::try_from(fastest.as_nanos()).unwrap_or(u64::MAX).max(1);
+    let rate = (u64::from(run) << 16) / nanos;
+    u32::try_from(rate.clamp(1, 4 << 16)).unwrap_or(4 << 16)
+}
+
 /// What is left of one [`Spin`] budget. A caller that can lose a race after its spin (a
 /// lock seen free and taken by someone else first) keeps spinning on the same budget
 /// instead of either sleeping at once or starting over.
@@ -108,7 +226,8 @@ pub(crate) struct Spinner {
     pauses: u32,
     yields: u32,
     pauses_per_look: u32,
-    exponential_backoff: bool,
+    /// Equal to `pauses_per_look` unless the looks back off exponentially.
+    max_pauses_per_look: u32,
 }
 
 impl Spinner {
@@ -139,9 +258,7 @@ impl Spinner {
                 core::hint::spin_loop();
             }
             self.pauses -= now;
-            if self.exponential_backoff {
-                self.pauses_per_look = (self.pauses_per_look * 2).min(32);
-            }
+            self.pauses_per_look = (self.pauses_per_look * 2).min(self.max_pauses_per_look);
             true
         } else if self.yields > 0 {
             std::thread::yield_now();
@@ -202,3 +319,42 @@ macro_rules! const_fn_unless_loom {
     };
 }
 pub(crate) use const_fn_unless_loom;
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_in_pauses_of_the_tuning_machine_are_the_tuned_counts() {
+        // 24.4 ns a pause, the machine the counts were measured on.
+        let rate = ((1u64 << 16) * 10 / 244) as u32;
+        assert_eq!(pauses_at_rate(Spin::HANDOFF.pause_nanos, rate), 100);
+        assert_eq!(pauses_at_rate(Spin::BARRIER.pause_nanos, rate), 100);
+        assert_eq!(pauses_at_rate(Spin::LOCK.pause_nanos, rate), 14);
+        assert_eq!(pauses_at_rate(Spin::FIRST_LOOK_NANOS, rate), 2);
+        assert_eq!(pauses_at_rate(Spin::MAX_LOOK_NANOS, rate), 32);
+        // A CPU whose pause is 8.6 ns gets ~2.8x as many, for the same time.
+        let rate = ((1u64 << 16) * 10 / 86) as u32;
+        assert_eq!(pauses_at_rate(Spin::HANDOFF.pause_nanos, rate), 284);
+        assert_eq!(pauses_at_rate(u32::MAX, u32::MAX), u32::MAX);
+    }
+
+    #[test]
+    fn the_measured_pause_rate_is_cached_and_within_its_clamp() {
+        let rate = pauses_per_nanosecond();
+        assert!((1..=4 << 16).contains(&rate), "{rate}");
+        assert_eq!(pauses_per_nanosecond(), rate);
+    }
+
+    #[test]
+    fn a_budget_is_spent_pauses_first_then_yields() {
+        let mut spinner = Spin::LOCK.start();
+        let mut steps = 0;
+        while spinner.back_off() {
+            steps += 1;
+            assert!(steps < 1_000_000, "the budget never ran out");
+        }
+        assert_eq!(spinner.pauses, 0);
+        assert_eq!(spinner.yields, 0);
+    }
+}

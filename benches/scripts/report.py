@@ -19,11 +19,18 @@ SCENARIOS = [
     ("Lock uncontended acquire+release", "lock_uncontended/ours",
      ["lock_uncontended/std", "lock_uncontended/parking_lot", "lock_uncontended/port_std"],
      ("le", 1.05)),
+    ("Lock uncontended acquire()+release().unwrap()", "lock_uncontended/ours_acquire_release",
+     ["lock_uncontended/ours", "lock_uncontended/std", "lock_uncontended/parking_lot"],
+     ("le", 1.05)),
     ("RLock uncontended acquire+release", "lock_uncontended/ours_rlock",
      ["lock_uncontended/parking_lot_reentrant"], None),
     *[(f"Lock contended, {n} threads (per increment)", f"lock_contended/ours/{n}",
        [f"lock_contended/std/{n}", f"lock_contended/parking_lot/{n}",
         f"lock_contended/port_std/{n}"], ("ge", 1.0)) for n in (2, 4, 8)],
+    *[(f"Lock contended, {n} threads, counter in its own line (per increment)",
+       f"lock_contended_separate/ours/{n}",
+       [f"lock_contended_separate/std/{n}", f"lock_contended_separate/parking_lot/{n}"],
+       ("ge", 1.0)) for n in (2, 4, 8)],
     ("Event ping-pong (round trip)", "event_ping_pong/ours",
      ["event_ping_pong/port_std", "event_ping_pong/port_parking_lot"], ("ge", 10.0)),
     ("Condition ping-pong (round trip)", "condition_ping_pong/ours",
@@ -83,7 +90,8 @@ def spread(key: str) -> str:
 def short(key: str) -> str:
     name = key.split("/")[1]
     return {"port_std": "port(std)", "port_parking_lot": "port(pl)", "parking_lot": "pl",
-            "parking_lot_reentrant": "pl Reentrant", "spawn_join_floor": "spawn+join"}.get(
+            "parking_lot_reentrant": "pl Reentrant", "spawn_join_floor": "spawn+join",
+            "ours": "ours (guard)"}.get(
                 name, name)
 
 
@@ -99,12 +107,12 @@ def main() -> None:
         peer_txt = ", ".join(f"{n} {fmt(v)}" for n, v in peers)
         ratio_txt = ", ".join(f"{n} {v / ours:.2f}x" for n, v in peers if v and ours)
         verdict, target_txt = "", "–"
-        if target and ours:
+        measured = [v for _, v in peers if v]
+        if target and ours and (measured or target[0] == "abs"):
             kind, factor = target
-            measured = [v for _, v in peers if v]
             if kind == "le":
                 fastest = min(measured[:2])
-                target_txt = f"<= {factor}x the faster of std/pl"
+                target_txt = f"<= {factor}x the faster of {' and '.join(n for n, _ in peers[:2])}"
                 verdict = ours <= factor * fastest
             elif kind == "ge":
                 fastest = min(measured[:2])

@@ -10,6 +10,10 @@
 # With PIN=<cpu list>, every bench runs under `taskset -c <cpu list>`: PIN=0 shows the case
 # of more threads than CPUs (every multi-threaded scenario then shares one CPU).
 # BENCHES="lock event" runs only those bench files.
+# With PLAIN=1, the plain-loop harness (benches/plain.rs, its own interleaved rounds:
+# ROUNDS of them, every scenario, both Lock layouts) runs after the criterion rounds, under
+# the same PIN and QUIET rules; its table goes to $OUT/plain.md and is printed too.
+# PLAIN=only skips the criterion rounds. ONLY=... is passed on to it (see benches/plain.rs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3}
@@ -35,7 +39,8 @@ wait_quiet() {
 }
 cargo bench --no-run >/dev/null 2>&1
 rm -rf "$OUT"
-for round in $(seq 1 "$ROUNDS"); do
+if [ "${PLAIN:-0}" = only ]; then ROUNDS_CRITERION=0; else ROUNDS_CRITERION=$ROUNDS; fi
+for round in $(seq 1 "$ROUNDS_CRITERION"); do
     # Rotate the order every round: round r starts at bench file r.
     order=("${BENCHES[@]:round % ${#BENCHES[@]}}" "${BENCHES[@]:0:round % ${#BENCHES[@]}}")
     echo "round $round: ${order[*]}  (load: $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -53,4 +58,11 @@ for round in $(seq 1 "$ROUNDS"); do
     cut -d' ' -f1-3 /proc/loadavg >"$OUT/$round/loadavg"
 done
 rm -f "$OUT.log.tmp" "$OUT.round-start"
-python3 benches/scripts/report.py "$OUT"
+if [ "$ROUNDS_CRITERION" -gt 0 ]; then python3 benches/scripts/report.py "$OUT"; fi
+if [ "${PLAIN:-0}" != 0 ]; then
+    mkdir -p "$OUT"
+    if [ "${QUIET:-0}" = 1 ]; then wait_quiet plain; fi
+    ROUNDS=$ROUNDS "${PINNED[@]}" cargo bench --bench plain >"$OUT/plain.md"
+    echo
+    cat "$OUT/plain.md"
+fi
