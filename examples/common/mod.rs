@@ -58,3 +58,62 @@ pub fn seconds_text(seconds: f64) -> String {
     let scaled = (seconds * time_scale() * 1000.0).round() / 1000.0;
     format!("{scaled}")
 }
+
+pub mod counters;
+pub mod disasm;
+
+/// What became of a Python script run by [`run_python`].
+pub enum Python {
+    /// It ran; its standard output.
+    Ran(String),
+    /// There is no `python3` on the PATH.
+    Missing,
+    /// It started but failed; what it said.
+    Failed(String),
+}
+
+/// Runs `script` with `python3 -c`, after a first line `SCALE = <THREADING_TIME_SCALE>`
+/// so that the script scales its loop sizes and pauses as the Rust examples do.
+pub fn run_python(script: &str) -> Python {
+    let code = format!("SCALE = {}\n{script}", time_scale());
+    match std::process::Command::new("python3").arg("-c").arg(code).output() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Python::Missing,
+        Err(e) => Python::Failed(format!("cannot start python3: {e}")),
+        Ok(out) if out.status.success() => {
+            Python::Ran(String::from_utf8_lossy(&out.stdout).into_owned())
+        }
+        Ok(out) => Python::Failed(format!(
+            "python3 exited with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+    }
+}
+
+/// Prints the lines of a Python run indented under a heading, or why there are none.
+/// Returns the output when the script ran.
+pub fn show_python(heading: &str, script: &str) -> Option<String> {
+    match run_python(script) {
+        Python::Ran(out) => {
+            println!("{heading}");
+            for line in out.lines() {
+                println!("    {line}");
+            }
+            Some(out)
+        }
+        Python::Missing => {
+            println!("python3 is not on the PATH: no CPython run to show beside Rust's");
+            None
+        }
+        Python::Failed(why) => {
+            println!("the CPython run failed, so there is nothing to show beside Rust's: {why}");
+            None
+        }
+    }
+}
+
+/// How many CPUs this process may run on (its affinity mask and CPU quota included):
+/// `taskset -c 0` makes it 1.
+pub fn usable_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |c| c.get())
+}
