@@ -78,7 +78,9 @@ fn job(n: u64) -> f64 {
 fn verdict(language: &str, ratio: f64, gil: Option<bool>) -> String {
     let cpus = common::usable_cpus();
     if ratio < TOOK_TURNS_FROM {
-        format!("{language}: two threads took {ratio:.2}x the time of one: they ran at the same time")
+        format!(
+            "{language}: two threads took {ratio:.2}x the time of one: they ran at the same time"
+        )
     } else {
         let why = match gil {
             Some(true) if cpus > 1 => {

@@ -257,9 +257,7 @@ fn meaning(language: &str, threads: &Speedup, processes: &Speedup, gil: Option<b
                 Some(false) => " (this Python runs without a GIL, so the cause is elsewhere)",
                 None => " in this run",
             };
-            format!(
-                "{language}: processes sped up ({p:.2}x) but threads did not ({t:.2}x){why}"
-            )
+            format!("{language}: processes sped up ({p:.2}x) but threads did not ({t:.2}x){why}")
         }
         (true, false) => format!(
             "{language}: threads sped up ({t:.2}x) but processes did not ({p:.2}x); each processes row also pays for starting its processes"
@@ -285,7 +283,11 @@ fn parse_python(out: &str) -> (Option<bool>, Column, Column) {
             })
             .collect(),
     };
-    (gil, column("python processes", "process", "processes"), column("python threads", "thread", "threads"))
+    (
+        gil,
+        column("python processes", "process", "processes"),
+        column("python threads", "thread", "threads"),
+    )
 }
 
 /// A text chart: per column, one block character per N (its speed-up over one worker, the
@@ -400,9 +402,10 @@ pub fn main() {
     run_child_if_requested();
 
     let args: Vec<String> = std::env::args().collect();
-    let svg_path = args.iter().position(|a| a == SVG_ARG).map(|i| {
-        args.get(i + 1).unwrap_or_else(|| panic!("usage: {SVG_ARG} PATH")).clone()
-    });
+    let svg_path = args
+        .iter()
+        .position(|a| a == SVG_ARG)
+        .map(|i| args.get(i + 1).unwrap_or_else(|| panic!("usage: {SVG_ARG} PATH")).clone());
 
     let m = common::scaled_count(50 * 1000 * 1000);
     let counts: Vec<u64> = (1..=10).chain((20..=100).step_by(20)).collect();
@@ -490,7 +493,9 @@ pub fn main() {
     }
 
     println!();
-    println!("a column counts as sped up when its fastest row is at least {SPEEDUP_AT_LEAST:.2}x faster than its 1-worker row");
+    println!(
+        "a column counts as sped up when its fastest row is at least {SPEEDUP_AT_LEAST:.2}x faster than its 1-worker row"
+    );
     for column in &columns {
         let s = Speedup::of(column);
         println!(
