@@ -23,13 +23,18 @@
 //!   HI`; the child prints its partial sum (as the bits of the `f64`) and exits. The
 //!   `notebook` example dispatches on the same argument, so this works from there too.
 //! - Each Rust row is the fastest of `ROUNDS` rounds over the whole table (one round is
-//!   every N once), so that one disturbed run does not make a row. The Python rows are one
-//!   run each, as in the notebook. In both languages the one-worker job is also re-run
-//!   after every row, and its row is the fastest of all those runs. Other work on the
-//!   machine only adds time and comes and goes, so the fastest row of a table is the one
-//!   that ran in the quietest moment; a one-worker row sampled just as often, across the
-//!   whole table, had the same chance of a quiet moment, and a speed-up is then not faked by
-//!   the load of a busy machine. (Repeating the whole slow Python table would cost more.)
+//!   every N once), so that one disturbed run does not make a row, and the one-worker job
+//!   is also re-run after every row (its row is the fastest of all those runs): other work
+//!   on the machine comes and goes, and a one-worker row sampled as often as the rest had
+//!   the same chance of a quiet moment. The Python rows are one run each, as in the notebook
+//!   (repeating its slow table would cost too much).
+//! - Wall-clock times on a busy machine move with its load, so a speed-up alone could be
+//!   faked by a one-worker row that ran in a busier moment. Each row therefore also measures
+//!   the CPU time it used (its threads and its finished child processes), and "CPUs busy" is
+//!   that CPU time over the row's wall time: work that really ran in parallel keeps more than
+//!   one CPU busy, threads under a GIL or on one CPU never do. A column counts as sped up
+//!   only if its fastest row is at least `SPEEDUP_AT_LEAST` times faster than its
+//!   one-worker row *and* kept at least `PARALLEL_AT_LEAST` CPUs busy.
 //! - The notebook's `intervals` drops the remainder of `M / parts` (for 3 parts the last
 //!   two values are never summed); here the last range ends at M, as intended. The Python
 //!   code keeps the notebook's version.
@@ -43,8 +48,8 @@
 //! closed and joined after its job (the notebook leaves every pool running, and their
 //! helper threads then compete with the threads rows for the GIL); one warm-up thread job
 //! runs before the threads rows, as in Rust; the times are printed with 5 decimals instead
-//! of 2; the one-worker rows are re-run (see below); and it first prints whether the GIL
-//! is enabled.
+//! of 2, each followed by the CPU time the row used (see below); and it first prints
+//! whether the GIL is enabled.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -66,6 +71,10 @@ const ROUNDS: usize = 3;
 /// A column counts as sped up when its fastest row is at least this much faster than its
 /// one-worker row: below it, the difference is within what a busy machine's noise gives.
 const SPEEDUP_AT_LEAST: f64 = 1.3;
+
+/// ... and when that fastest row kept at least this many CPUs busy on average (CPU time
+/// over wall time): one CPU's worth plus a margin for the measurement's own noise.
+const PARALLEL_AT_LEAST: f64 = 1.3;
 
 /// The notebook's cell (see the top of this file for the changes); `SCALE` is set first.
 const PYTHON_BENCHMARK: &str = r#"
@@ -119,29 +128,28 @@ def jobUsingProcesses(processCount):
     p.close()
     p.join()
 
-def timed(job, N):
-    start = time.perf_counter()
-    job(N)
-    finish = time.perf_counter()
-    return finish-start
-
-def table(job, label):
-    """The notebook's loop; the 1-worker job is also re-run after every row and its row
-    printed as its fastest run (see the Rust example's top comment)."""
-    rows = {}
-    for N in chain(range(1, 11), range(20, 101, 20)):
-        rows[N] = timed(job, N)
-        rows[1] = min(rows[1], timed(job, 1))
-    for N, seconds in rows.items():
-        print(f"{N:2} {label}:{seconds:9.5f}")
+# CPU time of this process (all its threads) and of its finished children
+def cpu_seconds():
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 # run job with varying number of processes
-table(jobUsingProcesses, "processes")
+for N in chain(range(1, 11), range(20, 101, 20)):
+    cpu = cpu_seconds()
+    start = time.perf_counter()
+    jobUsingProcesses(N)
+    finish = time.perf_counter()
+    print(f"{N:2} processes:{finish-start:9.5f} {cpu_seconds()-cpu:9.5f}")
 
 jobUsingThreads(1)
 
 # run job with varying number of threads
-table(jobUsingThreads, "threads")
+for N in chain(range(1, 11), range(20, 101, 20)):
+    cpu = cpu_seconds()
+    start = time.perf_counter()
+    jobUsingThreads(N)
+    finish = time.perf_counter()
+    print(f"{N:2} threads:{finish-start:9.5f} {cpu_seconds()-cpu:9.5f}")
 "#;
 
 /// The calculation to perform.
@@ -211,8 +219,8 @@ struct Column {
     name: &'static str,
     /// "thread" or "process", for the sentences.
     worker: &'static str,
-    /// (N, seconds), in the order of the table.
-    rows: Vec<(u64, f64)>,
+    /// (N, seconds, CPUs busy on average during that run if measured), in table order.
+    rows: Vec<(u64, f64, Option<f64>)>,
 }
 
 /// What a column's rows say: its fastest row against its one-worker row.
@@ -221,22 +229,29 @@ struct Speedup {
     best_n: u64,
     best: f64,
     factor: f64,
+    /// CPUs busy on average during the fastest row, if measured.
+    busy: Option<f64>,
 }
 
 impl Speedup {
     fn of(column: &Column) -> Speedup {
         let one = column.rows.iter().find(|r| r.0 == 1).expect("a one-worker row").1;
-        let (best_n, best) = column
+        let (best_n, best, busy) = column
             .rows
             .iter()
             .copied()
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .expect("at least one row");
-        Speedup { one, best_n, best, factor: one / best }
+        Speedup { one, best_n, best, factor: one / best, busy }
     }
 
     fn sped_up(&self) -> bool {
-        self.factor >= SPEEDUP_AT_LEAST
+        self.factor >= SPEEDUP_AT_LEAST && self.busy.is_none_or(|b| b >= PARALLEL_AT_LEAST)
+    }
+
+    /// "1.87 CPUs busy", or "CPUs busy not measured".
+    fn busy_text(&self) -> String {
+        self.busy.map_or("CPUs busy not measured".to_string(), |b| format!("{b:.2} CPUs busy"))
     }
 
     fn verdict(&self) -> &'static str {
@@ -253,7 +268,7 @@ fn meaning(language: &str, threads: &Speedup, processes: &Speedup, gil: Option<b
         ),
         (false, true) => {
             let why = match gil {
-                Some(true) => ": the GIL let one thread at a time run Python code",
+                Some(true) => " (its GIL lets one thread at a time run Python code)",
                 Some(false) => " (this Python runs without a GIL, so the cause is elsewhere)",
                 None => " in this run",
             };
@@ -278,8 +293,11 @@ fn parse_python(out: &str) -> (Option<bool>, Column, Column) {
         rows: out
             .lines()
             .filter_map(|l| {
-                let (n, secs) = l.split_once(&format!(" {kind}:"))?;
-                Some((n.trim().parse().ok()?, secs.trim().parse().ok()?))
+                let (n, times) = l.split_once(&format!(" {kind}:"))?;
+                let (secs, cpu) = times.trim().split_once(' ')?;
+                let secs: f64 = secs.parse().ok()?;
+                let cpu: f64 = cpu.trim().parse().ok()?;
+                Some((n.trim().parse().ok()?, secs, Some(cpu / secs)))
             })
             .collect(),
     };
@@ -304,7 +322,7 @@ fn text_chart(columns: &[&Column]) -> String {
         let blocks: String = column
             .rows
             .iter()
-            .map(|&(_, secs)| {
+            .map(|&(_, secs, _)| {
                 let level = ((one / secs) / top * LEVELS.len() as f64).ceil() as usize;
                 LEVELS[level.clamp(1, LEVELS.len()) - 1]
             })
@@ -375,7 +393,7 @@ fn svg_chart(columns: &[&Column], m: u64) -> String {
             .rows
             .iter()
             .enumerate()
-            .map(|(i, &(_, secs))| format!("{:.1},{:.1}", x(i), y(one / secs)))
+            .map(|(i, &(_, secs, _))| format!("{:.1},{:.1}", x(i), y(one / secs)))
             .collect();
         let _ = writeln!(
             svg,
@@ -415,27 +433,34 @@ pub fn main() {
     );
 
     let time = |job: &dyn Fn() -> f64| {
+        let cpu = common::cpu_seconds();
         let start = Instant::now();
         let sum = job();
-        (start.elapsed().as_secs_f64(), sum)
+        let secs = start.elapsed().as_secs_f64();
+        let busy = cpu.zip(common::cpu_seconds()).map(|(before, after)| (after - before) / secs);
+        (secs, busy, sum)
     };
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
     let mut reference = None;
-    let mut measure = |what: &str, job: &dyn Fn(u64) -> f64| -> Vec<(u64, f64)> {
-        let mut best = vec![f64::INFINITY; counts.len()];
-        let mut run = |n: u64| {
-            let (secs, sum) = time(&|| job(n));
+    let mut measure = |what: &str, job: &dyn Fn(u64) -> f64| -> Vec<(u64, f64, Option<f64>)> {
+        let mut best: Vec<(u64, f64, Option<f64>)> =
+            counts.iter().map(|&n| (n, f64::INFINITY, None)).collect();
+        let mut run = |row: &mut (u64, f64, Option<f64>)| {
+            let n = row.0;
+            let (secs, busy, sum) = time(&|| job(n));
             let reference = *reference.get_or_insert(sum);
             assert!(close(sum, reference), "{n} {what}: sum {sum} != {reference}");
-            secs
+            if secs < row.1 {
+                *row = (n, secs, busy);
+            }
         };
         for _ in 0..ROUNDS {
             for i in 0..counts.len() {
-                best[i] = best[i].min(run(counts[i]));
-                best[0] = best[0].min(run(1)); // the 1-worker row, sampled as often as all others
+                run(&mut best[i]);
+                run(&mut best[0]); // the 1-worker row, sampled as often as all others
             }
         }
-        counts.iter().copied().zip(best).collect()
+        best
     };
     let rust_processes = Column {
         name: "rust processes",
@@ -483,7 +508,7 @@ pub fn main() {
     }
     println!();
     println!(
-        "seconds per run (Rust: the fastest of {ROUNDS} rounds; Python: one run as in the notebook; the 1-worker rows: the fastest of the re-runs after every row)"
+        "seconds per run (Rust: the fastest of {ROUNDS} rounds, the 1-worker rows also re-run after every row; Python: one run, as in the notebook)"
     );
     let header: Vec<String> = columns.iter().map(|c| format!("{:>17}", c.name)).collect();
     println!("{:>4} {}", "N", header.join(""));
@@ -494,18 +519,19 @@ pub fn main() {
 
     println!();
     println!(
-        "a column counts as sped up when its fastest row is at least {SPEEDUP_AT_LEAST:.2}x faster than its 1-worker row"
+        "a column counts as sped up when its fastest row is at least {SPEEDUP_AT_LEAST:.2}x faster than its 1-worker row and kept at least {PARALLEL_AT_LEAST:.2} CPUs busy (CPU time / wall time)"
     );
     for column in &columns {
         let s = Speedup::of(column);
         println!(
-            "speed-up of {}: {:.2}x = 1 {} {:.5} s / {:.5} s with {} -> {}",
+            "speed-up of {}: {:.2}x = 1 {} {:.5} s / {:.5} s with {}, {} -> {}",
             column.name,
             s.factor,
             column.worker,
             s.one,
             s.best,
             s.best_n,
+            s.busy_text(),
             s.verdict()
         );
     }

@@ -117,3 +117,29 @@ pub fn show_python(heading: &str, script: &str) -> Option<String> {
 pub fn usable_cpus() -> usize {
     std::thread::available_parallelism().map_or(1, |c| c.get())
 }
+
+/// The CPU time this process (all its threads) and its finished, waited-for children have
+/// used so far, in seconds; `None` where it is not measured.
+#[cfg(unix)]
+pub fn cpu_seconds() -> Option<f64> {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `now` is a valid timespec to write to; the clock id is a constant of libc.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) } == 0;
+    // SAFETY: an all-zero `rusage` is a valid value (integers and timevals only).
+    let mut children: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `children` is a valid rusage to write to.
+    let ok = ok && unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut children) } == 0;
+    let timeval = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    ok.then(|| {
+        now.tv_sec as f64
+            + now.tv_nsec as f64 * 1e-9
+            + timeval(children.ru_utime)
+            + timeval(children.ru_stime)
+    })
+}
+
+/// Not measured outside Unix.
+#[cfg(not(unix))]
+pub fn cpu_seconds() -> Option<f64> {
+    None
+}
