@@ -30,7 +30,7 @@ use std::thread;
 use std::time::Instant;
 
 /// Each time is the fastest of this many rounds (one round: one job, then two jobs).
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 2;
 
 /// A ratio (two jobs on two threads / one job on one thread) from which on the threads
 /// count as having taken turns: halfway between 1x (parallel) and 2x (one after the other).

@@ -66,7 +66,7 @@ pub const CHILD_ARG: &str = "--threading-bench-child";
 const SVG_ARG: &str = "--svg";
 
 /// Each Rust row is the fastest of this many rounds.
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 2;
 
 /// A column counts as sped up when its fastest row is at least this much faster than its
 /// one-worker row: below it, the difference is within what a busy machine's noise gives.
@@ -256,6 +256,17 @@ impl Speedup {
 
     fn verdict(&self) -> &'static str {
         if self.sped_up() { "sped up" } else { "did not speed up" }
+    }
+
+    /// The verdict, with the reason where the time alone would have said "sped up".
+    fn verdict_explained(&self) -> String {
+        if self.factor >= SPEEDUP_AT_LEAST && !self.sped_up() {
+            format!(
+                "did not speed up (faster, but under {PARALLEL_AT_LEAST:.2} CPUs busy: not parallel work)"
+            )
+        } else {
+            self.verdict().to_string()
+        }
     }
 }
 
@@ -532,7 +543,7 @@ pub fn main() {
             s.best,
             s.best_n,
             s.busy_text(),
-            s.verdict()
+            s.verdict_explained()
         );
     }
     let rust = (Speedup::of(&rust_threads), Speedup::of(&rust_processes));
