@@ -29,6 +29,7 @@ pub struct Listing {
 }
 
 /// The most instructions one listing shows.
+#[cfg(target_arch = "x86_64")]
 const MAX_INSTRUCTIONS: usize = 200;
 
 /// Prints the machine code of the function at `code` (`name` is its Rust name) and returns
@@ -151,20 +152,32 @@ pub fn show(name: &str, code: *const u8, known: &[(&str, usize)], max_lines: usi
     listing
 }
 
-/// Prints the first bytes of the function at `code` in hex and says that they are not
-/// decoded: this example decodes x86-64 machine code only.
+/// Prints the machine code of the function at `code` in hex, undecoded: on AArch64 its
+/// 32-bit instruction words up to the first `ret`, elsewhere its first 4 bytes.
 #[cfg(not(target_arch = "x86_64"))]
-pub fn show(name: &str, code: *const u8, _known: &[(&str, usize)], _max_lines: usize) -> Listing {
-    const SHOWN: usize = 16;
-    // SAFETY: `code` is the address of a function of this binary, whose machine code is
-    // mapped readable; a function and the alignment padding after it span at least 16 bytes
-    // on every architecture Rust supports with these examples.
-    let bytes = unsafe { std::slice::from_raw_parts(code, SHOWN) };
-    let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+pub fn show(name: &str, code: *const u8, _known: &[(&str, usize)], max_lines: usize) -> Listing {
     println!("  fn {name} (machine code at {:#x}):", code as usize);
-    println!("    {}", hex.join(" "));
+    let mut words = Vec::new();
+    if cfg!(target_arch = "aarch64") {
+        const RET: u32 = 0xd65f_03c0;
+        for i in 0..max_lines.min(64) {
+            // SAFETY: `code` is the address of a function of this binary, whose machine code
+            // is mapped readable and 4-byte aligned on AArch64; reading stops at its `ret`.
+            let word = unsafe { std::ptr::read(code.cast::<u32>().add(i)) };
+            words.push(format!("{word:08x}"));
+            if word == RET {
+                break;
+            }
+        }
+    } else {
+        // SAFETY: `code` is the address of a function of this binary, whose machine code is
+        // mapped readable; every function is at least 4 bytes long (its body and return).
+        let bytes = unsafe { std::slice::from_raw_parts(code, 4) };
+        words.extend(bytes.iter().map(|b| format!("{b:02x}")));
+    }
+    println!("    {}", words.join(" "));
     println!(
-        "    (the first {SHOWN} bytes, not decoded: this example decodes x86-64 only, and this is {})",
+        "    (not decoded: this example decodes x86-64 machine code only, and this is {})",
         std::env::consts::ARCH
     );
     Listing::default()
