@@ -354,8 +354,10 @@ fn svg_chart(columns: &[&Column], m: u64) -> String {
     let plot_h = height - top_margin - bottom;
     let ns: Vec<u64> = columns[0].rows.iter().map(|r| r.0).collect();
     let max = columns.iter().map(|c| Speedup::of(c).factor).fold(2.0_f64, f64::max).ceil();
-    let x = |i: usize| left + plot_w * i as f64 / (ns.len() - 1).max(1) as f64;
-    let y = |s: f64| top_margin + plot_h * (1.0 - s / max);
+    // Coordinates to a tenth of a pixel, so the document stays short and readable.
+    let tenth = |v: f64| (v * 10.0).round() / 10.0;
+    let x = |i: usize| tenth(left + plot_w * i as f64 / (ns.len() - 1).max(1) as f64);
+    let y = |s: f64| tenth(top_margin + plot_h * (1.0 - s / max));
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
