@@ -12,8 +12,8 @@
 //!    prefix: that prefix is what makes it one indivisible step. The note under each listing
 //!    is computed from the decoded instructions.
 //! 3. What the notebook's `sort()` means in Rust: one call in the source, many machine
-//!    instructions (its listing is cut short; the counts are printed), none of them locked,
-//!    so not atomic by itself. `sort` needs `&mut` access, which the compiler makes
+//!    instructions (the listing is cut short; the note counts what they do to memory), so
+//!    not one indivisible step by itself. `sort` needs `&mut` access, which the compiler makes
 //!    exclusive, so threads sharing a list sort it under a `Lock` — three threads do so.
 //! 4. Three threads each add 1 to a counter N times (N = 10 million, scaled): with
 //!    `fetch_add`, exact without any lock; with `x += 1` where every 50,000th increment

@@ -7,7 +7,7 @@
 //!    `python3` is on the PATH — of the notebook's own Python code, run at the same scale
 //!    (the GIL measured, not quoted). Without `python3` it says so.
 //! 2. For each column, the speed-up of its fastest row over its one-worker row, and whether
-//!    that counts as a speed-up (at least `SPEEDUP_AT_LEAST`), then what the pairs mean:
+//!    that counts as a speed-up (see "CPUs busy" below), then what the pairs mean:
 //!    every sentence is chosen from these numbers, so the same binary pinned to one CPU
 //!    (`taskset -c 0`) says that threads did not speed up.
 //! 3. A text chart of the speed-ups; with `--svg PATH` (also through the `notebook`
@@ -48,7 +48,7 @@
 //! closed and joined after its job (the notebook leaves every pool running, and their
 //! helper threads then compete with the threads rows for the GIL); one warm-up thread job
 //! runs before the threads rows, as in Rust; the times are printed with 5 decimals instead
-//! of 2, each followed by the CPU time the row used (see below); and it first prints
+//! of 2, each followed by the CPU time the row used (see above); and it first prints
 //! whether the GIL is enabled.
 
 #[path = "common/mod.rs"]
