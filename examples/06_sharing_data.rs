@@ -18,7 +18,10 @@
 //!   the load and the store, and a start `Event` releases all three threads at once. Both
 //!   only make the kernel's "suspended in the middle of `+=`" happen reliably, even on a
 //!   busy machine with one free core; the protected counter uses the very same increment
-//!   and stays exact.
+//!   and stays exact. The output says so, and then runs the same threads again without
+//!   the yields and prints those counts too: without them the unlocked increment compiles
+//!   to a single unlocked instruction (see section 7), which the scheduler cannot split, so
+//!   it loses updates only where two cores run it at the same time (on one CPU, none).
 //! - The notebook's thread C increments `count1` only once (`M.count1 += 1` without a
 //!   loop) — a slip: the text says all three threads increment both counts N times. This
 //!   example does what it meant, so a correct unprotected count would be 3 × N as well.
@@ -26,21 +29,20 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::counters::{YIELD_EVERY, plus_equals_one, plus_equals_one_yielding};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::thread;
 use threading::{Event, Lock};
 
-/// The yield between load and store happens on every `YIELD_EVERY`-th increment.
-const YIELD_EVERY: u64 = 50_000;
-
-/// `counter += 1` as CPython runs it: load, add, store — three steps, not one.
-fn increment(counter: &AtomicU64, i: u64) {
-    let x = counter.load(Relaxed);
-    if i % YIELD_EVERY == 0 {
-        thread::yield_now(); // the kernel suspends us here, between the load and the store
+/// `counter += 1` as CPython runs it: load, add, store — three steps, not one. With
+/// `yielding`, every 50,000th increment yields between the load and the store.
+fn increment(counter: &AtomicU64, i: u64, yielding: bool) {
+    if yielding {
+        plus_equals_one_yielding(counter, i);
+    } else {
+        plus_equals_one(counter);
     }
-    counter.store(x + 1, Relaxed);
 }
 
 /// Python's class attributes `M.lock`, `M.count1`, `M.count2`, shared by every `M`.
@@ -55,12 +57,15 @@ struct Shared {
 struct M<'a> {
     shared: &'a Shared,
     n: u64,
+    /// Whether the increments yield between load and store (see `increment`).
+    yielding: bool,
 }
 
 impl M<'_> {
     fn call(&self, name: &str) {
         let s = self.shared;
         let n = self.n;
+        let increment = |counter, i| increment(counter, i, self.yielding);
         s.start.wait();
         if name == "A" {
             for i in 0..n {
@@ -102,8 +107,8 @@ impl M<'_> {
     }
 }
 
-pub fn main() {
-    let n = common::scaled_count(10 * 1000 * 1000);
+/// Runs threads A, B and C on fresh counters; returns (count1, count2).
+fn run(n: u64, yielding: bool) -> (u64, u64) {
     let shared = Shared {
         lock: Lock::new(),
         count1: AtomicU64::new(0),
@@ -111,9 +116,9 @@ pub fn main() {
         start: Event::new(),
     };
 
-    let m1 = M { shared: &shared, n };
-    let m2 = M { shared: &shared, n };
-    let m3 = M { shared: &shared, n };
+    let m1 = M { shared: &shared, n, yielding };
+    let m2 = M { shared: &shared, n, yielding };
+    let m3 = M { shared: &shared, n, yielding };
 
     thread::scope(|s| {
         let t1 = s.spawn(|| m1.call("A"));
@@ -125,9 +130,12 @@ pub fn main() {
         t2.join().expect("B panicked");
         t3.join().expect("C panicked");
     });
+    (shared.count1.load(Relaxed), shared.count2.load(Relaxed))
+}
 
-    let count1 = shared.count1.load(Relaxed);
-    let count2 = shared.count2.load(Relaxed);
+pub fn main() {
+    let n = common::scaled_count(10 * 1000 * 1000);
+    let (count1, count2) = run(n, true);
     println!();
     println!("M.count1: {count1}");
     println!("M.count2: {count2}");
@@ -136,5 +144,20 @@ pub fn main() {
         3 * n,
         3 * n - count1,
         3 * n - count2
+    );
+    println!(
+        "(every {YIELD_EVERY}th increment yields between its load and its store, to provoke the race)"
+    );
+
+    let (count1, count2) = run(n, false);
+    println!();
+    println!("The same threads without the yields:");
+    println!("without yields: M.count1: {count1}");
+    println!("without yields: M.count2: {count2}");
+    println!(
+        "without yields: count1 (unprotected) lost {} updates, count2 (locked) lost {} (this process may use {} CPU(s))",
+        3 * n - count1,
+        3 * n - count2,
+        common::usable_cpus()
     );
 }

@@ -1,51 +1,129 @@
 //! Section 8 of the notebook, "Atomic Instructions": an operation is safe without a lock if
-//! it is one indivisible step. In CPython that is a single bytecode (such as the
-//! `CALL_METHOD` of `list.sort()`), because the GIL is only switched between bytecodes.
-//! In Rust it is a single atomic read-modify-write instruction: `fetch_add` (`lock xadd` on
-//! x86) loads, adds and stores with no gap in which another thread could write.
+//! it is one indivisible step. In CPython that is a single bytecode, because the GIL is only
+//! switched between bytecodes; the notebook shows `dis.dis("[2,5,3,6].sort()")`. In Rust it
+//! is a single atomic read-modify-write instruction.
 //!
-//! Three threads each add 1 to two counters N times (N = 10 million, scaled): once with
-//! `fetch_add`, which ends exactly at 3 × N without any lock, and once with a separate
-//! `load` and `store` (the three steps of `+=`, see section 7), which loses updates.
+//! The example prints, in order:
+//! 1. The notebook's cell `dis.dis("[2,5,3,6].sort()")`, run by `python3` when there is one.
+//! 2. Rust's `dis` of the two increments of this binary, decoded at run time from the
+//!    functions themselves: `x += 1` (a relaxed load, + 1, a relaxed store) next to
+//!    `fetch_add(1)`. On x86-64 the first is typically an `inc` on memory with no lock
+//!    prefix (or a load, an add and a store), the second the same `inc` with a `lock`
+//!    prefix: that prefix is what makes it one indivisible step. The note under each listing
+//!    is computed from the decoded instructions.
+//! 3. What the notebook's `sort()` means in Rust: one call in the source, many machine
+//!    instructions (the listing is cut short; the note counts what they do to memory), so
+//!    not one indivisible step by itself. `sort` needs `&mut` access, which the compiler makes
+//!    exclusive, so threads sharing a list sort it under a `Lock` — three threads do so.
+//! 4. Three threads each add 1 to a counter N times (N = 10 million, scaled): with
+//!    `fetch_add`, exact without any lock; with `x += 1` where every 50,000th increment
+//!    yields between the load and the store (as in section 6) to provoke the race; and with
+//!    `x += 1` without the yields. The counts and the lost updates are printed as measured.
+//!    (Without the yields an unlocked `inc` on memory cannot be split by the scheduler on one
+//!    CPU — it is interrupted only between instructions — so it loses updates only where two
+//!    cores run it at the same time.)
 //!
 //! Where Rust differs from Python: Rust has no GIL, so "one bytecode" means nothing here —
-//! only the hardware's atomic instructions are indivisible. A method call like `v.sort()`
-//! on shared data is *not* atomic; Rust refuses to compile it on data shared between
-//! threads unless it is behind a lock (`&mut` access is exclusive by construction).
+//! only the hardware's atomic instructions are indivisible.
 
 #[path = "common/mod.rs"]
 mod common;
 
+use common::counters::{
+    YIELD_EVERY, fetch_add_one, plus_equals_one, plus_equals_one_yielding, sort_list,
+};
+use common::disasm;
+use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::thread;
-use threading::Event;
+use threading::{Event, Lock};
 
-pub fn main() {
-    let n = common::scaled_count(10 * 1000 * 1000);
-    let atomic = AtomicU64::new(0);
-    let lossy = AtomicU64::new(0);
-    let start = Event::new();
+/// The notebook's cell for this section.
+const PYTHON_DIS: &str = "import dis\ndis.dis(\"[2,5,3,6].sort()\")\n";
 
+/// A list shared by threads, sorted only while `lock` is held.
+struct SharedList {
+    lock: Lock,
+    list: UnsafeCell<Vec<i64>>,
+}
+
+// SAFETY: `list` is only accessed while `lock` is held, so never by two threads at once.
+unsafe impl Sync for SharedList {}
+
+impl SharedList {
+    /// Appends `values` and sorts the list, under the lock.
+    fn extend_and_sort(&self, values: &[i64]) {
+        let _guard = self.lock.lock();
+        // SAFETY: the lock is held, so this is the only reference to the list.
+        let list = unsafe { &mut *self.list.get() };
+        list.extend_from_slice(values);
+        sort_list(list);
+    }
+}
+
+/// Three threads each call `increment(counter, i)` for i in 0..n; returns the count.
+fn count_with(n: u64, increment: impl Fn(&AtomicU64, u64) + Sync) -> u64 {
+    let counter = AtomicU64::new(0);
+    let start = Event::new(); // all three threads start counting together
     thread::scope(|s| {
         for _ in 0..3 {
             s.spawn(|| {
                 start.wait();
                 for i in 0..n {
-                    atomic.fetch_add(1, Relaxed); // one indivisible instruction
-                    let v = lossy.load(Relaxed); // two instructions ...
-                    if i % 50_000 == 0 {
-                        thread::yield_now(); // (make a suspension between them likely, as in section 6)
-                    }
-                    lossy.store(v + 1, Relaxed); // ... with a gap between them
+                    increment(&counter, i);
                 }
             });
         }
         start.set();
     });
+    counter.load(Relaxed)
+}
 
-    let atomic = atomic.load(Relaxed);
-    let lossy = lossy.load(Relaxed);
+pub fn main() {
+    println!("The notebook's cell: dis.dis(\"[2,5,3,6].sort()\")");
+    common::show_python("CPython's bytecode, from python3 on this machine:", PYTHON_DIS);
+
+    println!();
+    println!("Rust's dis: the two increments of this binary, `x += 1` and `fetch_add(1)`:");
+    let plain = disasm::show("plus_equals_one", plus_equals_one as *const u8, &[], usize::MAX);
+    println!("  -> {}", disasm::verdict(&plain));
+    let atomic = disasm::show("fetch_add_one", fetch_add_one as *const u8, &[], usize::MAX);
+    println!("  -> {}", disasm::verdict(&atomic));
+
+    println!();
+    println!("`[2,5,3,6].sort()` in Rust: `list.sort()` is one call, compiled to this:");
+    let sort = disasm::show("sort_list", sort_list as *const u8, &[], 8);
+    println!("  -> {}", disasm::verdict(&sort));
+    println!(
+        "  one call is not one indivisible step: with no GIL nothing stops another thread in the middle;"
+    );
+    println!(
+        "  `sort` needs `&mut` (exclusive) access, so threads sharing a list sort it under a Lock:"
+    );
+    let shared = SharedList { lock: Lock::new(), list: UnsafeCell::new(vec![2, 5, 3, 6]) };
+    thread::scope(|s| {
+        for t in 1..=3 {
+            let shared = &shared;
+            s.spawn(move || shared.extend_and_sort(&[10 * t + 7, -t, 4 * t]));
+        }
+    });
+    let list = shared.list.into_inner();
+    let sorted = list.windows(2).all(|w| w[0] <= w[1]);
+    println!(
+        "  three threads each added three numbers and sorted under the lock: {list:?} (sorted: {sorted})"
+    );
+
+    println!();
+    let n = common::scaled_count(10 * 1000 * 1000);
+    let atomic = count_with(n, |x, _| fetch_add_one(x));
+    let yielding = count_with(n, plus_equals_one_yielding);
+    let plain = count_with(n, |x, _| plus_equals_one(x));
     println!("3 threads x N = 3 x {n} = {}", 3 * n);
-    println!("fetch_add count:  {atomic} (lost {})", 3 * n - atomic);
-    println!("load+store count: {lossy} (lost {})", 3 * n - lossy);
+    println!("fetch_add count:                 {atomic} (lost {})", 3 * n - atomic);
+    println!(
+        "load+store count with yields:    {yielding} (lost {}; every {YIELD_EVERY}th increment yields between load and store, to provoke the race)",
+        3 * n - yielding
+    );
+    println!("load+store count without yields: {plain} (lost {})", 3 * n - plain);
+    println!("(this process may use {} CPU(s))", common::usable_cpus());
 }

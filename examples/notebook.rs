@@ -5,7 +5,10 @@
 //! a worker process; `main` below therefore first checks for that worker argument, so the
 //! re-run of `notebook` computes a partial sum instead of starting the notebook again.
 //!
-//! `THREADING_TIME_SCALE=0.05 cargo run --release --example notebook` runs it in seconds.
+//! `THREADING_TIME_SCALE=0.05 cargo run --release --example notebook` runs it in seconds
+//! (most of them spent in CPython, where `python3` is on the PATH: sections 7, 8, 9 and 14
+//! run the notebook's own Python beside Rust). Arguments reach the sections: `-- --svg
+//! chart.svg` writes section 14's speed-up chart.
 
 // Every section brings its own `mod common` (it must also build on its own), so the helpers
 // are compiled once per section here. They are stateless apart from the cached time scale,

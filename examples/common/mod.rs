@@ -58,3 +58,88 @@ pub fn seconds_text(seconds: f64) -> String {
     let scaled = (seconds * time_scale() * 1000.0).round() / 1000.0;
     format!("{scaled}")
 }
+
+pub mod counters;
+pub mod disasm;
+
+/// What became of a Python script run by [`run_python`].
+pub enum Python {
+    /// It ran; its standard output.
+    Ran(String),
+    /// There is no `python3` on the PATH.
+    Missing,
+    /// It started but failed; what it said.
+    Failed(String),
+}
+
+/// Runs `script` with `python3 -c`, after a first line `SCALE = <THREADING_TIME_SCALE>`
+/// so that the script scales its loop sizes and pauses as the Rust examples do.
+pub fn run_python(script: &str) -> Python {
+    let code = format!("SCALE = {}\n{script}", time_scale());
+    match std::process::Command::new("python3").arg("-c").arg(code).output() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Python::Missing,
+        Err(e) => Python::Failed(format!("cannot start python3: {e}")),
+        Ok(out) if out.status.success() => {
+            Python::Ran(String::from_utf8_lossy(&out.stdout).into_owned())
+        }
+        Ok(out) => Python::Failed(format!(
+            "python3 exited with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+    }
+}
+
+/// Prints the lines of a Python run indented under a heading, or why there are none.
+/// Returns the output when the script ran.
+pub fn show_python(heading: &str, script: &str) -> Option<String> {
+    match run_python(script) {
+        Python::Ran(out) => {
+            println!("{heading}");
+            for line in out.lines() {
+                println!("    {line}");
+            }
+            Some(out)
+        }
+        Python::Missing => {
+            println!("python3 is not on the PATH: no CPython run to show beside Rust's");
+            None
+        }
+        Python::Failed(why) => {
+            println!("the CPython run failed, so there is nothing to show beside Rust's: {why}");
+            None
+        }
+    }
+}
+
+/// How many CPUs this process may run on (its affinity mask and CPU quota included):
+/// `taskset -c 0` makes it 1.
+pub fn usable_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |c| c.get())
+}
+
+/// The CPU time this process (all its threads) and its finished, waited-for children have
+/// used so far, in seconds; `None` where it is not measured.
+#[cfg(unix)]
+pub fn cpu_seconds() -> Option<f64> {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `now` is a valid timespec to write to; the clock id is a constant of libc.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) } == 0;
+    // SAFETY: an all-zero `rusage` is a valid value (integers and timevals only).
+    let mut children: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `children` is a valid rusage to write to.
+    let ok = ok && unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut children) } == 0;
+    let timeval = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    ok.then(|| {
+        now.tv_sec as f64
+            + now.tv_nsec as f64 * 1e-9
+            + timeval(children.ru_utime)
+            + timeval(children.ru_stime)
+    })
+}
+
+/// Not measured outside Unix.
+#[cfg(not(unix))]
+pub fn cpu_seconds() -> Option<f64> {
+    None
+}
