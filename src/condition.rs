@@ -504,9 +504,11 @@ impl<L: ConditionLock> Condition<L> {
     }
 }
 
-impl<L: ConditionLock + Default> Default for Condition<L> {
+/// Only for the condition with its own lock, so that `Condition::default()` needs no type
+/// annotation; other locks: `Condition::with_lock(lock)`.
+impl Default for Condition {
     fn default() -> Self {
-        Self::with_lock(L::default())
+        Self::new()
     }
 }
 
