@@ -95,11 +95,7 @@ pub fn main() {
     all.dedup();
     let distinct = all.len() as u64;
     println!("produced {produced} items, consumed {consumed}, distinct {distinct}");
-    println!(
-        "lost {}, duplicated {}",
-        produced.saturating_sub(distinct),
-        consumed - distinct
-    );
+    println!("lost {}, duplicated {}", produced.saturating_sub(distinct), consumed - distinct);
     for (c, items) in taken.iter().enumerate() {
         println!("consumer {c} took {} items", items.len());
     }

@@ -71,11 +71,11 @@ use crate::futex::Deadline;
 use crate::lock::Lock;
 use crate::rlock::RLock;
 use crate::sync::const_fn_unless_loom;
-use std::sync::Arc;
 use crate::waiters::WaitQueue;
 use core::fmt;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A lock a [`Condition`] can wait on: [`Lock`], [`RLock`], and references and `Arc`s of

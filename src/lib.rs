@@ -63,19 +63,19 @@ mod sync;
 mod timer;
 mod waiters;
 
+/// The lock_api crate these data-owning types are built with (as `parking_lot::lock_api`).
+pub use ::lock_api;
 pub use barrier::Barrier;
 pub use condition::{Condition, ConditionGuard, ConditionLock};
 pub use error::{BrokenBarrierError, ReleaseError, TimerError};
 pub use event::Event;
 pub use lock::{Lock, LockGuard};
-pub use mutex::{RawCondvar, RawThreadId, WaitTimeoutResult};
 #[cfg(not(loom))]
 pub use mutex::{
     Condvar, MappedMutexGuard, MappedReentrantMutexGuard, Mutex, MutexGuard, ReentrantMutex,
     ReentrantMutexGuard,
 };
-/// The lock_api crate these data-owning types are built with (as `parking_lot::lock_api`).
-pub use ::lock_api;
+pub use mutex::{RawCondvar, RawThreadId, WaitTimeoutResult};
 /// The raw lock under [`Mutex`]: [`Lock`] (as `parking_lot::RawMutex`).
 pub type RawMutex = Lock;
 pub use rlock::{RLock, RLockGuard};
