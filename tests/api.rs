@@ -129,14 +129,16 @@ fn data_owning_lock_signatures() {
     static REMUTEX: ReentrantMutex<u64> = ReentrantMutex::new(0);
     static CONDVAR: Condvar = Condvar::new();
     let mut guard: MutexGuard<'_, u64> = MUTEX.lock();
-    let _: Option<MutexGuard<'_, u64>> = MUTEX.try_lock_for(Duration::ZERO);
+    let none: Option<MutexGuard<'_, u64>> = MUTEX.try_lock_for(Duration::ZERO);
+    assert!(none.is_none());
     let timed: WaitTimeoutResult = CONDVAR.wait_for(&mut guard, Duration::ZERO);
     assert!(timed.timed_out());
     let _: bool = CONDVAR.notify_one();
     let _: usize = CONDVAR.notify_all();
     let mapped: MappedMutexGuard<'_, u64> = MutexGuard::map(guard, |v| v);
     drop(mapped);
-    let _: ReentrantMutexGuard<'_, u64> = REMUTEX.lock();
+    let reentered: ReentrantMutexGuard<'_, u64> = REMUTEX.lock();
+    drop(reentered);
     let _: MappedReentrantMutexGuard<'_, u64> = ReentrantMutexGuard::map(REMUTEX.lock(), |v| v);
     send_sync_debug::<Mutex<u64>>();
     send_sync_debug::<ReentrantMutex<u64>>();
