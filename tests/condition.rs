@@ -1,6 +1,10 @@
 //! Behaviour of `Condition` / `ConditionGuard`: Python's semantics (no spurious wakeups,
 //! exact and FIFO `notify(n)`, `wait_for` checking first, one deadline for
-//! `wait_for_timeout`), timeouts, guards and panics; a proptest model; stress.
+//! `wait_for_timeout`), timeouts, guards and panics; a proptest model; stress. Then
+//! (`mod shared_lock`) conditions made with `Condition::with_lock`: two conditions of one
+//! lock wake only their own waiters, a guard of one serves the other, a guard of a
+//! different lock panics and changes nothing, RLock conditions restore their recursion,
+//! and Python's guard-less `acquire`/`release`/`wait`/`notify` with their errors.
 //!
 //! Threads are ordered with channels, `Event`s and the condition itself, never with
 //! sleeps. Where timing is the point, bounds are generous.
