@@ -498,7 +498,16 @@ impl<L: ConditionLock> Condition<L> {
     }
 
     /// One wait on the queue; the caller holds the lock. True if notified.
+    ///
+    /// # Panics
+    /// If the lock is not held after all: a guard proves it was taken, not that it still
+    /// is (an `RLock` level released by hand with [`release`](Self::release), a `Lock`
+    /// released by another thread). Checked before anything is queued or released.
+    #[track_caller]
     fn wait_until(&self, deadline: Deadline) -> bool {
+        if let Err(error) = self.lock.held() {
+            panic!("Condition: cannot wait on un-acquired lock ({error})");
+        }
         let lock = &self.lock;
         self.queue.wait(deadline, || lock.release_save(), |saved| lock.acquire_restore(saved))
     }

@@ -766,6 +766,20 @@ mod shared_lock {
     }
 
     #[test]
+    fn a_guard_whose_lock_was_released_by_hand_panics_before_waiting() {
+        let cond = Condition::with_lock(RLock::new());
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut guard = cond.lock();
+            cond.release().unwrap(); // the guard's level, released by hand
+            guard.wait_timeout(Duration::from_secs(60))
+        }));
+        assert!(result.is_err(), "a wait without the lock panics instead of waiting");
+        assert_eq!(format!("{cond:?}"), "Condition { locked: false, waiters: 0 }");
+        let mut guard = cond.lock();
+        assert!(!guard.wait_timeout(Duration::from_millis(1)), "still usable");
+    }
+
+    #[test]
     fn a_panicking_predicate_releases_an_rlock_condition() {
         let cond = Condition::with_lock(RLock::new());
         let result = catch_unwind(AssertUnwindSafe(|| {
