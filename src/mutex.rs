@@ -337,7 +337,6 @@ impl RawCondvar {
     }
 }
 
-#[cfg(not(loom))]
 impl Default for RawCondvar {
     fn default() -> Self {
         Self::new()
