@@ -20,6 +20,7 @@
 //! | field | meaning |
 //! |---|---|
 //! | `guard: Lock` | the queue's own tiny lock: held only for a few pointer writes |
+//! | `queued: AtomicU32` | how many nodes are queued; written under `guard`, read without it by a notify that finds nobody to wake |
 //! | `head: UnsafeCell<*const Node>` | oldest queued node, or null; the queue is a circular doubly linked list, so `head.prev` is the newest |
 //!
 //! | node field | meaning |
@@ -38,7 +39,7 @@
 //! never memory safety. In correct use the guard is never contended for a `Condition`
 //! (every queue access also happens under the caller's lock), so it costs two uncontended
 //! atomic instructions per queue access. A single head pointer (a circular list) keeps
-//! `Condition::new()` at 24 bytes with the extra word.
+//! `Condition::new()` at 24 bytes with the extra words.
 //!
 //! # The protocol
 //!
@@ -50,7 +51,10 @@
 //!   node is still queued and unlinks itself, after which no notify can count it.
 //!   Pushing before `unlock` is what makes the wait atomic: a notifier that takes the
 //!   caller's lock after us finds our node.
-//! * **notify(n)**: under `guard`, pop up to `n` nodes; for each, swap in `NOTIFIED` and,
+//! * **notify(n)**: if `queued` reads 0, return 0 without touching `guard` (a waiter
+//!   queued before the notifier took the caller's lock, or before it published the state
+//!   the waiter checks under that lock, is seen: the lock orders the push before the
+//!   read). Otherwise, under `guard`, pop up to `n` nodes; for each, swap in `NOTIFIED` and,
 //!   only if the old value was `SLEEPING`, wake the node's word (a waiter still spinning
 //!   costs no system call).
 //!
@@ -101,6 +105,7 @@ struct Links {
 /// A FIFO of waiting threads with exact, oldest-first notification (module docs).
 pub(crate) struct WaitQueue {
     guard: Lock,
+    queued: AtomicU32,
     head: UnsafeCell<*const Node>,
 }
 
@@ -114,7 +119,11 @@ impl WaitQueue {
     const_fn_unless_loom! {
         /// An empty queue.
         pub(crate) fn new() -> WaitQueue {
-            WaitQueue { guard: Lock::new(), head: UnsafeCell::new(ptr::null()) }
+            WaitQueue {
+                guard: Lock::new(),
+                queued: AtomicU32::new(0),
+                head: UnsafeCell::new(ptr::null()),
+            }
         }
     }
 
@@ -196,7 +205,9 @@ impl WaitQueue {
 
     /// Wakes the `n` oldest waiters, or all of them if fewer wait; returns how many.
     pub(crate) fn notify(&self, n: usize) -> usize {
-        if n == 0 {
+        // Relaxed: the caller's lock orders every push it must see before this read (module
+        // docs); a stale non-zero only costs a look under `guard`.
+        if n == 0 || self.queued.load(Relaxed) == 0 {
             return 0;
         }
         self.guard.acquire();
@@ -219,28 +230,10 @@ impl WaitQueue {
         woken
     }
 
-    /// How many threads are queued right now.
+    /// How many threads are queued right now (a snapshot, for Debug).
     pub(crate) fn len(&self) -> usize {
-        self.guard.acquire();
-        let count = self.head.with(|head| {
-            // SAFETY: we hold `guard`, which protects the queue and the queued nodes' links;
-            // queued nodes are alive (module docs).
-            unsafe {
-                let head = *head;
-                let mut count = 0;
-                let mut node = head;
-                while !node.is_null() {
-                    count += 1;
-                    node = (*node).links.with(|links| (*links).next);
-                    if node == head {
-                        break;
-                    }
-                }
-                count
-            }
-        });
-        self.release_guard();
-        count
+        // Relaxed: a snapshot that may be stale as soon as it is returned anyway.
+        self.queued.load(Relaxed) as usize
     }
 
     fn release_guard(&self) {
@@ -255,6 +248,8 @@ impl WaitQueue {
     /// popped or unlinked, both under `guard`.
     unsafe fn push(&self, node: &Node) {
         let node_ptr: *const Node = node;
+        // Relaxed: written under `guard`; see `notify` for the read without it.
+        self.queued.store(self.queued.load(Relaxed) + 1, Relaxed);
         self.head.with_mut(|head| {
             // SAFETY: the caller holds `guard`, which protects `head` and every queued
             // node's links; the queued nodes are alive.
@@ -294,6 +289,8 @@ impl WaitQueue {
     /// The caller holds `guard` and `node` is queued.
     unsafe fn unlink(&self, node: &Node) {
         let node_ptr: *const Node = node;
+        // Relaxed: as in `push`.
+        self.queued.store(self.queued.load(Relaxed) - 1, Relaxed);
         // SAFETY: the caller holds `guard`, which protects every queued node's links.
         let Links { prev, next } = node.links.with(|links| unsafe { *links });
         self.head.with_mut(|head| {
