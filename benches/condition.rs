@@ -1,7 +1,9 @@
 //! Condition ping-pong between two threads: a `turn` variable guarded by the condition's
 //! lock; each side waits for its turn, passes it and notifies one. One iteration is a full
 //! round trip. Compared with `std::sync::Condvar` and `parking_lot::Condvar` (with their
-//! mutexes), which is what a porter of `threading.Condition` reaches for.
+//! mutexes), which is what a porter of `threading.Condition` reaches for. Then
+//! `threading::Condvar` over `threading::Mutex` (lock_api over our waiter queue and Lock)
+//! against `parking_lot::Condvar` over `parking_lot::Mutex`, the same ping-pong.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -65,9 +67,42 @@ fn condition_ping_pong(c: &mut Criterion) {
     group.finish();
 }
 
+fn condvar_ping_pong(c: &mut Criterion) {
+    let mut group = c.benchmark_group("condvar_ping_pong");
+    group.bench_function("ours", |b| {
+        b.iter_custom(|iters| {
+            let turn = threading::Mutex::new(0usize);
+            let cv = threading::Condvar::new();
+            timed_threads(2, |side| {
+                for _ in 0..iters {
+                    let mut guard = turn.lock();
+                    cv.wait_while(&mut guard, |turn| *turn != side);
+                    *guard = 1 - side;
+                    cv.notify_one();
+                }
+            })
+        });
+    });
+    group.bench_function("parking_lot", |b| {
+        b.iter_custom(|iters| {
+            let turn = parking_lot::Mutex::new(0usize);
+            let cv = parking_lot::Condvar::new();
+            timed_threads(2, |side| {
+                for _ in 0..iters {
+                    let mut guard = turn.lock();
+                    cv.wait_while(&mut guard, |turn| *turn != side);
+                    *guard = 1 - side;
+                    cv.notify_one();
+                }
+            })
+        });
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = condition_ping_pong
+    targets = condition_ping_pong, condvar_ping_pong
 }
 criterion_main!(benches);

@@ -1,5 +1,8 @@
 //! Lock (and RLock) uncontended, and Lock contended by 2, 4 and 8 threads, against
 //! `std::sync::Mutex`, `parking_lot::Mutex` and a Mutex+Condvar port of `threading.Lock`.
+//! Then the data-owning faces: `threading::Mutex<u64>` (lock_api over our Lock) against
+//! `parking_lot::Mutex<u64>` (lock_api over parking_lot's), uncontended and contended, and
+//! `threading::ReentrantMutex` against `parking_lot::ReentrantMutex` uncontended.
 //!
 //! Contended: every thread increments a shared counter under the lock, back to back; one
 //! iteration is one increment (acquire, load, store, release) by any thread, so the number
@@ -148,9 +151,66 @@ fn contended_separate(c: &mut Criterion) {
     group.finish();
 }
 
+/// One `Mutex<u64>` increment by one thread: lock, add, unlock.
+fn mutex_u64_uncontended(c: &mut Criterion) {
+    let mut group = c.benchmark_group("mutex_u64_uncontended");
+    let ours = threading::Mutex::new(0u64);
+    group.bench_function("ours", |b| {
+        b.iter(|| *black_box(&ours).lock() += 1);
+    });
+    let pl = parking_lot::Mutex::new(0u64);
+    group.bench_function("parking_lot", |b| {
+        b.iter(|| *black_box(&pl).lock() += 1);
+    });
+    let ours_r = threading::ReentrantMutex::new(());
+    group.bench_function("ours_reentrant", |b| {
+        b.iter(|| drop(black_box(black_box(&ours_r).lock())));
+    });
+    let pl_r = parking_lot::ReentrantMutex::new(());
+    group.bench_function("parking_lot_reentrant", |b| {
+        b.iter(|| drop(black_box(black_box(&pl_r).lock())));
+    });
+    group.finish();
+}
+
+/// `Mutex<u64>` increments by 2, 4 and 8 threads back to back; one iteration is one
+/// increment by any thread. The final count is asserted exactly.
+fn mutex_u64_contended(c: &mut Criterion) {
+    let mut group = c.benchmark_group("mutex_u64_contended");
+    for threads in [2usize, 4, 8] {
+        group.bench_with_input(BenchmarkId::new("ours", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| {
+                let line = CacheLine(threading::Mutex::new(0u64));
+                let counter = &line.0;
+                let took = timed_threads(n, |i| {
+                    for _ in 0..share(iters, n, i) {
+                        *counter.lock() += 1;
+                    }
+                });
+                assert_eq!(*counter.lock(), iters);
+                took
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("parking_lot", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| {
+                let line = CacheLine(parking_lot::Mutex::new(0u64));
+                let counter = &line.0;
+                let took = timed_threads(n, |i| {
+                    for _ in 0..share(iters, n, i) {
+                        *counter.lock() += 1;
+                    }
+                });
+                assert_eq!(*counter.lock(), iters);
+                took
+            });
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = uncontended, contended, contended_separate
+    targets = uncontended, contended, contended_separate, mutex_u64_uncontended, mutex_u64_contended
 }
 criterion_main!(benches);

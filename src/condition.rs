@@ -1,4 +1,4 @@
-//! `Condition`: a condition variable with its own lock, Python's `threading.Condition`.
+//! `Condition`: a condition variable over a lock, Python's `threading.Condition`.
 //!
 //! # What it is
 //!
@@ -10,90 +10,227 @@
 //! expired), and `notify(n)` wakes exactly `min(n, waiting)` waiters, oldest first, and
 //! says how many.
 //!
+//! The lock is a type parameter, as Python's `Condition(lock)` takes one:
+//!
+//! * [`Condition::new()`] (`Condition<Lock>`) has its own plain [`Lock`]: `const`, 24 bytes.
+//!   Python's default `Condition()` is over an `RLock`; `Condition::with_lock(RLock::new())`
+//!   is that.
+//! * [`Condition::with_lock(lock)`](Condition::with_lock) takes a [`Lock`] or an [`RLock`],
+//!   owned, borrowed (`&Lock`, `&RLock`: statics, scopes) or shared (`Arc<Lock>`,
+//!   `Arc<RLock>`), so several conditions can share one lock (queue.Queue's `not_empty`,
+//!   `not_full` and `all_tasks_done`). A guard taken through one condition holds the
+//!   shared lock, and any other condition of that lock accepts it:
+//!   [`other.notify_with(&guard, n)`](Condition::notify_with),
+//!   [`other.wait_with(&mut guard)`](Condition::wait_with). A guard of a different lock
+//!   is refused with a panic that says so, before anything changed.
+//! * Over an `RLock`, a wait releases every level of the holder's recursion and restores
+//!   it afterwards, also after a timeout (Python's `_release_save`/`_acquire_restore`).
+//! * Python's `cond.acquire()` / `cond.release()` without `with` are
+//!   [`acquire`](Condition::acquire) / [`release`](Condition::release), and a thread that
+//!   holds the lock that way waits and notifies through the condition itself:
+//!   [`cond.wait()`](Condition::wait), [`cond.notify(n)`](Condition::notify), which return
+//!   `Err` (Python's `RuntimeError`) when the lock is not held: a `Lock` that nobody holds
+//!   (Python checks the same: a `Lock` has no owner), an `RLock` this thread does not own.
+//!
 //! # The state
 //!
 //! | field | meaning |
 //! |---|---|
-//! | `lock: Lock` | the condition's lock: held by whoever holds a [`ConditionGuard`] |
-//! | `queue: UnsafeCell<Queue>` | `head`/`tail` of a FIFO of waiter nodes; touched only under `lock` |
-//!
-//! Each waiter owns a `Node` on its own stack for the duration of one wait (no heap):
-//!
-//! | node field | meaning |
-//! |---|---|
-//! | `state: AtomicU32` | `WAITING` (queued), `SLEEPING` (queued, may sleep on this word), `NOTIFIED` (popped by a notify) |
-//! | `links: UnsafeCell<Links>` | `prev`/`next` in the queue; touched only under `lock` |
+//! | `lock: L` | the condition's lock, maybe shared: held by whoever holds a [`ConditionGuard`] of any of its conditions (or acquired it by hand) |
+//! | `queue: WaitQueue` | the FIFO of waiting threads, `src/waiters.rs` (one core with `Condvar`) |
 //!
 //! # The protocol
 //!
-//! * **wait** (lock held): push the node at the tail, release the lock, spin a little
-//!   while the node is `WAITING`, then CAS it `WAITING → SLEEPING` and sleep on it while it
-//!   stays `SLEEPING`. When it reads `NOTIFIED` (or the deadline passes) it takes the lock
-//!   again before anything else.
-//! * **notify(n)** (lock held): pop up to `n` nodes from the head; for each, swap in
-//!   `NOTIFIED` and, only if the old value was `SLEEPING`, wake the node's word. A waiter
-//!   that is still spinning costs no system call.
-//! * **timeout**: a waiter whose deadline passed takes the lock and looks at its node
-//!   again. If a notify flagged it meanwhile it returns true: the notification counted by
-//!   `notify` is consumed, never lost. Otherwise it is still queued and unlinks itself;
-//!   since unlinking happens under the lock, no notify can count it afterwards.
+//! A wait is the queue's: push this thread's node, release the lock (all of an RLock's
+//! levels, remembering how many), sleep until notified or timed out, re-take the lock
+//! (restoring the levels), settle with the queue. A notify pops and wakes the oldest
+//! nodes. `src/waiters.rs` explains the queue, its own tiny lock, and why a notify racing a
+//! timeout is never lost. This file only adds the lock: which one, whether the caller
+//! holds it, and that a guard belongs to it (its address).
 //!
-//! ## Why no thread touches a node after it is freed
-//!
-//! A node lives in `wait_until`'s stack frame, which cannot return without holding the
-//! lock (it re-acquires it unconditionally, and nothing between the push and that
-//! re-acquisition can unwind). Every other thread touches a node only while holding the
-//! lock: notify pops, flags and wakes it and only then (when its guard is dropped or it
-//! waits) releases the lock. So a waiter that sees `NOTIFIED` early (while spinning, or by
-//! a spurious futex return) still blocks on the lock until the notifier has finished with
-//! its node, and a node is unlinked (by a pop or by its timed-out owner) before its frame
-//! ends.
-//!
-//! Orderings: the node's `state` is accessed `Relaxed` everywhere. The lock orders
-//! everything: notify writes `NOTIFIED` while holding it, and the waiter re-acquires it
-//! (an `Acquire` that reads the notifier's `Release`) before acting on what it saw, and
-//! the futex's atomic check-and-sleep (not memory ordering) is what keeps the wake from
-//! being lost. The lock's own orderings are documented in `src/lock.rs`.
+//! Orderings: none here; the locks' and the queue's are documented in `src/lock.rs`,
+//! `src/rlock.rs` and `src/waiters.rs`.
 //!
 //! # What the tests prove
 //!
 //! `tests/condition.rs`: Python's semantics (no spurious wakeups, exact and FIFO
 //! `notify(n)`, `wait_for` checking first, one deadline for `wait_for_timeout`, ZERO and
 //! MAX timeouts, guards released on panic, 24-byte size), a proptest model and
-//! producer/consumer stress with exact counts. `tests/loom/condition.rs`: a wait never
-//! misses a notify, a notify racing a timeout is consumed or passed on (never lost, never
-//! counted twice), and data under the lock is accessed exclusively; `scripts/teeth/`
-//! shows those tests catch a dropped wake and a forgotten flag check.
+//! producer/consumer stress with exact counts; conditions sharing a lock (only the notified
+//! condition's waiters wake, a foreign guard panics and leaves everything usable), RLock
+//! conditions (recursion restored after a wait and a timeout), `acquire`/`release`/`wait`
+//! without a guard and their errors. `tests/queue.rs`: Python's queue.Queue on one lock and
+//! three conditions. `tests/loom/condition.rs` and `tests/loom/shared_lock.rs`: a wait
+//! never misses a notify, a notify racing a timeout is consumed or passed on, two conditions
+//! of one lock never wake each other's waiters, an RLock's recursion is restored; the
+//! `scripts/teeth/condition_*.toml` and `shared_lock_*.toml` show those tests catch the
+//! bugs they name.
 
-use crate::futex::{self, Deadline, Wait};
+use crate::error::ReleaseError;
+use crate::futex::Deadline;
 use crate::lock::Lock;
-use crate::sync::{AtomicU32, Ordering::*, Spin, UnsafeCell, const_fn_unless_loom, spin_while};
+use crate::rlock::RLock;
+use crate::sync::const_fn_unless_loom;
+use crate::waiters::WaitQueue;
 use core::fmt;
-use core::ptr;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use std::sync::Arc;
 use std::time::Duration;
 
-const WAITING: u32 = 0;
-const SLEEPING: u32 = 1;
-const NOTIFIED: u32 = 2;
+/// A lock a [`Condition`] can wait on: [`Lock`], [`RLock`], and references and `Arc`s of
+/// them. Sealed: the condition relies on exactly how these release and re-take.
+pub trait ConditionLock: sealed::Raw {}
 
-/// A waiter's entry in the queue; lives on the waiting thread's stack.
-struct Node {
-    state: AtomicU32,
-    links: UnsafeCell<Links>,
+impl ConditionLock for Lock {}
+impl ConditionLock for RLock {}
+impl<L: ConditionLock> ConditionLock for &L {}
+impl<L: ConditionLock> ConditionLock for Arc<L> {}
+
+mod sealed {
+    use super::*;
+
+    /// What a condition does with its lock. Not nameable outside the crate.
+    pub trait Raw {
+        /// What a wait must restore: nothing for a `Lock`, the recursion depth for an `RLock`.
+        type Saved;
+        /// Makes a guard `!Send` where the lock is owned by a thread (`RLock`).
+        type GuardMarker;
+        fn acquire(&self);
+        fn try_acquire(&self) -> bool;
+        fn acquire_timeout(&self, timeout: Duration) -> bool;
+        fn release(&self) -> Result<(), ReleaseError>;
+        /// Python's `_is_owned()`: `Ok` if the caller may wait and notify.
+        fn held(&self) -> Result<(), ReleaseError>;
+        /// Releases completely; the caller holds the lock (`held` said so).
+        fn release_save(&self) -> Self::Saved;
+        fn acquire_restore(&self, saved: Self::Saved);
+        fn locked(&self) -> bool;
+        /// The address of the lock itself: equal for every condition sharing it.
+        fn address(&self) -> *const ();
+    }
+
+    impl Raw for Lock {
+        type Saved = ();
+        type GuardMarker = ();
+        #[inline]
+        fn acquire(&self) {
+            Lock::acquire(self);
+        }
+        #[inline]
+        fn try_acquire(&self) -> bool {
+            Lock::try_acquire(self)
+        }
+        fn acquire_timeout(&self, timeout: Duration) -> bool {
+            Lock::acquire_timeout(self, timeout)
+        }
+        #[inline]
+        fn release(&self) -> Result<(), ReleaseError> {
+            Lock::release(self)
+        }
+        fn held(&self) -> Result<(), ReleaseError> {
+            if self.locked() { Ok(()) } else { Err(ReleaseError::Unlocked) }
+        }
+        #[inline]
+        fn release_save(&self) {
+            // Err only if another thread released our lock meanwhile (a Lock is not owned):
+            // then there is nothing left to release.
+            let _ = Lock::release(self);
+        }
+        #[inline]
+        fn acquire_restore(&self, (): ()) {
+            Lock::acquire(self);
+        }
+        fn locked(&self) -> bool {
+            Lock::locked(self)
+        }
+        fn address(&self) -> *const () {
+            (self as *const Lock).cast()
+        }
+    }
+
+    impl Raw for RLock {
+        type Saved = u32;
+        type GuardMarker = *const ();
+        fn acquire(&self) {
+            RLock::acquire(self);
+        }
+        fn try_acquire(&self) -> bool {
+            RLock::try_acquire(self)
+        }
+        fn acquire_timeout(&self, timeout: Duration) -> bool {
+            RLock::acquire_timeout(self, timeout)
+        }
+        fn release(&self) -> Result<(), ReleaseError> {
+            RLock::release(self)
+        }
+        fn held(&self) -> Result<(), ReleaseError> {
+            if self.is_owned() { Ok(()) } else { Err(ReleaseError::NotOwner) }
+        }
+        fn release_save(&self) -> u32 {
+            RLock::release_save(self)
+        }
+        fn acquire_restore(&self, depth: u32) {
+            RLock::acquire_restore(self, depth);
+        }
+        fn locked(&self) -> bool {
+            RLock::locked(self)
+        }
+        fn address(&self) -> *const () {
+            (self as *const RLock).cast()
+        }
+    }
+
+    /// Forwards every operation to the lock behind a reference or an `Arc`.
+    macro_rules! forward {
+        ($($ty:ty),*) => {$(
+            impl<L: Raw> Raw for $ty {
+                type Saved = L::Saved;
+                type GuardMarker = L::GuardMarker;
+                #[inline]
+                fn acquire(&self) {
+                    (**self).acquire()
+                }
+                #[inline]
+                fn try_acquire(&self) -> bool {
+                    (**self).try_acquire()
+                }
+                fn acquire_timeout(&self, timeout: Duration) -> bool {
+                    (**self).acquire_timeout(timeout)
+                }
+                #[inline]
+                fn release(&self) -> Result<(), ReleaseError> {
+                    (**self).release()
+                }
+                fn held(&self) -> Result<(), ReleaseError> {
+                    (**self).held()
+                }
+                #[inline]
+                fn release_save(&self) -> L::Saved {
+                    (**self).release_save()
+                }
+                #[inline]
+                fn acquire_restore(&self, saved: L::Saved) {
+                    (**self).acquire_restore(saved)
+                }
+                fn locked(&self) -> bool {
+                    (**self).locked()
+                }
+                fn address(&self) -> *const () {
+                    (**self).address()
+                }
+            }
+        )*};
+    }
+    forward!(&L, Arc<L>);
 }
 
-#[derive(Clone, Copy)]
-struct Links {
-    prev: *const Node,
-    next: *const Node,
-}
+use sealed::Raw;
 
-struct Queue {
-    head: *const Node,
-    tail: *const Node,
-}
-
-/// A condition variable with its own lock: Python's `threading.Condition()`.
+/// A condition variable over a lock: Python's `threading.Condition`.
+///
+/// `Condition` alone (`Condition<Lock>`) has its own plain lock; see
+/// [`with_lock`](Condition::with_lock) for a shared lock or an `RLock`.
 ///
 /// ```
 /// use threading::Condition;
@@ -115,17 +252,10 @@ struct Queue {
 /// }
 /// waiter.join().unwrap();
 /// ```
-pub struct Condition {
-    lock: Lock,
-    queue: UnsafeCell<Queue>,
+pub struct Condition<L: ConditionLock = Lock> {
+    lock: L,
+    queue: WaitQueue,
 }
-
-// SAFETY: the raw pointers in `queue` point to nodes owned by threads blocked in `wait`;
-// they and the nodes' links are only read or written while holding `lock`, so sharing or
-// sending a `Condition` never lets two threads touch them at once.
-unsafe impl Send for Condition {}
-// SAFETY: as for `Send`.
-unsafe impl Sync for Condition {}
 
 impl Condition {
     const_fn_unless_loom! {
@@ -136,14 +266,39 @@ impl Condition {
         /// assert_eq!(COND.lock().notify_all(), 0);
         /// ```
         pub fn new() -> Condition {
-            Condition {
-                lock: Lock::new(),
-                queue: UnsafeCell::new(Queue { head: ptr::null(), tail: ptr::null() }),
-            }
+            Condition { lock: Lock::new(), queue: WaitQueue::new() }
+        }
+    }
+}
+
+impl<L: ConditionLock> Condition<L> {
+    const_fn_unless_loom! {
+        /// A condition over `lock` (Python's `Condition(lock)`): a [`Lock`] or an
+        /// [`RLock`], owned, borrowed or in an `Arc`. Conditions made over the same lock
+        /// share it: holding it through one, a thread may notify or wait on another.
+        ///
+        /// ```
+        /// use threading::{Condition, Lock};
+        ///
+        /// static MUTEX: Lock = Lock::new();
+        /// static NOT_EMPTY: Condition<&Lock> = Condition::with_lock(&MUTEX);
+        /// static NOT_FULL: Condition<&Lock> = Condition::with_lock(&MUTEX);
+        ///
+        /// let guard = NOT_FULL.lock(); // `with not_full:`
+        /// assert!(MUTEX.locked());
+        /// assert_eq!(NOT_EMPTY.notify_with(&guard, 1), 0); // `not_empty.notify()`
+        /// ```
+        pub fn with_lock(lock: L) -> Condition<L> {
+            Condition { lock, queue: WaitQueue::new() }
         }
     }
 
-    /// Takes the condition's lock (`with cond:`); the guard releases it on drop.
+    fn guard(&self) -> ConditionGuard<'_, L> {
+        ConditionGuard { condition: self, marker: PhantomData }
+    }
+
+    /// Takes the condition's lock (`with cond:`); the guard releases it on drop. Over an
+    /// `RLock`, the holder may take it again (one more level, released by that guard).
     ///
     /// ```
     /// let cond = threading::Condition::new();
@@ -153,9 +308,9 @@ impl Condition {
     /// assert!(cond.try_lock().is_some());
     /// ```
     #[inline]
-    pub fn lock(&self) -> ConditionGuard<'_> {
+    pub fn lock(&self) -> ConditionGuard<'_, L> {
         self.lock.acquire();
-        ConditionGuard { condition: self }
+        self.guard()
     }
 
     /// Takes the lock if it is free, without waiting (`cond.acquire(blocking=False)`).
@@ -166,8 +321,8 @@ impl Condition {
     /// assert!(cond.try_lock().is_none());
     /// ```
     #[inline]
-    pub fn try_lock(&self) -> Option<ConditionGuard<'_>> {
-        self.lock.try_acquire().then(|| ConditionGuard { condition: self })
+    pub fn try_lock(&self) -> Option<ConditionGuard<'_, L>> {
+        self.lock.try_acquire().then(|| self.guard())
     }
 
     /// Waits at most `timeout` for the lock (`cond.acquire(timeout=t)`).
@@ -180,109 +335,213 @@ impl Condition {
     /// let _guard = cond.lock();
     /// assert!(cond.lock_timeout(Duration::from_millis(1)).is_none());
     /// ```
-    pub fn lock_timeout(&self, timeout: Duration) -> Option<ConditionGuard<'_>> {
-        self.lock.acquire_timeout(timeout).then(|| ConditionGuard { condition: self })
+    pub fn lock_timeout(&self, timeout: Duration) -> Option<ConditionGuard<'_, L>> {
+        self.lock.acquire_timeout(timeout).then(|| self.guard())
     }
 
-    /// Appends `node` to the queue.
+    /// Takes the lock without a guard (`cond.acquire()`); release it with
+    /// [`release`](Self::release). Meanwhile [`wait`](Self::wait) and
+    /// [`notify`](Self::notify) on the condition itself work.
     ///
-    /// # Safety
-    /// The caller holds `self.lock`, and `node` stays alive and unmoved until it has been
-    /// popped by a notify or unlinked by [`unlink`](Self::unlink), both under the lock.
-    unsafe fn push(&self, node: &Node) {
-        let node_ptr: *const Node = node;
-        self.queue.with_mut(|queue| {
-            // SAFETY: the caller holds the lock, which guards the queue and every queued
-            // node's links; the tail (if any) is a live queued node.
-            unsafe {
-                let tail = (*queue).tail;
-                node.links.with_mut(|links| *links = Links { prev: tail, next: ptr::null() });
-                if tail.is_null() {
-                    (*queue).head = node_ptr;
-                } else {
-                    (*tail).links.with_mut(|links| (*links).next = node_ptr);
-                }
-                (*queue).tail = node_ptr;
-            }
-        });
+    /// ```
+    /// let cond = threading::Condition::new();
+    /// cond.acquire();
+    /// assert_eq!(cond.notify(1), Ok(0));
+    /// cond.release().unwrap();
+    /// assert!(cond.release().is_err()); // Python's RuntimeError
+    /// ```
+    #[inline]
+    pub fn acquire(&self) {
+        self.lock.acquire();
     }
 
-    /// Removes and returns the oldest node, if any.
-    ///
-    /// # Safety
-    /// The caller holds `self.lock`.
-    unsafe fn pop(&self) -> Option<*const Node> {
-        self.queue.with_mut(|queue| {
-            // SAFETY: the caller holds the lock; queued nodes are alive because their
-            // owners cannot leave `wait_until` without this lock (see the module docs).
-            unsafe {
-                let head = (*queue).head;
-                if head.is_null() {
-                    return None;
-                }
-                let next = (*head).links.with(|links| (*links).next);
-                (*queue).head = next;
-                if next.is_null() {
-                    (*queue).tail = ptr::null();
-                } else {
-                    (*next).links.with_mut(|links| (*links).prev = ptr::null());
-                }
-                Some(head)
-            }
-        })
+    /// [`acquire`](Self::acquire) if the lock is free, without waiting
+    /// (`cond.acquire(blocking=False)`); true if it is now held.
+    #[must_use = "the lock is only held if this returned true"]
+    pub fn try_acquire(&self) -> bool {
+        self.lock.try_acquire()
     }
 
-    /// Removes `node` from the middle of the queue (a waiter whose timeout expired).
+    /// [`acquire`](Self::acquire), waiting at most `timeout` (`cond.acquire(timeout=t)`);
+    /// true if it is now held.
+    #[must_use = "the lock is only held if this returned true"]
+    pub fn acquire_timeout(&self, timeout: Duration) -> bool {
+        self.lock.acquire_timeout(timeout)
+    }
+
+    /// Releases the lock (`cond.release()`): one level of an `RLock`. `Err` as the lock's
+    /// own release: [`ReleaseError::Unlocked`] for a free `Lock`,
+    /// [`ReleaseError::NotOwner`] for an `RLock` this thread does not hold; nothing changes.
+    pub fn release(&self) -> Result<(), ReleaseError> {
+        self.lock.release()
+    }
+
+    /// The lock held by hand, as a guard that must not release it: the guard-less forms
+    /// below borrow every behaviour of the guard's, and leave the lock held.
+    fn held(&self) -> Result<ManuallyDrop<ConditionGuard<'_, L>>, ReleaseError> {
+        self.lock.held()?;
+        Ok(ManuallyDrop::new(self.guard()))
+    }
+
+    /// `cond.wait()` for a thread that took the lock with [`acquire`](Self::acquire) (or
+    /// holds it through any guard): as [`ConditionGuard::wait`]. `Err` (Python's
+    /// `RuntimeError: cannot wait on un-acquired lock`), without waiting, if the lock is
+    /// not held: [`ReleaseError::Unlocked`] for a `Lock` nobody holds,
+    /// [`ReleaseError::NotOwner`] for an `RLock` this thread does not hold.
     ///
-    /// # Safety
-    /// The caller holds `self.lock` and `node` is queued (not yet popped).
-    unsafe fn unlink(&self, node: &Node) {
-        let Links { prev, next } = node.links.with(|links| {
-            // SAFETY: the caller holds the lock, which guards every queued node's links.
-            unsafe { *links }
-        });
-        self.queue.with_mut(|queue| {
-            // SAFETY: the caller holds the lock; `prev` and `next`, when not null, are
-            // live queued nodes (their owners are blocked as for `pop`).
-            unsafe {
-                if prev.is_null() {
-                    (*queue).head = next;
-                } else {
-                    (*prev).links.with_mut(|links| (*links).next = next);
-                }
-                if next.is_null() {
-                    (*queue).tail = prev;
-                } else {
-                    (*next).links.with_mut(|links| (*links).prev = prev);
-                }
-            }
-        });
+    /// ```
+    /// use threading::{Condition, ReleaseError};
+    ///
+    /// let cond = Condition::new();
+    /// assert_eq!(cond.wait(), Err(ReleaseError::Unlocked));
+    /// ```
+    pub fn wait(&self) -> Result<(), ReleaseError> {
+        self.held()?.wait();
+        Ok(())
+    }
+
+    /// [`wait`](Self::wait) for at most `timeout`: `Ok(false)` if it expired.
+    pub fn wait_timeout(&self, timeout: Duration) -> Result<bool, ReleaseError> {
+        Ok(self.held()?.wait_timeout(timeout))
+    }
+
+    /// `cond.wait_for(predicate)` without a guard: as [`ConditionGuard::wait_for`]. A
+    /// predicate that panics leaves the lock held, as it was taken by hand.
+    pub fn wait_for(&self, predicate: impl FnMut() -> bool) -> Result<(), ReleaseError> {
+        self.held()?.wait_for(predicate);
+        Ok(())
+    }
+
+    /// `cond.wait_for(predicate, timeout)` without a guard: as
+    /// [`ConditionGuard::wait_for_timeout`].
+    pub fn wait_for_timeout(
+        &self,
+        predicate: impl FnMut() -> bool,
+        timeout: Duration,
+    ) -> Result<bool, ReleaseError> {
+        Ok(self.held()?.wait_for_timeout(predicate, timeout))
+    }
+
+    /// `cond.notify(n)` without a guard: wakes the `n` oldest waiters and says how many.
+    /// `Err` if the lock is not held, as for [`wait`](Self::wait).
+    pub fn notify(&self, n: usize) -> Result<usize, ReleaseError> {
+        Ok(self.held()?.notify(n))
+    }
+
+    /// `cond.notify_all()` without a guard.
+    pub fn notify_all(&self) -> Result<usize, ReleaseError> {
+        Ok(self.held()?.notify_all())
+    }
+
+    /// Checks that `guard` holds this condition's lock.
+    #[track_caller]
+    fn assert_same_lock(&self, guard: &ConditionGuard<'_, L>) {
+        assert!(
+            core::ptr::eq(guard.condition.lock.address(), self.lock.address()),
+            "a guard of a different lock was used with this Condition: a condition only \
+             accepts guards of the lock it was made with (Condition::with_lock)"
+        );
+    }
+
+    /// Notifies this condition through a guard of another condition over the same lock
+    /// (queue.Queue's `self.not_empty.notify()` inside `with self.not_full:`): as
+    /// [`ConditionGuard::notify`] on a guard of this condition.
+    ///
+    /// # Panics
+    /// If `guard` holds a different lock than this condition's (nothing is notified).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use threading::{Condition, Lock};
+    ///
+    /// let mutex = Arc::new(Lock::new());
+    /// let not_empty = Condition::with_lock(Arc::clone(&mutex));
+    /// let not_full = Condition::with_lock(mutex);
+    /// let guard = not_full.lock();
+    /// assert_eq!(not_empty.notify_with(&guard, 1), 0); // nobody waits on not_empty
+    /// ```
+    #[track_caller]
+    pub fn notify_with(&self, guard: &ConditionGuard<'_, L>, n: usize) -> usize {
+        self.assert_same_lock(guard);
+        self.queue.notify(n)
+    }
+
+    /// [`notify_with`](Self::notify_with) for every waiter.
+    ///
+    /// # Panics
+    /// If `guard` holds a different lock than this condition's.
+    #[track_caller]
+    pub fn notify_all_with(&self, guard: &ConditionGuard<'_, L>) -> usize {
+        self.notify_with(guard, usize::MAX)
+    }
+
+    /// Waits on this condition through a guard of another condition over the same lock:
+    /// as [`ConditionGuard::wait`], woken by this condition's notifies only.
+    ///
+    /// # Panics
+    /// If `guard` holds a different lock than this condition's (without waiting).
+    #[track_caller]
+    pub fn wait_with(&self, guard: &mut ConditionGuard<'_, L>) {
+        self.assert_same_lock(guard);
+        let notified = self.wait_until(Deadline::NEVER);
+        debug_assert!(notified);
+    }
+
+    /// [`wait_with`](Self::wait_with) for at most `timeout`: false if it expired.
+    ///
+    /// # Panics
+    /// If `guard` holds a different lock than this condition's (without waiting).
+    #[track_caller]
+    pub fn wait_timeout_with(&self, guard: &mut ConditionGuard<'_, L>, timeout: Duration) -> bool {
+        self.assert_same_lock(guard);
+        self.wait_until(Deadline::after(timeout))
+    }
+
+    /// One wait on the queue; the caller holds the lock. True if notified.
+    ///
+    /// # Panics
+    /// If the lock is not held after all: a guard proves it was taken, not that it still
+    /// is (an `RLock` level released by hand with [`release`](Self::release), a `Lock`
+    /// released by another thread). Checked before anything is queued or released.
+    #[track_caller]
+    fn wait_until(&self, deadline: Deadline) -> bool {
+        if let Err(error) = self.lock.held() {
+            panic!("Condition: cannot wait on un-acquired lock ({error})");
+        }
+        let lock = &self.lock;
+        self.queue.wait(deadline, || lock.release_save(), |saved| lock.acquire_restore(saved))
     }
 }
 
+/// Only for the condition with its own lock, so that `Condition::default()` needs no type
+/// annotation; other locks: `Condition::with_lock(lock)`.
 impl Default for Condition {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl fmt::Debug for Condition {
+impl<L: ConditionLock> fmt::Debug for Condition<L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The queue is only readable under the lock, which Debug must not wait for.
-        f.debug_struct("Condition").field("locked", &self.lock.locked()).finish_non_exhaustive()
+        f.debug_struct("Condition")
+            .field("locked", &self.lock.locked())
+            .field("waiters", &self.queue.len())
+            .finish()
     }
 }
 
 /// Holds a [`Condition`]'s lock until dropped (also by a panic's unwinding); waits and
-/// notifies through it.
+/// notifies through it. Over an `RLock` it is one level of the recursion, and not `Send`.
 #[must_use = "the condition's lock is released as soon as the guard is dropped"]
-pub struct ConditionGuard<'a> {
-    condition: &'a Condition,
+pub struct ConditionGuard<'a, L: ConditionLock = Lock> {
+    condition: &'a Condition<L>,
+    marker: PhantomData<<L as Raw>::GuardMarker>,
 }
 
-impl ConditionGuard<'_> {
+impl<L: ConditionLock> ConditionGuard<'_, L> {
     /// Releases the lock, sleeps until notified, and takes the lock back (`cond.wait()`).
     /// Returns only after a [`notify`](Self::notify) chose this waiter: never spuriously.
+    /// Over an `RLock`, every level this thread holds is released and then restored.
     ///
     /// ```
     /// use threading::Condition;
@@ -300,7 +559,7 @@ impl ConditionGuard<'_> {
     /// assert!(pair.1.load(Relaxed)); // no spurious wakeups: only the notify ends `wait`
     /// ```
     pub fn wait(&mut self) {
-        let notified = self.wait_until(Deadline::NEVER);
+        let notified = self.condition.wait_until(Deadline::NEVER);
         debug_assert!(notified);
     }
 
@@ -319,11 +578,12 @@ impl ConditionGuard<'_> {
     /// assert!(!guard.wait_timeout(Duration::from_millis(10))); // nobody notified
     /// ```
     pub fn wait_timeout(&mut self, timeout: Duration) -> bool {
-        self.wait_until(Deadline::after(timeout))
+        self.condition.wait_until(Deadline::after(timeout))
     }
 
     /// Waits until `predicate` returns true, checking it first (`cond.wait_for(pred)`).
-    /// The predicate runs with the lock held.
+    /// The predicate runs with the lock held. If it panics, the guard (and so the lock)
+    /// is released by the unwinding as usual.
     ///
     /// ```
     /// use threading::Condition;
@@ -367,7 +627,7 @@ impl ConditionGuard<'_> {
             if deadline.has_passed() {
                 return false;
             }
-            if !self.wait_until(deadline) {
+            if !self.condition.wait_until(deadline) {
                 return predicate();
             }
         }
@@ -384,22 +644,7 @@ impl ConditionGuard<'_> {
     /// assert_eq!(cond.lock().notify(3), 0); // nobody waits
     /// ```
     pub fn notify(&self, n: usize) -> usize {
-        let mut woken = 0;
-        while woken < n {
-            // SAFETY: we hold the lock (this guard exists).
-            let Some(node) = (unsafe { self.condition.pop() }) else {
-                break;
-            };
-            // SAFETY: the node's owner is blocked in `wait_until` until it re-takes the lock,
-            // which we hold until after this last touch of the node (module docs).
-            let state = unsafe { &(*node).state };
-            // Relaxed: the waiter acts on NOTIFIED only after re-taking the lock we hold.
-            if state.swap(NOTIFIED, Relaxed) == SLEEPING {
-                futex::wake_one(state);
-            }
-            woken += 1;
-        }
-        woken
+        self.condition.queue.notify(n)
     }
 
     /// Wakes every waiter and returns how many there were (`cond.notify_all()`).
@@ -413,78 +658,19 @@ impl ConditionGuard<'_> {
     pub fn notify_all(&self) -> usize {
         self.notify(usize::MAX)
     }
-
-    /// The whole wait: true if notified, false if `deadline` passed first.
-    fn wait_until(&mut self, deadline: Deadline) -> bool {
-        let condition = self.condition;
-        let node = Node {
-            state: AtomicU32::new(WAITING),
-            links: UnsafeCell::new(Links { prev: ptr::null(), next: ptr::null() }),
-        };
-        // SAFETY: we hold the lock. `node` is not moved, and this function does not return
-        // (nor unwind: nothing below can panic) before the node is popped or unlinked.
-        unsafe { condition.push(&node) };
-        let released = condition.lock.release();
-        debug_assert!(released.is_ok(), "a ConditionGuard holds the lock");
-
-        let mut state = spin_while(&node.state, Spin::HANDOFF, |s| s == WAITING);
-        let notified = loop {
-            if state == NOTIFIED {
-                break true;
-            }
-            if state == WAITING {
-                // Relaxed: only the futex's atomic check orders this against notify's swap.
-                if let Err(now) = node.state.compare_exchange(WAITING, SLEEPING, Relaxed, Relaxed) {
-                    state = now;
-                    continue;
-                }
-            }
-            if futex::wait(&node.state, SLEEPING, deadline) == Wait::TimedOut {
-                break false;
-            }
-            // Relaxed: see the module docs; the lock re-acquisition below orders everything.
-            state = node.state.load(Relaxed);
-        };
-
-        condition.lock.acquire();
-        // Relaxed: under the lock, which notify held when it wrote NOTIFIED.
-        if notified || node.state.load(Relaxed) == NOTIFIED {
-            // Popped by a notify, which counted us: consume it even if our time ran out.
-            return true;
-        }
-        // SAFETY: we hold the lock and the node was not popped, so it is still queued.
-        unsafe { condition.unlink(&node) };
-        false
-    }
-
-    /// How many threads wait on the condition right now.
-    fn waiters(&self) -> usize {
-        self.condition.queue.with(|queue| {
-            let mut count = 0;
-            // SAFETY: we hold the lock, which guards the queue and the queued nodes' links;
-            // queued nodes are alive (module docs).
-            unsafe {
-                let mut node = (*queue).head;
-                while !node.is_null() {
-                    count += 1;
-                    node = (*node).links.with(|links| (*links).next);
-                }
-            }
-            count
-        })
-    }
 }
 
-impl Drop for ConditionGuard<'_> {
+impl<L: ConditionLock> Drop for ConditionGuard<'_, L> {
     #[inline]
     fn drop(&mut self) {
-        let released = self.condition.lock.release();
-        debug_assert!(released.is_ok(), "a ConditionGuard holds the lock");
+        // Err only for a Lock that another thread released meanwhile (it is not owned):
+        // nothing left to release, as for LockGuard.
+        let _ = self.condition.lock.release();
     }
 }
 
-impl fmt::Debug for ConditionGuard<'_> {
+impl<L: ConditionLock> fmt::Debug for ConditionGuard<'_, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConditionGuard").field("waiters", &self.waiters()).finish()
+        f.debug_struct("ConditionGuard").field("waiters", &self.condition.queue.len()).finish()
     }
 }

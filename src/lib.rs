@@ -22,6 +22,13 @@
 //! | `cond.wait(timeout=t)` | [`g.wait_timeout(t)`](ConditionGuard::wait_timeout) |
 //! | `cond.wait_for(pred, timeout=t)` | [`g.wait_for(pred)`](ConditionGuard::wait_for), [`g.wait_for_timeout(pred, t)`](ConditionGuard::wait_for_timeout) |
 //! | `cond.notify(n)` / `cond.notify_all()` | [`g.notify(n)`](ConditionGuard::notify) / [`g.notify_all()`](ConditionGuard::notify_all) (return how many were woken) |
+//! | `threading.Condition()` (over an `RLock`) | [`Condition::with_lock(RLock::new())`](Condition::with_lock): a wait releases every level and restores it; `Condition::new()` is over a plain `Lock` |
+//! | `mutex = Lock(); c1 = Condition(mutex); c2 = Condition(mutex)` | `let c1 = Condition::with_lock(&mutex);` (or an `Arc<Lock>`, an `RLock`); `Condition<&Lock>` works in a `static` |
+//! | `with c1: ... c2.notify()` | `let g = c1.lock(); ... c2.notify_with(&g, 1);` ([`notify_with`](Condition::notify_with), [`notify_all_with`](Condition::notify_all_with), [`wait_with`](Condition::wait_with); a guard of another lock panics) |
+//! | `cond.acquire()` / `cond.release()` | [`cond.acquire()`](Condition::acquire) / [`cond.release()?`](Condition::release) |
+//! | `cond.wait()` / `cond.notify()` after `cond.acquire()` | [`cond.wait()?`](Condition::wait) / [`cond.notify(1)?`](Condition::notify): `Err` if the lock is not held (Python's `RuntimeError`) |
+//! | a lock next to the data it guards | [`Mutex<T>`](Mutex), [`ReentrantMutex<T>`](ReentrantMutex): lock_api types, as parking_lot's (`use threading as parking_lot;`) |
+//! | a `Condition` over that lock | [`Condvar`]: `cv.wait(&mut guard)`, `wait_while`, `wait_for`; `notify_one()` / `notify_all()` say how many they woke |
 //! | `ev = threading.Event()` | [`Event::new()`](Event::new): [`set`](Event::set), [`clear`](Event::clear), [`is_set`](Event::is_set), [`wait`](Event::wait), [`wait_timeout`](Event::wait_timeout) |
 //! | `threading.Semaphore(3)` | [`Semaphore::new(3)`](Semaphore::new); `with sem:` → `let _p = sem.permit();` |
 //! | `threading.BoundedSemaphore(3)` | [`BoundedSemaphore::new(3)`](BoundedSemaphore::new) |
@@ -51,17 +58,29 @@ mod error;
 mod event;
 mod futex;
 mod lock;
+mod mutex;
 mod rlock;
 mod scheduler;
 mod semaphore;
 mod sync;
 mod timer;
+mod waiters;
 
+/// The lock_api crate these data-owning types are built with (as `parking_lot::lock_api`).
+pub use ::lock_api;
 pub use barrier::Barrier;
-pub use condition::{Condition, ConditionGuard};
+pub use condition::{Condition, ConditionGuard, ConditionLock};
 pub use error::{BrokenBarrierError, ReleaseError, TimerError};
 pub use event::Event;
 pub use lock::{Lock, LockGuard};
+#[cfg(not(loom))]
+pub use mutex::{
+    Condvar, MappedMutexGuard, MappedReentrantMutexGuard, Mutex, MutexGuard, ReentrantMutex,
+    ReentrantMutexGuard,
+};
+pub use mutex::{RawCondvar, RawThreadId, WaitTimeoutResult};
+/// The raw lock under [`Mutex`]: [`Lock`] (as `parking_lot::RawMutex`).
+pub type RawMutex = Lock;
 pub use rlock::{RLock, RLockGuard};
 pub use semaphore::{BoundedSemaphore, BoundedSemaphoreGuard, Semaphore, SemaphoreGuard};
 pub use timer::Timer;

@@ -67,7 +67,7 @@ pub struct RLock {
 
 /// The id of the calling thread: unique among all threads the process ever ran, never 0.
 #[allow(clippy::missing_const_for_thread_local)] // loom's thread_local! has no const form.
-fn current_thread_id() -> usize {
+pub(crate) fn current_thread_id() -> usize {
     // A std atomic even under loom: ids need only be unique, not model-checked.
     static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
     thread_local! {
@@ -143,6 +143,32 @@ impl RLock {
             self.lock.release().expect("the owner of an RLock holds its inner lock");
         }
         Ok(())
+    }
+
+    /// Releases every level the calling thread holds and returns how many there were
+    /// (Python's `_release_save`, used by a condition's wait). The caller owns the lock.
+    ///
+    /// Never panics: a condition calls it with its waiter node queued, and unwinding there
+    /// would free the node while it is linked (the condition checked `is_owned` first).
+    pub(crate) fn release_save(&self) -> u32 {
+        let depth = self.depth.load(Relaxed);
+        self.depth.store(0, Relaxed);
+        self.owner.store(0, Relaxed);
+        // Ok: the owner holds the inner lock.
+        let _ = self.lock.release();
+        depth
+    }
+
+    /// Takes the lock and restores `depth` levels (Python's `_acquire_restore`).
+    pub(crate) fn acquire_restore(&self, depth: u32) {
+        self.lock.acquire();
+        self.owner.store(current_thread_id(), Relaxed);
+        self.depth.store(depth, Relaxed);
+    }
+
+    /// Whether any thread holds the lock right now (a snapshot, for Debug).
+    pub(crate) fn locked(&self) -> bool {
+        self.lock.locked()
     }
 
     /// Whether the calling thread holds this lock (Python's `_is_owned()`).

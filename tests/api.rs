@@ -76,6 +76,80 @@ fn guard_signatures<'g>(_: &ConditionGuard<'g>) {
     let _: fn(&ConditionGuard<'g>) -> usize = ConditionGuard::notify_all;
 }
 
+/// "Conditions over a shared lock": `with_lock` over every kind of lock, the guard-less
+/// Python forms, and a guard of one condition used with another of the same lock.
+#[test]
+fn shared_lock_condition_signatures() {
+    use std::sync::Arc;
+    fn over<L: ConditionLock>(cond: &Condition<L>) {
+        let _: fn(&Condition<L>) = Condition::<L>::acquire;
+        let _: fn(&Condition<L>) -> bool = Condition::<L>::try_acquire;
+        let _: fn(&Condition<L>, Duration) -> bool = Condition::<L>::acquire_timeout;
+        let _: fn(&Condition<L>) -> Result<(), ReleaseError> = Condition::<L>::release;
+        let _: fn(&Condition<L>) -> Result<(), ReleaseError> = Condition::<L>::wait;
+        let _: fn(&Condition<L>, Duration) -> Result<bool, ReleaseError> =
+            Condition::<L>::wait_timeout;
+        let _: fn(&Condition<L>, fn() -> bool) -> Result<(), ReleaseError> =
+            Condition::<L>::wait_for;
+        let _: fn(&Condition<L>, fn() -> bool, Duration) -> Result<bool, ReleaseError> =
+            Condition::<L>::wait_for_timeout;
+        let _: fn(&Condition<L>, usize) -> Result<usize, ReleaseError> = Condition::<L>::notify;
+        let _: fn(&Condition<L>) -> Result<usize, ReleaseError> = Condition::<L>::notify_all;
+        let mut guard: ConditionGuard<'_, L> = cond.lock();
+        let _: usize = cond.notify_with(&guard, 1);
+        let _: usize = cond.notify_all_with(&guard);
+        let _: bool = cond.wait_timeout_with(&mut guard, Duration::ZERO);
+        let _: for<'g> fn(&Condition<L>, &mut ConditionGuard<'g, L>) = Condition::<L>::wait_with;
+        let _: Option<ConditionGuard<'_, L>> = cond.try_lock();
+        drop(guard);
+        let _: Option<ConditionGuard<'_, L>> = cond.lock_timeout(Duration::ZERO);
+    }
+    static LOCK: Lock = Lock::new();
+    static RLOCK: RLock = RLock::new();
+    static ON_LOCK: Condition<&Lock> = Condition::with_lock(&LOCK);
+    static ON_RLOCK: Condition<&RLock> = Condition::with_lock(&RLOCK);
+    over(&ON_LOCK);
+    over(&ON_RLOCK);
+    over(&Condition::new());
+    over(&Condition::with_lock(Lock::new()));
+    over(&Condition::with_lock(RLock::new()));
+    over(&Condition::with_lock(Arc::new(Lock::new())));
+    over(&Condition::with_lock(Arc::new(RLock::new())));
+    let _: fn(Lock) -> Condition<Lock> = Condition::with_lock;
+    send_sync_debug::<Condition<&'static Lock>>();
+    send_sync_debug::<Condition<Arc<RLock>>>();
+    fn send<T: Send>() {}
+    send::<ConditionGuard<'static, Lock>>();
+}
+
+/// "Data-owning locks": lock_api's types over ours, as parking_lot names them.
+#[test]
+fn data_owning_lock_signatures() {
+    static MUTEX: Mutex<u64> = Mutex::new(0);
+    static REMUTEX: ReentrantMutex<u64> = ReentrantMutex::new(0);
+    static CONDVAR: Condvar = Condvar::new();
+    let mut guard: MutexGuard<'_, u64> = MUTEX.lock();
+    let none: Option<MutexGuard<'_, u64>> = MUTEX.try_lock_for(Duration::ZERO);
+    assert!(none.is_none());
+    let timed: WaitTimeoutResult = CONDVAR.wait_for(&mut guard, Duration::ZERO);
+    assert!(timed.timed_out());
+    let _: bool = CONDVAR.notify_one();
+    let _: usize = CONDVAR.notify_all();
+    let mapped: MappedMutexGuard<'_, u64> = MutexGuard::map(guard, |v| v);
+    drop(mapped);
+    let reentered: ReentrantMutexGuard<'_, u64> = REMUTEX.lock();
+    drop(reentered);
+    let _: MappedReentrantMutexGuard<'_, u64> = ReentrantMutexGuard::map(REMUTEX.lock(), |v| v);
+    send_sync_debug::<Mutex<u64>>();
+    send_sync_debug::<ReentrantMutex<u64>>();
+    send_sync_debug::<Condvar>();
+    let _: RawMutex = Lock::new();
+    let _: RawCondvar = RawCondvar::new();
+    let _ = RawThreadId;
+    let _ = Condvar::default();
+    let _ = Mutex::<u64>::default();
+}
+
 #[test]
 fn event_signatures() {
     let _: fn() -> Event = Event::new;

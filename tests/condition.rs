@@ -1,6 +1,10 @@
 //! Behaviour of `Condition` / `ConditionGuard`: Python's semantics (no spurious wakeups,
 //! exact and FIFO `notify(n)`, `wait_for` checking first, one deadline for
-//! `wait_for_timeout`), timeouts, guards and panics; a proptest model; stress.
+//! `wait_for_timeout`), timeouts, guards and panics; a proptest model; stress. Then
+//! (`mod shared_lock`) conditions made with `Condition::with_lock`: two conditions of one
+//! lock wake only their own waiters, a guard of one serves the other, a guard of a
+//! different lock panics and changes nothing, RLock conditions restore their recursion,
+//! and Python's guard-less `acquire`/`release`/`wait`/`notify` with their errors.
 //!
 //! Threads are ordered with channels, `Event`s and the condition itself, never with
 //! sleeps. Where timing is the point, bounds are generous.
@@ -589,5 +593,205 @@ mod stress {
         pong.join().unwrap();
         let _guard = monitor.cond.lock();
         assert_eq!(monitor.with(|v| *v), 2 * ROUNDS);
+    }
+}
+
+// ---- Conditions over a shared lock, RLock conditions, guard-less use ----
+
+mod shared_lock {
+    use super::*;
+    use threading::{Lock, RLock, ReleaseError};
+
+    /// Yields until `cond` has `n` waiters (its Debug output counts them).
+    fn until_waiting<L: threading::ConditionLock>(cond: &Condition<L>, n: usize) {
+        while !format!("{cond:?}").contains(&format!("waiters: {n}")) {
+            thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn a_notify_wakes_only_the_waiters_of_its_own_condition() {
+        static MUTEX: Lock = Lock::new();
+        static NOT_EMPTY: Condition<&Lock> = Condition::with_lock(&MUTEX);
+        static NOT_FULL: Condition<&Lock> = Condition::with_lock(&MUTEX);
+        let (tx, rx) = mpsc::channel();
+        let spawn = |cond: &'static Condition<&'static Lock>, name: &'static str| {
+            let tx = tx.clone();
+            thread::spawn(move || {
+                let mut guard = cond.lock();
+                guard.wait();
+                drop(guard);
+                tx.send(name).unwrap();
+            })
+        };
+        let a = spawn(&NOT_EMPTY, "not_empty");
+        let b = spawn(&NOT_FULL, "not_full");
+        until_waiting(&NOT_EMPTY, 1);
+        until_waiting(&NOT_FULL, 1);
+        {
+            // Holding the lock through NOT_FULL, notify NOT_EMPTY (queue.Queue's put).
+            let guard = NOT_FULL.lock();
+            assert!(MUTEX.locked());
+            assert_eq!(NOT_EMPTY.notify_with(&guard, 5), 1);
+        }
+        assert_eq!(rx.recv().unwrap(), "not_empty");
+        assert!(rx.recv_timeout(Duration::from_millis(30)).is_err(), "not_full slept on");
+        assert_eq!(NOT_FULL.lock().notify_all(), 1);
+        assert_eq!(rx.recv().unwrap(), "not_full");
+        a.join().unwrap();
+        b.join().unwrap();
+    }
+
+    #[test]
+    fn wait_with_waits_on_another_condition_of_the_same_lock() {
+        let mutex = Arc::new(Lock::new());
+        let first = Arc::new(Condition::with_lock(Arc::clone(&mutex)));
+        let second = Arc::new(Condition::with_lock(Arc::clone(&mutex)));
+        let mut guard = first.lock();
+        assert!(!second.wait_timeout_with(&mut guard, Duration::from_millis(5)));
+        let notifier = thread::spawn({
+            let (first, second) = (Arc::clone(&first), Arc::clone(&second));
+            move || {
+                until_waiting(&second, 1);
+                let guard = first.lock();
+                assert_eq!(first.notify_all_with(&guard), 0);
+                assert_eq!(second.notify_all_with(&guard), 1);
+            }
+        });
+        second.wait_with(&mut guard);
+        assert!(mutex.locked(), "the wait took the shared lock back");
+        drop(guard);
+        assert!(!mutex.locked());
+        notifier.join().unwrap();
+    }
+
+    #[test]
+    fn a_guard_of_a_different_lock_panics_and_changes_nothing() {
+        let (one, two) = (Lock::new(), Lock::new());
+        let mine = Condition::with_lock(&one);
+        let foreign = Condition::with_lock(&two);
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let guard = foreign.lock();
+            mine.notify_with(&guard, 1)
+        }));
+        let message = result.unwrap_err();
+        let text = message.downcast_ref::<&str>().copied().map(String::from);
+        let text = text.or_else(|| message.downcast_ref::<String>().cloned()).unwrap();
+        assert!(text.contains("different lock"), "{text}");
+        assert!(!two.locked() && !one.locked(), "the foreign guard unwound; nothing taken");
+        let waited = catch_unwind(AssertUnwindSafe(|| {
+            let mut guard = foreign.lock();
+            mine.wait_with(&mut guard);
+        }));
+        assert!(waited.is_err(), "a wait with a foreign guard panics instead of waiting");
+        assert!(!two.locked() && !one.locked());
+        // Both conditions still work.
+        let mut guard = mine.lock();
+        assert!(!guard.wait_timeout(Duration::from_millis(1)));
+        assert_eq!(foreign.lock().notify_all(), 0);
+    }
+
+    #[test]
+    fn an_rlock_condition_restores_every_level_after_a_wait() {
+        let cond = Arc::new(Condition::with_lock(RLock::new()));
+        let outer = cond.lock();
+        let mut inner = cond.lock(); // depth 2
+        // A timed-out wait released both levels (another thread could take the lock) and
+        // restored both.
+        let taker = thread::spawn({
+            let cond = Arc::clone(&cond);
+            move || {
+                until_waiting(&cond, 1);
+                let guard = cond.lock(); // only possible if the wait released every level
+                assert_eq!(guard.notify(1), 1);
+            }
+        });
+        assert!(inner.wait_timeout(Duration::from_secs(60)));
+        taker.join().unwrap();
+        assert!(!inner.wait_timeout(Duration::from_millis(5)), "timed out");
+        // Still two levels, owned by this thread: two releases free it, not one.
+        drop(inner);
+        let other = Arc::clone(&cond);
+        assert!(!thread::spawn(move || other.try_acquire()).join().unwrap());
+        drop(outer);
+        let other = Arc::clone(&cond);
+        assert!(thread::spawn(move || other.try_lock().is_some()).join().unwrap());
+    }
+
+    #[test]
+    fn an_rlock_condition_refuses_a_non_owner() {
+        let cond = Arc::new(Condition::with_lock(Arc::new(RLock::new())));
+        let _guard = cond.lock();
+        let other = Arc::clone(&cond);
+        thread::spawn(move || {
+            assert_eq!(other.release(), Err(ReleaseError::NotOwner));
+            assert_eq!(other.wait(), Err(ReleaseError::NotOwner));
+            assert_eq!(other.notify(1), Err(ReleaseError::NotOwner));
+            assert_eq!(other.notify_all(), Err(ReleaseError::NotOwner));
+        })
+        .join()
+        .unwrap();
+        assert_eq!(cond.notify(1), Ok(0), "still held by this thread, unchanged");
+    }
+
+    #[test]
+    fn acquire_and_release_without_a_guard_like_python() {
+        let cond = Arc::new(Condition::new());
+        assert_eq!(cond.release(), Err(ReleaseError::Unlocked));
+        assert_eq!(cond.wait(), Err(ReleaseError::Unlocked));
+        assert_eq!(cond.wait_timeout(Duration::ZERO), Err(ReleaseError::Unlocked));
+        assert_eq!(cond.wait_for(|| true), Err(ReleaseError::Unlocked));
+        assert_eq!(cond.notify(1), Err(ReleaseError::Unlocked));
+        assert!(cond.try_lock().is_some(), "the errors changed nothing");
+
+        cond.acquire(); // in one function ...
+        assert!(!cond.try_acquire());
+        assert!(!cond.acquire_timeout(Duration::from_millis(1)));
+        let flag = Arc::new(AtomicBool::new(false));
+        let notifier = thread::spawn({
+            let (cond, flag) = (Arc::clone(&cond), Arc::clone(&flag));
+            move || {
+                cond.acquire();
+                flag.store(true, Relaxed);
+                let woken = cond.notify_all().unwrap();
+                cond.release().unwrap();
+                woken
+            }
+        });
+        assert_eq!(cond.wait_for(|| flag.load(Relaxed)), Ok(()));
+        assert_eq!(cond.wait_for_timeout(|| true, Duration::ZERO), Ok(true));
+        cond.release().unwrap(); // ... released in another
+        assert!(notifier.join().unwrap() <= 1);
+        assert_eq!(cond.release(), Err(ReleaseError::Unlocked));
+    }
+
+    #[test]
+    fn a_guard_whose_lock_was_released_by_hand_panics_before_waiting() {
+        let cond = Condition::with_lock(RLock::new());
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut guard = cond.lock();
+            cond.release().unwrap(); // the guard's level, released by hand
+            guard.wait_timeout(Duration::from_secs(60))
+        }));
+        assert!(result.is_err(), "a wait without the lock panics instead of waiting");
+        assert_eq!(format!("{cond:?}"), "Condition { locked: false, waiters: 0 }");
+        let mut guard = cond.lock();
+        assert!(!guard.wait_timeout(Duration::from_millis(1)), "still usable");
+    }
+
+    #[test]
+    fn a_panicking_predicate_releases_an_rlock_condition() {
+        let cond = Condition::with_lock(RLock::new());
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let _outer = cond.lock();
+            let mut guard = cond.lock();
+            guard.wait_for(|| panic!("predicate failed"));
+        }));
+        assert!(result.is_err());
+        thread::scope(|s| {
+            s.spawn(|| assert!(cond.try_lock().is_some(), "both levels were released"));
+        });
+        let mut guard = cond.lock();
+        assert!(!guard.wait_for_timeout(|| false, Duration::from_millis(1)), "still usable");
     }
 }

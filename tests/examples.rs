@@ -621,6 +621,24 @@ fn s14_benchmarking_pinned_to_one_cpu_claims_no_thread_speed_up() {
     assert!(!threads.sped_up, "threads cannot speed up on one CPU:\n{out}");
 }
 
+/// Not a notebook section: Python's queue.Queue on one Lock and three Conditions.
+#[test]
+fn queue_producers_and_consumers_lose_and_duplicate_nothing() {
+    let out = run("queue");
+    let produced = number_after(&out, "produced ");
+    assert!(produced > 0, "{out}");
+    assert!(out.contains(&format!("consumed {produced}, distinct {produced}")), "{out}");
+    assert!(out.contains("lost 0, duplicated 0"), "{out}");
+    assert!(out.contains("join() returned with 0 items left"), "{out}");
+    let per_consumer: u64 = out
+        .lines()
+        .filter(|l| l.starts_with("consumer "))
+        .map(|l| number_after(l, &l[..l.find("took ").unwrap() + 5]))
+        .sum();
+    assert_eq!(per_consumer, produced, "{out}");
+    assert!(out.contains("one task_done too many: Err("), "{out}");
+}
+
 #[test]
 fn notebook_runs_every_section_in_order() {
     let out = run_scaled("notebook", "0.01");

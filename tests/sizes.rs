@@ -1,10 +1,13 @@
 //! Size targets from ARCHITECTURE.md ("Performance targets"): `Lock` and `Event` are one 32-bit word each, `Semaphore`
-//! fits in 8 bytes and `Condition` (its lock plus its waiter queue) in 24.
+//! fits in 8 bytes and `Condition` (its lock plus its waiter queue) in 24; the data-owning
+//! `Mutex<()>` is its `Lock` alone, 4 bytes.
 //!
 //! Sizes of the types without a target, as measured on x86_64 Linux (see
 //! `sizes_for_the_record`, which prints them with `--nocapture`):
 //! `RLock` 16 bytes (a 4-byte `Lock`, a 4-byte depth and an 8-byte owner id),
-//! `BoundedSemaphore` 12 bytes (the 8-byte permit counter plus its 4-byte bound).
+//! `BoundedSemaphore` 12 bytes (the 8-byte permit counter plus its 4-byte bound),
+//! `Condvar` 24 bytes (the 16-byte waiter queue plus the address of its current mutex),
+//! `Condition<&Lock>` 24 bytes (a pointer to the shared lock plus the waiter queue).
 
 use std::mem::size_of;
 use threading::{BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore};
@@ -30,6 +33,11 @@ fn condition_fits_in_24_bytes() {
 }
 
 #[test]
+fn mutex_of_unit_is_one_word() {
+    assert_eq!(size_of::<threading::Mutex<()>>(), 4);
+}
+
+#[test]
 fn guards_are_one_pointer() {
     // A guard only needs to know what to release.
     assert_eq!(size_of::<threading::LockGuard<'_>>(), size_of::<usize>());
@@ -45,6 +53,9 @@ fn sizes_for_the_record() {
         ("Semaphore", size_of::<Semaphore>()),
         ("BoundedSemaphore", size_of::<BoundedSemaphore>()),
         ("Condition", size_of::<Condition>()),
+        ("Condition<&Lock>", size_of::<Condition<&Lock>>()),
+        ("Condvar", size_of::<threading::Condvar>()),
+        ("Mutex<()>", size_of::<threading::Mutex<()>>()),
     ] {
         println!("size_of::<{name}>() = {size}");
     }

@@ -10,10 +10,12 @@
 
 mod barrier;
 mod condition;
+mod condvar;
 mod event;
 mod lock;
 mod rlock;
 mod semaphore;
+mod shared_lock;
 mod timer;
 
 /// Explores `body` under loom with the preemption bound from `LOOM_MAX_PREEMPTIONS`, or 3.

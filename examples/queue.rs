@@ -1,0 +1,117 @@
+//! Python's `queue.Queue` on ONE `Lock` and THREE `Condition`s (the standard library's own
+//! construction, in `examples/common/queue.rs`), run by 4 producers and 4 consumers through
+//! a small bounded queue. Not a notebook section: it shows conditions that share a lock.
+//!
+//! Each producer tries `put_nowait` first and falls back to a blocking `put` when the queue
+//! is `Full`; each consumer tries `get_nowait` first and falls back to `get` with a timeout
+//! when it is `Empty`; every item taken is marked with `task_done`, and the main thread's
+//! `join` returns once all are. The summary counts what happened in this run: items, how
+//! often each side found the queue full or empty, and the time taken. The number of items
+//! scales with `THREADING_TIME_SCALE`.
+//!
+//! Where Rust differs from Python:
+//! - `with self.not_full: ... self.not_empty.notify()` is
+//!   `let guard = self.not_full.lock(); ... self.not_empty.notify_with(&guard, 1);`: the
+//!   guard of one condition proves the shared lock is held to another.
+//! - `queue.Full` hands the item back: `Err(Full(item))`.
+//! - Consumers stop on a `None` sentinel, one per consumer, put after `join`.
+
+#[path = "common/mod.rs"]
+mod common;
+#[path = "common/queue.rs"]
+mod queue;
+
+use queue::{Empty, Full, Queue};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const PRODUCERS: u64 = 4;
+const CONSUMERS: u64 = 4;
+const MAXSIZE: usize = 8;
+
+pub fn main() {
+    let per_producer = common::scaled_count(20_000);
+    let queue: Queue<Option<u64>> = Queue::new(MAXSIZE);
+    let found_full = AtomicU64::new(0);
+    let found_empty = AtomicU64::new(0);
+    let start = Instant::now();
+
+    let taken: Vec<Vec<u64>> = thread::scope(|s| {
+        let consumers: Vec<_> = (0..CONSUMERS)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let item = match queue.get_nowait() {
+                            Ok(item) => item,
+                            Err(Empty) => {
+                                found_empty.fetch_add(1, Relaxed);
+                                queue.get(true, Some(Duration::from_secs(60))).expect("an item")
+                            }
+                        };
+                        queue.task_done().expect("one task_done per get");
+                        match item {
+                            Some(value) => mine.push(value),
+                            None => return mine,
+                        }
+                    }
+                })
+            })
+            .collect();
+        let producers: Vec<_> = (0..PRODUCERS)
+            .map(|p| {
+                let (queue, found_full) = (&queue, &found_full);
+                s.spawn(move || {
+                    for i in 0..per_producer {
+                        let item = Some(p * per_producer + i);
+                        if let Err(Full(item)) = queue.put_nowait(item) {
+                            found_full.fetch_add(1, Relaxed);
+                            queue.put(item, true, None).expect("a blocking put always finds room");
+                        }
+                    }
+                })
+            })
+            .collect();
+        println!(
+            "{PRODUCERS} producers x {per_producer} items, {CONSUMERS} consumers, maxsize {MAXSIZE}"
+        );
+        for producer in producers {
+            producer.join().expect("producer panicked");
+        }
+        queue.join(); // every item put has been taken and marked done
+        println!("join() returned with {} items left in the queue", queue.qsize());
+        for _ in 0..CONSUMERS {
+            queue.put(None, true, None).expect("room for a sentinel");
+        }
+        consumers.into_iter().map(|c| c.join().expect("consumer panicked")).collect()
+    });
+    let elapsed = start.elapsed();
+
+    let produced = PRODUCERS * per_producer;
+    let mut all: Vec<u64> = taken.iter().flatten().copied().collect();
+    let consumed = all.len() as u64;
+    all.sort_unstable();
+    all.dedup();
+    let distinct = all.len() as u64;
+    println!("produced {produced} items, consumed {consumed}, distinct {distinct}");
+    println!("lost {}, duplicated {}", produced.saturating_sub(distinct), consumed - distinct);
+    for (c, items) in taken.iter().enumerate() {
+        println!("consumer {c} took {} items", items.len());
+    }
+    println!(
+        "put_nowait found the queue full {} times, get_nowait found it empty {} times",
+        found_full.load(Relaxed),
+        found_empty.load(Relaxed)
+    );
+    println!(
+        "{} items through the queue in {:.1} ms ({:.2} us per item)",
+        produced,
+        elapsed.as_secs_f64() * 1e3,
+        elapsed.as_secs_f64() * 1e6 / produced as f64
+    );
+    match queue.task_done() {
+        Err(e) => println!("one task_done too many: Err({e})"),
+        Ok(()) => println!("one task_done too many was accepted (a bug)"),
+    }
+}

@@ -1,0 +1,407 @@
+//! Locks that own their data: [`Mutex<T>`], [`ReentrantMutex<T>`] and [`Condvar`], the
+//! faces of parking_lot 0.13, built by lock_api 0.5 over this crate's own primitives.
+//!
+//! # What it is
+//!
+//! Python has no data-owning lock (a lock and the data it guards are separate objects);
+//! Rust code expects one, so that the data can only be reached while the lock is held.
+//! lock_api turns a raw lock into such a type; parking_lot 0.13 is lock_api over
+//! parking_lot's raw locks. Here the same lock_api types are instantiated over:
+//!
+//! * [`Lock`] as the raw mutex (`lock_api::RawMutex` + `RawMutexTimed`): `Mutex<T>` is a
+//!   `Lock` next to a `T`, so `Mutex<()>` is 4 bytes and `Mutex::new` is `const`;
+//! * [`RawThreadId`] (this crate's never-reused thread ids) for `ReentrantMutex<T>`,
+//!   whose owner check is lock_api's;
+//! * [`RawCondvar`], the crate's waiter queue (`src/waiters.rs`, the same core as
+//!   [`Condition`](crate::Condition)) as `lock_api::RawCondvar` + `RawCondvarTimed`.
+//!
+//! so that code written for parking_lot compiles and behaves the same with
+//! `use threading as parking_lot;` (`tests/lock_api.rs` is such code). Python's twins:
+//! `Mutex<T>` is a `Lock` with the data it guards; `Condvar` is a `Condition` over a
+//! `Mutex`'s lock.
+//!
+//! # The state
+//!
+//! | type | fields |
+//! |---|---|
+//! | `Lock` as raw mutex | its one word (`src/lock.rs`); guards are `!Send`, as parking_lot's |
+//! | `RawCondvar` | `queue: WaitQueue` (waiting threads, FIFO) and `mutex: AtomicUsize`, the address of the raw lock its current waiters wait with (meaningful only while the queue is not empty) |
+//!
+//! # The protocol
+//!
+//! * **wait**: as `Condition`'s (`src/waiters.rs`): the queue pushes the node while the
+//!   mutex is held, unlocks it, sleeps until notified or timed out, locks it again, settles.
+//!   No spurious wakeups: a wait that returns "not timed out" was notified.
+//! * **notify_one / notify_all**: pop one or all nodes; the return value is exact (lock_api
+//!   lets an implementation without spurious wakeups say so). A notify does not need the
+//!   mutex: the queue has its own small lock.
+//! * **one mutex at a time**: a wait records its mutex while queuing; while others wait,
+//!   a wait with a different mutex panics before it changes anything, with parking_lot's
+//!   message ("attempted to use a condition variable with more than one mutex").
+//!
+//! Orderings: `mutex` is read and written only under the queue's own lock, so `Relaxed`.
+//! Everything else is the `Lock`'s and the queue's (their files say why).
+//!
+//! # What the tests prove
+//!
+//! `tests/lock_api.rs`: parking_lot-style code against these types: a `const` `Mutex` in a
+//! `static`, `try_lock_for`, `MutexGuard::map`, `into_inner`, `get_mut`, `Condvar::wait`,
+//! `wait_while`, `wait_for` with timeouts, `notify_one`/`notify_all` return values, the
+//! two-mutex panic, a panicking `wait_while` condition, `ReentrantMutex` nesting and owner
+//! checks. `tests/loom/condvar.rs`: a `Condvar` wait over a `Lock` publishes the data
+//! written before the notify and never misses it (under loom the lock_api layer itself is
+//! left out: its `INIT` constants need `const` atomics, which loom's are not; the raw
+//! condvar it calls is what the model checks). `tests/sizes.rs`: `Mutex<()>` is 4 bytes.
+
+use crate::futex::Deadline;
+use crate::lock::Lock;
+use crate::sync::{AtomicUsize, Ordering::Relaxed, const_fn_unless_loom};
+use crate::waiters::WaitQueue;
+use core::fmt;
+use std::time::Duration;
+#[cfg(not(loom))]
+use std::time::Instant;
+
+/// A mutual-exclusion lock that owns its data: `lock_api::Mutex` over [`Lock`], as
+/// `parking_lot::Mutex`. `Mutex::new` is `const`; `Mutex<()>` is 4 bytes.
+///
+/// ```
+/// use threading::Mutex;
+/// use std::time::Duration;
+///
+/// static COUNT: Mutex<u64> = Mutex::new(0);
+///
+/// *COUNT.lock() += 1;
+/// let guard = COUNT.lock();
+/// assert!(COUNT.try_lock_for(Duration::from_millis(1)).is_none());
+/// assert_eq!(*guard, 1);
+/// ```
+#[cfg(not(loom))]
+pub type Mutex<T> = ::lock_api::Mutex<Lock, T>;
+
+/// The guard of a [`Mutex`]: the data, until dropped. `!Send`, as parking_lot's.
+#[cfg(not(loom))]
+pub type MutexGuard<'a, T> = ::lock_api::MutexGuard<'a, Lock, T>;
+
+/// A [`MutexGuard`] narrowed to part of the data by `MutexGuard::map`.
+#[cfg(not(loom))]
+pub type MappedMutexGuard<'a, T> = ::lock_api::MappedMutexGuard<'a, Lock, T>;
+
+/// A mutex its holder may lock again: `lock_api::ReentrantMutex` over [`Lock`] and this
+/// crate's thread ids, as `parking_lot::ReentrantMutex`. Gives shared access only (`&T`).
+///
+/// ```
+/// use threading::ReentrantMutex;
+/// use std::cell::Cell;
+///
+/// let m = ReentrantMutex::new(Cell::new(0));
+/// let outer = m.lock();
+/// let inner = m.lock(); // the holder re-enters: no deadlock
+/// inner.set(inner.get() + 1);
+/// drop(inner);
+/// assert_eq!(outer.get(), 1);
+/// ```
+#[cfg(not(loom))]
+pub type ReentrantMutex<T> = ::lock_api::ReentrantMutex<Lock, RawThreadId, T>;
+
+/// The guard of a [`ReentrantMutex`]: one level of it.
+#[cfg(not(loom))]
+pub type ReentrantMutexGuard<'a, T> = ::lock_api::ReentrantMutexGuard<'a, Lock, RawThreadId, T>;
+
+/// A [`ReentrantMutexGuard`] narrowed by `ReentrantMutexGuard::map`.
+#[cfg(not(loom))]
+pub type MappedReentrantMutexGuard<'a, T> =
+    ::lock_api::MappedReentrantMutexGuard<'a, Lock, RawThreadId, T>;
+
+/// A condition variable for [`Mutex`]: `lock_api::Condvar` over the crate's FIFO waiter
+/// queue, as `parking_lot::Condvar`. No spurious wakeups; `notify_one` returns whether it
+/// woke a thread, `notify_all` how many.
+///
+/// Python's `queue.Queue` in this style (one mutex, three condition variables):
+///
+/// ```
+/// use std::collections::VecDeque;
+/// use std::time::Duration;
+/// use threading::{Condvar, Mutex};
+///
+/// struct Queue<T> {
+///     state: Mutex<(VecDeque<T>, usize)>, // items, unfinished tasks
+///     maxsize: usize,
+///     not_empty: Condvar,
+///     not_full: Condvar,
+///     all_tasks_done: Condvar,
+/// }
+///
+/// impl<T> Queue<T> {
+///     fn put(&self, item: T) {
+///         let mut state = self.state.lock();
+///         self.not_full.wait_while(&mut state, |(items, _)| items.len() >= self.maxsize);
+///         state.0.push_back(item);
+///         state.1 += 1;
+///         self.not_empty.notify_one();
+///     }
+///     fn get_timeout(&self, timeout: Duration) -> Option<T> {
+///         let mut state = self.state.lock();
+///         let waited = self.not_empty.wait_while_for(&mut state, |(items, _)| items.is_empty(), timeout);
+///         if waited.timed_out() {
+///             return None; // Python's queue.Empty
+///         }
+///         let item = state.0.pop_front();
+///         self.not_full.notify_one();
+///         item
+///     }
+///     fn task_done(&self) -> Result<(), &'static str> {
+///         let mut state = self.state.lock();
+///         state.1 = state.1.checked_sub(1).ok_or("task_done() called too many times")?;
+///         if state.1 == 0 {
+///             self.all_tasks_done.notify_all();
+///         }
+///         Ok(())
+///     }
+///     fn join(&self) {
+///         let mut state = self.state.lock();
+///         self.all_tasks_done.wait_while(&mut state, |(_, unfinished)| *unfinished > 0);
+///     }
+/// }
+///
+/// let queue = Queue {
+///     state: Mutex::new((VecDeque::new(), 0)),
+///     maxsize: 2,
+///     not_empty: Condvar::new(),
+///     not_full: Condvar::new(),
+///     all_tasks_done: Condvar::new(),
+/// };
+/// std::thread::scope(|s| {
+///     s.spawn(|| {
+///         for i in 0..10 {
+///             queue.put(i);
+///         }
+///     });
+///     s.spawn(|| {
+///         let mut sum = 0;
+///         while let Some(i) = queue.get_timeout(Duration::from_secs(10)) {
+///             sum += i;
+///             queue.task_done().unwrap();
+///             if sum == 45 {
+///                 break;
+///             }
+///         }
+///     });
+///     queue.join(); // returns once every item was taken and marked done
+/// });
+/// assert!(queue.task_done().is_err()); // Python's ValueError
+/// ```
+#[cfg(not(loom))]
+pub type Condvar = ::lock_api::Condvar<RawCondvar>;
+
+/// Whether a timed [`Condvar`] wait timed out (lock_api's, as parking_lot's).
+pub use ::lock_api::WaitTimeoutResult;
+
+#[cfg(not(loom))]
+// SAFETY: `Lock` gives mutual exclusion; acquiring is `Acquire` and releasing `Release`
+// (src/lock.rs). Guards are stateless, and a forgotten guard only leaves the lock held.
+// Nothing here unwinds.
+unsafe impl ::lock_api::RawMutex for Lock {
+    #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
+    const INIT: Lock = Lock::new();
+
+    type Guard = ::lock_api::GuardNoSend;
+
+    #[inline]
+    fn lock(&self) -> Self::Guard {
+        self.acquire();
+        ::lock_api::GuardNoSend::new()
+    }
+
+    #[inline]
+    fn try_lock(&self) -> Option<Self::Guard> {
+        self.try_acquire().then(::lock_api::GuardNoSend::new)
+    }
+
+    #[inline]
+    unsafe fn unlock(&self, _guard: Self::Guard) {
+        let released = self.release();
+        debug_assert!(released.is_ok(), "lock_api unlocks only a held lock");
+    }
+
+    #[inline]
+    fn is_locked(&self) -> bool {
+        self.locked()
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: as for `RawMutex`; a timed-out attempt leaves nothing held, and `acquire_timeout`
+// never gives up before its deadline.
+unsafe impl ::lock_api::RawMutexTimed for Lock {
+    type Duration = Duration;
+    type Instant = Instant;
+
+    fn try_lock_for(&self, timeout: Duration) -> Option<Self::Guard> {
+        self.acquire_timeout(timeout).then(::lock_api::GuardNoSend::new)
+    }
+
+    fn try_lock_until(&self, deadline: Instant) -> Option<Self::Guard> {
+        // The duration is measured after `deadline` was set, so the wait ends no earlier.
+        self.try_lock_for(deadline.saturating_duration_since(Instant::now()))
+    }
+}
+
+/// The thread ids of [`ReentrantMutex`]: the crate's own (as `RLock`'s), unique among every
+/// thread the process ever ran and never 0.
+#[derive(Debug)]
+pub struct RawThreadId;
+
+#[cfg(not(loom))]
+// SAFETY: ids come from a global counter per thread, so no two live threads share one, and
+// a thread always gets the same id (src/rlock.rs).
+unsafe impl ::lock_api::GetThreadId for RawThreadId {
+    #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
+    const INIT: RawThreadId = RawThreadId;
+
+    fn nonzero_thread_id(&self) -> core::num::NonZeroUsize {
+        core::num::NonZeroUsize::new(crate::rlock::current_thread_id())
+            .expect("thread ids start at 1")
+    }
+}
+
+/// The raw condition variable behind [`Condvar`]: the crate's FIFO waiter queue. Waits
+/// never return spuriously, `notify_one` says whether it woke a thread and `notify_all` how
+/// many. One mutex at a time: a wait with another mutex while threads wait panics.
+pub struct RawCondvar {
+    queue: WaitQueue,
+    mutex: AtomicUsize,
+}
+
+impl RawCondvar {
+    const_fn_unless_loom! {
+        /// A condition variable with nobody waiting.
+        pub fn new() -> RawCondvar {
+            RawCondvar { queue: WaitQueue::new(), mutex: AtomicUsize::new(0) }
+        }
+    }
+
+    /// The wait behind every `Condvar` wait: true if notified, false if `deadline` passed.
+    /// The caller holds `mutex`.
+    fn wait_on(&self, mutex: &Lock, deadline: Deadline) -> bool {
+        let address = mutex as *const Lock as usize;
+        let admitted = self.queue.wait_admitted(
+            deadline,
+            |queue_was_empty| {
+                // Relaxed: read and written only under the queue's own lock.
+                if queue_was_empty {
+                    self.mutex.store(address, Relaxed);
+                    true
+                } else {
+                    self.mutex.load(Relaxed) == address
+                }
+            },
+            || {
+                // Ok: lock_api calls us with the mutex held. No assertion here: nothing may
+                // unwind while our node is queued (src/waiters.rs).
+                let _ = mutex.release();
+            },
+            |()| mutex.acquire(),
+        );
+        admitted.expect("attempted to use a condition variable with more than one mutex")
+    }
+
+    /// `Condvar::wait` under loom, where lock_api's `Condvar` cannot be built (its `INIT`
+    /// needs `const` atomics): the caller holds `mutex`.
+    #[cfg(loom)]
+    #[doc(hidden)]
+    pub fn wait(&self, mutex: &Lock) {
+        let notified = self.wait_on(mutex, Deadline::NEVER);
+        debug_assert!(notified);
+    }
+
+    /// `Condvar::wait_for` under loom: true if the wait timed out.
+    #[cfg(loom)]
+    #[doc(hidden)]
+    pub fn wait_for(&self, mutex: &Lock, timeout: Duration) -> bool {
+        !self.wait_on(mutex, Deadline::after(timeout))
+    }
+
+    /// `Condvar::notify_one` under loom.
+    #[cfg(loom)]
+    #[doc(hidden)]
+    pub fn notify_one(&self) -> bool {
+        self.queue.notify(1) == 1
+    }
+
+    /// `Condvar::notify_all` under loom.
+    #[cfg(loom)]
+    #[doc(hidden)]
+    pub fn notify_all(&self) -> usize {
+        self.queue.notify(usize::MAX)
+    }
+}
+
+impl Default for RawCondvar {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for RawCondvar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawCondvar").field("waiters", &self.queue.len()).finish()
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: the wait queues its node while the mutex is held and only then unlocks it, so a
+// notify after the unlock finds it; it always locks the mutex again before returning and
+// cannot unwind between unlocking and re-locking (the queue's closures are lock
+// operations). The guard is stateless (`GuardNoSend`) and stays valid. A second mutex is
+// refused by a panic before anything is unlocked. Waits return only when notified (or, for
+// the timed ones, timed out), so the counts returned by the notifies are exact.
+unsafe impl ::lock_api::RawCondvar for RawCondvar {
+    #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
+    const INIT: RawCondvar = RawCondvar::new();
+
+    type RawMutex = Lock;
+
+    unsafe fn wait(&self, mutex: &Lock, _guard: &mut ::lock_api::GuardNoSend) {
+        let notified = self.wait_on(mutex, Deadline::NEVER);
+        debug_assert!(notified);
+    }
+
+    fn notify_one(&self) -> bool {
+        self.queue.notify(1) == 1
+    }
+
+    fn notify_all(&self) -> usize {
+        self.queue.notify(usize::MAX)
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: as for `RawCondvar`; a timed wait returns true only when its deadline passed and
+// no notify chose it.
+unsafe impl ::lock_api::RawCondvarTimed for RawCondvar {
+    fn checked_duration_to_instant(timeout: &Duration) -> Option<Instant> {
+        Instant::now().checked_add(*timeout)
+    }
+
+    unsafe fn wait_until(
+        &self,
+        mutex: &Lock,
+        _guard: &mut ::lock_api::GuardNoSend,
+        deadline: &Instant,
+    ) -> bool {
+        // The duration is measured after `deadline` was set, so the wait ends no earlier.
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        !self.wait_on(mutex, Deadline::after(timeout))
+    }
+
+    unsafe fn wait_for(
+        &self,
+        mutex: &Lock,
+        _guard: &mut ::lock_api::GuardNoSend,
+        timeout: &Duration,
+    ) -> bool {
+        // Deadline::after turns a timeout too large for the clock into "never".
+        !self.wait_on(mutex, Deadline::after(*timeout))
+    }
+}

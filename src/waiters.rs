@@ -1,0 +1,312 @@
+//! `WaitQueue`: the one condition-variable core, a FIFO of sleeping threads that both
+//! [`Condition`](crate::Condition) and the lock_api [`Condvar`](crate::Condvar) wait in.
+//!
+//! # What it is
+//!
+//! Python's `Condition` keeps a deque of waiter locks; this is the same idea without the
+//! heap: each waiting thread links a `Node` that lives on its own stack into a queue, and a
+//! notify pops nodes oldest first and flags them. It gives both users their semantics:
+//! **no spurious wakeups** (a wait returns only when its node was flagged, or its deadline
+//! passed), **exact counts** (`notify(n)` flags exactly `min(n, queued)` nodes and says
+//! so), and **no notification lost to a timeout** (a timed-out waiter that was flagged
+//! meanwhile reports "notified").
+//!
+//! The queue knows nothing of the caller's lock. A wait gets two closures, `unlock` and
+//! `relock`, which release and re-take whatever the caller holds (a [`Lock`], every level
+//! of an [`RLock`](crate::RLock), a `Mutex<T>`'s raw lock).
+//!
+//! # The state
+//!
+//! | field | meaning |
+//! |---|---|
+//! | `guard: Lock` | the queue's own tiny lock: held only for a few pointer writes |
+//! | `queued: AtomicU32` | how many nodes are queued; written under `guard`, read without it by a notify that finds nobody to wake |
+//! | `head: UnsafeCell<*const Node>` | oldest queued node, or null; the queue is a circular doubly linked list, so `head.prev` is the newest |
+//!
+//! | node field | meaning |
+//! |---|---|
+//! | `state: AtomicU32` | `WAITING` (queued), `SLEEPING` (queued, may sleep on this word), `NOTIFIED` (popped by a notify) |
+//! | `links: UnsafeCell<Links>` | `prev`/`next` in the queue; touched only under `guard` |
+//!
+//! ## Why the queue has its own lock
+//!
+//! The caller's lock cannot be trusted to protect the queue: a [`Lock`] is not owned, so
+//! with a shared lock (`Condition::with_lock(&LOCK)`) any thread may release it in the
+//! middle of another's critical section, and the guard-less `cond.wait()` can only check
+//! that *someone* holds a `Lock` (as Python's check does); a `Condvar`'s notify may be
+//! called without the mutex at all. The queue's own `guard` makes every queue access
+//! exclusive whatever the caller does, so misuse costs semantics (a wake-up may be missed),
+//! never memory safety. In correct use the guard is never contended for a `Condition`
+//! (every queue access also happens under the caller's lock), so it costs two uncontended
+//! atomic instructions per queue access. A single head pointer (a circular list) keeps
+//! `Condition::new()` at 24 bytes with the extra words.
+//!
+//! # The protocol
+//!
+//! * **wait** (the caller holds its lock): under `guard`, push the node at the tail; then
+//!   `unlock`, spin a little while the node is `WAITING`, CAS it `WAITING → SLEEPING` and
+//!   sleep on it while it stays `SLEEPING`. On `NOTIFIED` or a passed deadline: `relock`,
+//!   then **settle** under `guard`: a `NOTIFIED` node was popped (return notified, even if
+//!   time ran out: the notification `notify` counted is consumed, never lost); any other
+//!   node is still queued and unlinks itself, after which no notify can count it.
+//!   Pushing before `unlock` is what makes the wait atomic: a notifier that takes the
+//!   caller's lock after us finds our node.
+//! * **notify(n)**: if `queued` reads 0, return 0 without touching `guard` (a waiter
+//!   queued before the notifier took the caller's lock, or before it published the state
+//!   the waiter checks under that lock, is seen: the lock orders the push before the
+//!   read). Otherwise, under `guard`, pop up to `n` nodes; for each, swap in `NOTIFIED` and,
+//!   only if the old value was `SLEEPING`, wake the node's word (a waiter still spinning
+//!   costs no system call).
+//!
+//! ## Why no thread touches a node after it is freed
+//!
+//! Other threads touch a node only under `guard`, and only while it is queued or being
+//! popped: notify pops, flags and wakes it before releasing `guard`. The node's owner ends
+//! every wait by taking `guard` (settle), so it cannot return, and free the node, while a
+//! notifier is still using it; a still-queued node is unlinked in that same step. Nothing
+//! between the push and the settle can unwind: `unlock` and `relock` are the crate's own
+//! lock operations, never user code.
+//!
+//! Orderings: the node's `state` is accessed `Relaxed` everywhere. `guard` orders the
+//! queue and the `NOTIFIED` flag (notify writes it under `guard`, settle reads it under
+//! `guard`); the futex's atomic check-and-sleep (not memory ordering) keeps a wake from
+//! being lost; and the caller's lock orders the caller's data.
+//!
+//! # What the tests prove
+//!
+//! `tests/condition.rs` and `tests/lock_api.rs`: no spurious wakeups, exact FIFO
+//! `notify(n)`, `notify_one`/`notify_all` counts, timeouts. `tests/loom/condition.rs`,
+//! `tests/loom/shared_lock.rs` and `tests/loom/condvar.rs`: a wait never misses a notify,
+//! a notify racing a timeout is consumed or passed on (never lost, never counted twice),
+//! two conditions of one lock never wake each other's waiters; `scripts/teeth/` shows the
+//! tests catch a dropped wake, a forgotten flag check and a push after the unlock.
+
+use crate::futex::{self, Deadline, Wait};
+use crate::lock::Lock;
+use crate::sync::{AtomicU32, Ordering::*, Spin, UnsafeCell, const_fn_unless_loom, spin_while};
+use core::ptr;
+
+const WAITING: u32 = 0;
+const SLEEPING: u32 = 1;
+const NOTIFIED: u32 = 2;
+
+/// A waiter's entry in the queue; lives on the waiting thread's stack for one wait.
+struct Node {
+    state: AtomicU32,
+    links: UnsafeCell<Links>,
+}
+
+#[derive(Clone, Copy)]
+struct Links {
+    prev: *const Node,
+    next: *const Node,
+}
+
+/// A FIFO of waiting threads with exact, oldest-first notification (module docs).
+pub(crate) struct WaitQueue {
+    guard: Lock,
+    queued: AtomicU32,
+    head: UnsafeCell<*const Node>,
+}
+
+// SAFETY: the raw pointers point to nodes owned by threads blocked in `wait`; they and the
+// nodes' links are only read or written while holding `guard`.
+unsafe impl Send for WaitQueue {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for WaitQueue {}
+
+impl WaitQueue {
+    const_fn_unless_loom! {
+        /// An empty queue.
+        pub(crate) fn new() -> WaitQueue {
+            WaitQueue {
+                guard: Lock::new(),
+                queued: AtomicU32::new(0),
+                head: UnsafeCell::new(ptr::null()),
+            }
+        }
+    }
+
+    /// The whole wait, for a caller that holds its lock: queue a node, `unlock`, sleep until
+    /// notified or `deadline`, `relock`, settle. True if notified.
+    #[inline]
+    pub(crate) fn wait<S>(
+        &self,
+        deadline: Deadline,
+        unlock: impl FnOnce() -> S,
+        relock: impl FnOnce(S),
+    ) -> bool {
+        self.wait_admitted(deadline, |_| true, unlock, relock) == Some(true)
+    }
+
+    /// [`wait`](Self::wait), but first `admit(queue_was_empty)` runs under the queue's
+    /// guard; if it returns false nothing is queued, nothing unlocked, and `None` is
+    /// returned (a `Condvar` refusing a second mutex).
+    pub(crate) fn wait_admitted<S>(
+        &self,
+        deadline: Deadline,
+        admit: impl FnOnce(bool) -> bool,
+        unlock: impl FnOnce() -> S,
+        relock: impl FnOnce(S),
+    ) -> Option<bool> {
+        let node = Node {
+            state: AtomicU32::new(WAITING),
+            links: UnsafeCell::new(Links { prev: ptr::null(), next: ptr::null() }),
+        };
+        self.guard.acquire();
+        // SAFETY: we hold `guard`, which protects `head`.
+        let empty = self.head.with(|head| unsafe { (*head).is_null() });
+        if !admit(empty) {
+            self.release_guard();
+            return None;
+        }
+        // SAFETY: we hold `guard`. `node` is not moved, and this function does not return
+        // (nor unwind: unlock and relock are the crate's own lock operations) before the
+        // node is popped or unlinked under `guard` (module docs).
+        unsafe { self.push(&node) };
+        self.release_guard();
+
+        let saved = unlock();
+        let notified = Self::sleep(&node, deadline);
+        relock(saved);
+
+        self.guard.acquire();
+        // Relaxed: under `guard`, which the notifier held when it wrote NOTIFIED.
+        let notified = notified || node.state.load(Relaxed) == NOTIFIED;
+        if !notified {
+            // SAFETY: we hold `guard` and the node was not popped, so it is still queued.
+            unsafe { self.unlink(&node) };
+        }
+        self.release_guard();
+        Some(notified)
+    }
+
+    /// Spins, then sleeps, until `node` is flagged (true) or `deadline` passes (false).
+    fn sleep(node: &Node, deadline: Deadline) -> bool {
+        let mut state = spin_while(&node.state, Spin::HANDOFF, |s| s == WAITING);
+        loop {
+            if state == NOTIFIED {
+                return true;
+            }
+            if state == WAITING {
+                // Relaxed: only the futex's atomic check orders this against notify's swap.
+                if let Err(now) = node.state.compare_exchange(WAITING, SLEEPING, Relaxed, Relaxed) {
+                    state = now;
+                    continue;
+                }
+            }
+            if futex::wait(&node.state, SLEEPING, deadline) == Wait::TimedOut {
+                return false;
+            }
+            // Relaxed: the settle under `guard` re-reads it in order.
+            state = node.state.load(Relaxed);
+        }
+    }
+
+    /// Wakes the `n` oldest waiters, or all of them if fewer wait; returns how many.
+    pub(crate) fn notify(&self, n: usize) -> usize {
+        // Relaxed: the caller's lock orders every push it must see before this read (module
+        // docs); a stale non-zero only costs a look under `guard`.
+        if n == 0 || self.queued.load(Relaxed) == 0 {
+            return 0;
+        }
+        self.guard.acquire();
+        let mut woken = 0;
+        while woken < n {
+            // SAFETY: we hold `guard`.
+            let Some(node) = (unsafe { self.pop() }) else {
+                break;
+            };
+            // SAFETY: the node's owner cannot leave its wait before it takes `guard`, which
+            // we hold until after this last touch of the node (module docs).
+            let state = unsafe { &(*node).state };
+            // Relaxed: the waiter reads NOTIFIED in order only after taking `guard`.
+            if state.swap(NOTIFIED, Relaxed) == SLEEPING {
+                futex::wake_one(state);
+            }
+            woken += 1;
+        }
+        self.release_guard();
+        woken
+    }
+
+    /// How many threads are queued right now (a snapshot, for Debug).
+    pub(crate) fn len(&self) -> usize {
+        // Relaxed: a snapshot that may be stale as soon as it is returned anyway.
+        self.queued.load(Relaxed) as usize
+    }
+
+    fn release_guard(&self) {
+        let released = self.guard.release();
+        debug_assert!(released.is_ok(), "the queue's guard is held by this thread");
+    }
+
+    /// Appends `node` at the tail (just before the head, in the circle).
+    ///
+    /// # Safety
+    /// The caller holds `guard`, and `node` stays alive and unmoved until it has been
+    /// popped or unlinked, both under `guard`.
+    unsafe fn push(&self, node: &Node) {
+        let node_ptr: *const Node = node;
+        // Relaxed: written under `guard`; see `notify` for the read without it.
+        self.queued.store(self.queued.load(Relaxed) + 1, Relaxed);
+        self.head.with_mut(|head| {
+            // SAFETY: the caller holds `guard`, which protects `head` and every queued
+            // node's links; the queued nodes are alive.
+            unsafe {
+                let first = *head;
+                if first.is_null() {
+                    node.links.with_mut(|links| *links = Links { prev: node_ptr, next: node_ptr });
+                    *head = node_ptr;
+                } else {
+                    let last = (*first).links.with(|links| (*links).prev);
+                    node.links.with_mut(|links| *links = Links { prev: last, next: first });
+                    (*last).links.with_mut(|links| (*links).next = node_ptr);
+                    (*first).links.with_mut(|links| (*links).prev = node_ptr);
+                }
+            }
+        });
+    }
+
+    /// Removes and returns the oldest node, if any.
+    ///
+    /// # Safety
+    /// The caller holds `guard`.
+    unsafe fn pop(&self) -> Option<*const Node> {
+        // SAFETY: the caller holds `guard`, which protects `head`.
+        let first = self.head.with(|head| unsafe { *head });
+        if first.is_null() {
+            return None;
+        }
+        // SAFETY: the caller holds `guard`; `first` is queued, hence alive.
+        unsafe { self.unlink(&*first) };
+        Some(first)
+    }
+
+    /// Removes `node` from wherever it is in the queue.
+    ///
+    /// # Safety
+    /// The caller holds `guard` and `node` is queued.
+    unsafe fn unlink(&self, node: &Node) {
+        let node_ptr: *const Node = node;
+        // Relaxed: as in `push`.
+        self.queued.store(self.queued.load(Relaxed) - 1, Relaxed);
+        // SAFETY: the caller holds `guard`, which protects every queued node's links.
+        let Links { prev, next } = node.links.with(|links| unsafe { *links });
+        self.head.with_mut(|head| {
+            // SAFETY: the caller holds `guard`; `prev` and `next` are live queued nodes
+            // (their owners are blocked until they take `guard`).
+            unsafe {
+                if next == node_ptr {
+                    *head = ptr::null(); // It was the only one.
+                    return;
+                }
+                (*prev).links.with_mut(|links| (*links).next = next);
+                (*next).links.with_mut(|links| (*links).prev = prev);
+                if *head == node_ptr {
+                    *head = next;
+                }
+            }
+        });
+    }
+}
