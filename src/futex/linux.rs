@@ -21,7 +21,7 @@ pub(super) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -
     // SAFETY: `word` is a live, aligned 4-byte atomic for the whole call (it is borrowed) and
     // the kernel only reads it. `deadline` outlives the call (null means no deadline).
     // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC time (the default clock for this
-    // op), ignores uaddr2, and with FUTEX_BITSET_MATCH_ANY matches every waker.
+    // op), ignores uaddr2, and with the bitset FUTEX_BITSET_MATCH_ANY matches every waker.
     let result = unsafe {
         libc::syscall(
             libc::SYS_futex,
@@ -30,7 +30,8 @@ pub(super) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -
             expected,
             deadline_ptr,
             core::ptr::null::<u32>(),
-            libc::FUTEX_BITSET_MATCH_ANY,
+            // FUTEX_BITSET_MATCH_ANY, as the u32 the kernel reads (libc spells it as -1i32).
+            u32::MAX,
         )
     };
     if result == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ETIMEDOUT) {
