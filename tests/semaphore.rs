@@ -586,7 +586,10 @@ mod model {
         fn concurrent_mix_keeps_the_invariants(
             permits in 1u32..4,
             bounded in any::<bool>(),
-            plans in proptest::collection::vec(proptest::collection::vec(take(), 1..200), 2..5),
+            plans in proptest::collection::vec(
+                proptest::collection::vec(take(), 1..if cfg!(miri) { 20 } else { 200 }),
+                2..5,
+            ),
         ) {
             let unbounded = Arc::new(Semaphore::new(permits));
             let bounded_sem = Arc::new(BoundedSemaphore::new(permits));

@@ -26,8 +26,8 @@
 //! This file keeps what every OS shares: [`Deadline`], [`Wait`], the per-thread count of
 //! trips to the OS, and the checks before a trip (a deadline that has already passed
 //! returns [`Wait::TimedOut`] without a system call, which makes `Duration::ZERO` free; an
-//! OS timeout is trusted only after the clock confirms it). Each OS file below answers
-//! three questions: sleep on a word with an optional timeout, wake one, wake up to `n`, wake all.
+//! OS timeout is trusted only after the clock confirms it). Each OS file below has the same
+//! four functions: sleep on a word with an optional timeout, wake one, wake up to `n`, wake all.
 //!
 //! | OS | file | wait | wake |
 //! |---|---|---|---|
