@@ -385,12 +385,12 @@ mod stress {
 
     #[test]
     fn four_threads_100k_generations() {
-        permutation_every_generation(4, 100_000);
+        permutation_every_generation(4, if cfg!(miri) { 50 } else { 100_000 });
     }
 
     #[test]
     fn two_threads_100k_generations() {
-        permutation_every_generation(2, 100_000);
+        permutation_every_generation(2, if cfg!(miri) { 50 } else { 100_000 });
     }
 
     /// More threads than parties: generations fill from whoever comes, so a thread of
