@@ -2,7 +2,8 @@
 //! else the `__ulock_*` calls they are built on (macOS 10.12+, which is as old as Rust
 //! itself supports), so the crate runs on every macOS that Rust targets.
 //!
-//! * macOS 14.4+: `os_sync_wait_on_address_with_deadline` with an absolute deadline on the
+//! * macOS 14.4+: `os_sync_wait_on_address` (no deadline) or
+//!   `os_sync_wait_on_address_with_deadline` with an absolute deadline on the
 //!   `mach_absolute_time` clock (the clock `Instant` reads), and
 //!   `os_sync_wake_by_address_any` / `_all`. They are looked up once with `dlsym` instead
 //!   of linked, because a linked symbol that an older system lacks stops the whole program
@@ -41,13 +42,15 @@ struct Timebase {
     denom: u32,
 }
 
+type Wait = unsafe extern "C" fn(*mut c_void, u64, usize, u32) -> c_int;
 type WaitWithDeadline = unsafe extern "C" fn(*mut c_void, u64, usize, u32, u32, u64) -> c_int;
 type WakeByAddress = unsafe extern "C" fn(*mut c_void, usize, u32) -> c_int;
 
 /// The `os_sync_*` entry points, when this system has them.
 #[derive(Clone, Copy)]
 struct OsSync {
-    wait: WaitWithDeadline,
+    wait: Wait,
+    wait_with_deadline: WaitWithDeadline,
     wake_any: WakeByAddress,
     wake_all: WakeByAddress,
 }
@@ -55,6 +58,7 @@ struct OsSync {
 /// 0: not looked up yet; 1: `os_sync_*` present (the pointers below are set); 2: absent.
 static API: AtomicU8 = AtomicU8::new(0);
 static WAIT: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
+static WAIT_WITH_DEADLINE: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
 static WAKE_ANY: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
 static WAKE_ALL: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
 
@@ -64,7 +68,8 @@ fn os_sync() -> Option<OsSync> {
     if state == 0 {
         // Racing threads all find the same addresses, so looking up twice is harmless.
         let found = [
-            (&WAIT, c"os_sync_wait_on_address_with_deadline"),
+            (&WAIT, c"os_sync_wait_on_address"),
+            (&WAIT_WITH_DEADLINE, c"os_sync_wait_on_address_with_deadline"),
             (&WAKE_ANY, c"os_sync_wake_by_address_any"),
             (&WAKE_ALL, c"os_sync_wake_by_address_all"),
         ]
@@ -83,8 +88,9 @@ fn os_sync() -> Option<OsSync> {
         // C signatures (macOS 14.4 <os/os_sync_wait_on_address.h>) the types spell out.
         unsafe {
             OsSync {
-                wait: core::mem::transmute::<*mut c_void, WaitWithDeadline>(
-                    WAIT.load(Ordering::Relaxed),
+                wait: core::mem::transmute::<*mut c_void, Wait>(WAIT.load(Ordering::Relaxed)),
+                wait_with_deadline: core::mem::transmute::<*mut c_void, WaitWithDeadline>(
+                    WAIT_WITH_DEADLINE.load(Ordering::Relaxed),
                 ),
                 wake_any: core::mem::transmute::<*mut c_void, WakeByAddress>(
                     WAKE_ANY.load(Ordering::Relaxed),
@@ -107,14 +113,26 @@ fn lookup(name: &CStr) -> *mut c_void {
 pub(super) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> Expired {
     let address = word.as_ptr().cast::<c_void>();
     let result = if let Some(api) = os_sync() {
-        let (clock, deadline) = match timeout {
-            // The deadline clock is ignored without a deadline; 0 means none.
-            None => (0, 0),
-            Some(left) => (OS_CLOCK_MACH_ABSOLUTE_TIME, mach_deadline_after(left)),
-        };
-        // SAFETY: `address` is a live, aligned 4-byte atomic for the whole call (`word` is
-        // borrowed) and the kernel only reads it, as the 4-byte size says.
-        unsafe { (api.wait)(address, u64::from(expected), 4, 0, clock, deadline) }
+        let expected = u64::from(expected);
+        match timeout {
+            // SAFETY: `address` is a live, aligned 4-byte atomic for the whole call (`word`
+            // is borrowed) and the kernel only reads it, as the 4-byte size says.
+            None => unsafe { (api.wait)(address, expected, 4, 0) },
+            Some(left) => {
+                let deadline = mach_deadline_after(left);
+                // SAFETY: as above; the deadline is a plain number on the named clock.
+                unsafe {
+                    (api.wait_with_deadline)(
+                        address,
+                        expected,
+                        4,
+                        0,
+                        OS_CLOCK_MACH_ABSOLUTE_TIME,
+                        deadline,
+                    )
+                }
+            }
+        }
     } else {
         let micros = match timeout {
             None => 0,
