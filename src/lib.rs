@@ -45,8 +45,10 @@
 //!
 //! # Platform
 //!
-//! Linux only: timed waits use the futex system call directly (see `src/futex.rs`, the one
-//! module that knows the operating system). Other systems get a `compile_error!` that says
+//! Linux and Windows are tested (Windows under Wine); macOS and FreeBSD are type-checked.
+//! `src/futex/` is the one place that knows the operating system: futex on Linux,
+//! `WaitOnAddress` on Windows, `os_sync_wait_on_address` (or `__ulock_wait` before macOS
+//! 14.4) on macOS, `_umtx_op` on FreeBSD. Other systems get a `compile_error!` that says
 //! what a port needs.
 
 #![deny(missing_docs)]

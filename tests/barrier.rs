@@ -12,6 +12,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 use threading::{Barrier, BrokenBarrierError};
 
+mod support;
+
 /// Yields until `n` threads wait at `barrier`.
 fn until_waiting(barrier: &Barrier, n: usize) {
     while barrier.n_waiting() != n {
@@ -223,6 +225,7 @@ fn a_panicking_action_breaks_the_barrier_and_keeps_unwinding() {
     assert_eq!(caught.downcast_ref::<&str>(), Some(&"action failed"));
     assert_eq!(waiter.join().unwrap(), Err(BrokenBarrierError));
     assert!(barrier.broken());
+    assert_eq!(barrier.wait(), Err(BrokenBarrierError), "broken until reset: arrivals fail");
     barrier.reset();
     let waiter = spawn_wait(&barrier);
     until_waiting(&barrier, 1);
@@ -276,7 +279,7 @@ mod model {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(crate::support::proptest_config(ProptestConfig::with_cases(64)))]
 
         #[test]
         fn single_thread_matches_the_model(
@@ -382,12 +385,12 @@ mod stress {
 
     #[test]
     fn four_threads_100k_generations() {
-        permutation_every_generation(4, 100_000);
+        permutation_every_generation(4, if cfg!(miri) { 50 } else { 100_000 });
     }
 
     #[test]
     fn two_threads_100k_generations() {
-        permutation_every_generation(2, 100_000);
+        permutation_every_generation(2, if cfg!(miri) { 50 } else { 100_000 });
     }
 
     /// More threads than parties: generations fill from whoever comes, so a thread of
@@ -396,7 +399,7 @@ mod stress {
     /// abort, which frees the thread that may be left without a partner.)
     #[test]
     fn more_threads_than_parties() {
-        const GENERATIONS: usize = 20_000;
+        const GENERATIONS: usize = if cfg!(miri) { 50 } else { 20_000 };
         let barrier = Arc::new(Barrier::new(2));
         let counts = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
         let handles: Vec<_> = (0..4)
@@ -427,7 +430,7 @@ mod stress {
                 let barrier = Arc::clone(&barrier);
                 thread::spawn(move || {
                     let mut ok = 0;
-                    for round in 0..3_000u64 {
+                    for round in 0..if cfg!(miri) { 30 } else { 3_000u64 } {
                         let timeout = Duration::from_micros((round * (t + 1)) % 200);
                         match barrier.wait_timeout(timeout) {
                             Ok(index) => {

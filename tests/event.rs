@@ -6,6 +6,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 use threading::Event;
 
+mod support;
+
 #[test]
 fn set_clear_is_set() {
     let event = Event::new();
@@ -72,7 +74,7 @@ fn set_wakes_every_waiter() {
 
 #[test]
 fn set_publishes_what_was_written_before_it() {
-    for _ in 0..200 {
+    for _ in 0..if cfg!(miri) { 10 } else { 200 } {
         let event = Arc::new(Event::new());
         let data = Arc::new(AtomicU64::new(0));
         let reader = {
@@ -136,6 +138,7 @@ mod model {
     use threading::Event;
 
     proptest! {
+        #![proptest_config(crate::support::proptest_config(ProptestConfig::default()))]
         #[test]
         fn behaves_like_a_flag(ops in proptest::collection::vec(0u8..4, 1..64)) {
             let event = Event::new();
@@ -156,7 +159,7 @@ mod model {
 #[test]
 fn stress_ping_pong_exact_rounds() {
     // Two events used as a ping-pong: every round each side waits, clears, and sets the other.
-    const ROUNDS: u64 = 100_000;
+    const ROUNDS: u64 = if cfg!(miri) { 200 } else { 100_000 };
     let ping = Arc::new(Event::new());
     let pong = Arc::new(Event::new());
     let counter = Arc::new(AtomicU64::new(0));

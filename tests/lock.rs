@@ -6,6 +6,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 use threading::{Event, Lock, ReleaseError};
 
+mod support;
+
 #[test]
 fn new_lock_is_unlocked_and_default_matches() {
     assert!(!Lock::new().locked());
@@ -171,7 +173,7 @@ fn lock_is_send_and_sync() {
 #[test]
 fn mutual_exclusion_with_blocking_contenders() {
     const THREADS: usize = 4;
-    const ROUNDS: u64 = 20_000;
+    const ROUNDS: u64 = if cfg!(miri) { 50 } else { 20_000 };
     let lock = Arc::new(Lock::new());
     let inside = Arc::new(AtomicBool::new(false));
     let count = Arc::new(AtomicU64::new(0));
@@ -220,6 +222,7 @@ mod model {
     }
 
     proptest! {
+        #![proptest_config(crate::support::proptest_config(ProptestConfig::default()))]
         #[test]
         fn behaves_like_a_boolean(ops in proptest::collection::vec(op(), 1..64)) {
             let lock = Lock::new();
@@ -272,7 +275,7 @@ mod stress {
     #[test]
     fn four_threads_two_million_increments_exact_count() {
         const THREADS: u64 = 4;
-        const PER_THREAD: u64 = 500_000;
+        const PER_THREAD: u64 = if cfg!(miri) { 200 } else { 500_000 };
         let counter = Arc::new(Counter { lock: Lock::new(), value: UnsafeCell::new(0) });
         let handles: Vec<_> = (0..THREADS)
             .map(|_| {
@@ -297,7 +300,7 @@ mod stress {
     #[test]
     fn timed_and_untimed_contenders_mixed_exact_count() {
         const THREADS: u64 = 4;
-        const PER_THREAD: u64 = 100_000;
+        const PER_THREAD: u64 = if cfg!(miri) { 200 } else { 100_000 };
         let counter = Arc::new(Counter { lock: Lock::new(), value: UnsafeCell::new(0) });
         let handles: Vec<_> = (0..THREADS)
             .map(|t| {

@@ -6,6 +6,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 use threading::{Event, RLock, ReleaseError};
 
+mod support;
+
 #[test]
 fn reentry_counts_and_the_last_release_frees_it() {
     let rlock = Arc::new(RLock::new());
@@ -125,6 +127,7 @@ mod model {
     use threading::{RLock, ReleaseError};
 
     proptest! {
+        #![proptest_config(crate::support::proptest_config(ProptestConfig::default()))]
         #[test]
         fn depth_model(ops in proptest::collection::vec(0u8..4, 1..80)) {
             let rlock = RLock::new();
@@ -149,7 +152,7 @@ mod model {
 #[test]
 fn stress_reentrant_increments_exact_count() {
     const THREADS: u64 = 4;
-    const PER_THREAD: u64 = 200_000;
+    const PER_THREAD: u64 = if cfg!(miri) { 200 } else { 200_000 };
     let rlock = Arc::new(RLock::new());
     let count = Arc::new(AtomicU64::new(0));
     let handles: Vec<_> = (0..THREADS)

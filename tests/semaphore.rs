@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use threading::diagnostics::futex_calls_on_this_thread;
 use threading::{BoundedSemaphore, Event, ReleaseError, Semaphore};
 
+mod support;
+
 /// Long enough that a blocked thread's failure to wake is a failure, not a slow machine.
 const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -532,6 +534,7 @@ mod model {
     }
 
     proptest! {
+        #![proptest_config(crate::support::proptest_config(ProptestConfig::default()))]
         #[test]
         fn semaphore_behaves_like_a_counter(
             initial in start(),
@@ -575,7 +578,7 @@ mod model {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(24))]
+        #![proptest_config(crate::support::proptest_config(ProptestConfig::with_cases(24)))]
 
         /// Threads take and give back permits in random ways: never more holders than
         /// permits, and every permit comes back.
@@ -583,7 +586,10 @@ mod model {
         fn concurrent_mix_keeps_the_invariants(
             permits in 1u32..4,
             bounded in any::<bool>(),
-            plans in proptest::collection::vec(proptest::collection::vec(take(), 1..200), 2..5),
+            plans in proptest::collection::vec(
+                proptest::collection::vec(take(), 1..if cfg!(miri) { 20 } else { 200 }),
+                2..5,
+            ),
         ) {
             let unbounded = Arc::new(Semaphore::new(permits));
             let bounded_sem = Arc::new(BoundedSemaphore::new(permits));
@@ -635,7 +641,7 @@ mod stress {
     #[test]
     fn four_threads_200k_pairs_never_exceed_two_holders() {
         const THREADS: usize = 4;
-        const PER_THREAD: usize = 200_000;
+        const PER_THREAD: usize = if cfg!(miri) { 200 } else { 200_000 };
         let sem = Arc::new(Semaphore::new(2));
         let holders = Arc::new(AtomicUsize::new(0));
         let passes = Arc::new(AtomicUsize::new(0));
@@ -671,7 +677,7 @@ mod stress {
     #[test]
     fn one_permit_bounded_semaphore_is_a_lock_exact_count() {
         const THREADS: u64 = 4;
-        const PER_THREAD: u64 = 100_000;
+        const PER_THREAD: u64 = if cfg!(miri) { 200 } else { 100_000 };
         let counter =
             Arc::new(Counter { sem: BoundedSemaphore::new(1), value: UnsafeCell::new(0) });
         let handles: Vec<_> = (0..THREADS)
@@ -709,7 +715,7 @@ mod stress {
         // One producer hands out permits with release_n in batches of 1..=4; three
         // consumers take them one by one. Every permit is taken exactly once.
         const CONSUMERS: usize = 3;
-        const PER_CONSUMER: usize = 50_000;
+        const PER_CONSUMER: usize = if cfg!(miri) { 100 } else { 50_000 };
         let sem = Arc::new(Semaphore::new(0));
         let taken = Arc::new(AtomicUsize::new(0));
         let consumers: Vec<_> = (0..CONSUMERS)

@@ -7,6 +7,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 use threading::{Event, Timer, TimerError};
 
+mod support;
+
 /// Long enough that a timer that does not fire or end within it is broken, not slow.
 const PATIENCE: Duration = Duration::from_secs(10);
 /// An interval that no test waits out: such a timer only ends by being cancelled.
@@ -239,7 +241,7 @@ mod model {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(crate::support::proptest_config(ProptestConfig::with_cases(64)))]
 
         #[test]
         fn follows_the_state_machine(ops in proptest::collection::vec(op(), 1..12)) {
@@ -291,7 +293,7 @@ mod stress {
 
     #[test]
     fn cancel_races_fire_exactly() {
-        const ROUNDS: usize = 2_000;
+        const ROUNDS: usize = if cfg!(miri) { 20 } else { 2_000 };
         let mut outcomes = [0usize; 2];
         for round in 0..ROUNDS {
             let interval = Duration::from_micros((round % 3) as u64 * 20);

@@ -1,0 +1,96 @@
+//! Linux: the futex system call, made directly.
+//!
+//! * Wait: `FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG` with an *absolute* `CLOCK_MONOTONIC`
+//!   deadline (the clock `Instant` reads on Linux), so a wait retried after `EINTR` or a
+//!   spurious return never extends the total time; no timeout pointer means forever.
+//! * Wake: `FUTEX_WAKE | FUTEX_PRIVATE_FLAG` with the count (1, n, or `i32::MAX` for all).
+//!
+//! We make the calls ourselves rather than through a crate so that every variadic argument
+//! has exactly the type the kernel reads: the word goes in as the `*const u32` that
+//! `AtomicU32::as_ptr` gives, not as a `&AtomicU32`. Miri checks the types passed through
+//! `syscall`'s varargs, and rejected a `&AtomicU32` there ("incorrect c-variadic argument
+//! type"), which stopped every blocking test under Miri here and in dependent crates.
+
+use super::{AtomicU32, Expired};
+use std::time::Duration;
+
+pub(super) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> Expired {
+    let deadline = timeout.map(|left| monotonic_now().plus(left));
+    let deadline_ptr =
+        deadline.as_ref().map_or(core::ptr::null(), |t| &t.0 as *const libc::timespec);
+    // SAFETY: `word` is a live, aligned 4-byte atomic for the whole call (it is borrowed) and
+    // the kernel only reads it. `deadline` outlives the call (null means no deadline).
+    // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC time (the default clock for this
+    // op), ignores uaddr2, and with the bitset FUTEX_BITSET_MATCH_ANY matches every waker.
+    let result = unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr().cast_const(),
+            libc::FUTEX_WAIT_BITSET | libc::FUTEX_PRIVATE_FLAG,
+            expected,
+            deadline_ptr,
+            core::ptr::null::<u32>(),
+            // FUTEX_BITSET_MATCH_ANY, as the u32 the kernel reads (libc spells it as -1i32).
+            u32::MAX,
+        )
+    };
+    if result == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ETIMEDOUT) {
+        Expired::Yes
+    } else {
+        // 0 (woken), EAGAIN (word already changed) and EINTR (a signal) all mean: look again.
+        Expired::No
+    }
+}
+
+pub(super) fn wake_one(word: &AtomicU32) {
+    wake(word, 1);
+}
+
+pub(super) fn wake_n(word: &AtomicU32, n: u32) {
+    // The kernel takes the count as an int; more than i32::MAX sleepers cannot exist.
+    wake(word, i32::try_from(n).unwrap_or(i32::MAX));
+}
+
+pub(super) fn wake_all(word: &AtomicU32) {
+    wake(word, i32::MAX);
+}
+
+fn wake(word: &AtomicU32, count: i32) {
+    // SAFETY: `word` is a live, aligned 4-byte atomic for the whole call (it is borrowed);
+    // FUTEX_WAKE only uses its address to find sleepers and ignores the remaining
+    // arguments, so passing no timeout, uaddr2 or val3 is fine.
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr().cast_const(),
+            libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+            count,
+        );
+    }
+}
+
+/// A `CLOCK_MONOTONIC` reading, the clock `FUTEX_WAIT_BITSET` measures absolute deadlines in.
+struct Timespec(libc::timespec);
+
+fn monotonic_now() -> Timespec {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `now` is a valid, writable timespec; CLOCK_MONOTONIC always exists on Linux.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    debug_assert_eq!(rc, 0, "clock_gettime(CLOCK_MONOTONIC) cannot fail");
+    Timespec(now)
+}
+
+impl Timespec {
+    /// Saturates instead of overflowing: a deadline billions of years away is as good as the
+    /// largest one the kernel accepts.
+    fn plus(self, span: Duration) -> Timespec {
+        let secs = i64::try_from(span.as_secs()).unwrap_or(i64::MAX);
+        let mut tv_sec = self.0.tv_sec.saturating_add(secs);
+        let mut tv_nsec = self.0.tv_nsec + i64::from(span.subsec_nanos());
+        if tv_nsec >= 1_000_000_000 {
+            tv_nsec -= 1_000_000_000;
+            tv_sec = tv_sec.saturating_add(1);
+        }
+        Timespec(libc::timespec { tv_sec, tv_nsec })
+    }
+}
