@@ -422,6 +422,7 @@ fn spawn_failed_reads_as_python_says() {
     assert_ne!(TimerError::SpawnFailed, TimerError::AlreadyStarted);
 }
 
+#[cfg(target_os = "linux")] // RLIMIT_AS and /proc: the refusal is provoked the Linux way.
 mod spawn_failure {
     //! A real refusal of a thread, not a mock. This test runs its own binary again as a
     //! child process (the variable `CHILD` set, the filter naming only this test), and the
@@ -467,6 +468,27 @@ mod spawn_failure {
         assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) }, 0);
     }
 
+    /// Waits until the scheduler thread, just spawned, sleeps in its first wait: a new
+    /// thread maps its signal stack as it starts, and a squeeze before that would refuse
+    /// the scheduler's own start-up instead of the function's thread.
+    fn wait_until_the_scheduler_sleeps() {
+        let asleep = || {
+            let tasks = std::fs::read_dir("/proc/self/task").expect("read /proc/self/task");
+            tasks.flatten().any(|task| {
+                let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+                let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+                // The state follows the parenthesised name: "pid (name) S ...".
+                let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
+                comm.starts_with("threading::Time") && state == Some('S')
+            })
+        };
+        let begun = std::time::Instant::now();
+        while !asleep() {
+            assert!(begun.elapsed() < PATIENCE, "the scheduler thread never went to sleep");
+            std::thread::yield_now();
+        }
+    }
+
     /// The child's steps, in a fresh process (so no scheduler thread exists yet, and no
     /// thread has ended yet: the C library keeps an ended thread's stack for the next
     /// spawn, which then needs no new mapping and would not be refused).
@@ -484,6 +506,7 @@ mod spawn_failure {
         // 2. The scheduler runs; the function's thread is refused when the timer fires.
         let (pending_runs, pending) = counting(NEVER);
         pending.start().unwrap(); // keeps the scheduler busy with a queued timer
+        wait_until_the_scheduler_sleeps();
         let (unrun_runs, unrun) = counting(Duration::ZERO);
         squeeze();
         let started = unrun.start(); // spawns nothing: queued for the running scheduler
