@@ -34,12 +34,8 @@ pub(super) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -
             time,
         )
     };
-    if result == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ETIMEDOUT) {
-        Expired::Yes
-    } else {
-        // 0 (woken or the word already changed) and EINTR (a signal) mean: look again.
-        Expired::No
-    }
+    // 0 (woken or the word already changed), EINTR (a signal): look again.
+    Expired::from_errno_after(result == -1)
 }
 
 pub(super) fn wake_one(word: &AtomicU32) {

@@ -191,6 +191,15 @@ enum Expired {
     No,
 }
 
+#[cfg(all(not(loom), any(target_os = "linux", target_os = "freebsd")))]
+impl Expired {
+    /// The verdict of a Unix wait call: expired only if it `failed` with `ETIMEDOUT`.
+    fn from_errno_after(failed: bool) -> Expired {
+        let errno = std::io::Error::last_os_error().raw_os_error();
+        if failed && errno == Some(libc::ETIMEDOUT) { Expired::Yes } else { Expired::No }
+    }
+}
+
 /// Above this many, `wake_n` on an OS without a "wake n" call wakes all: a few single wakes
 /// leave the other sleepers asleep, many would cost more than the stampede they avoid.
 #[cfg(all(not(loom), any(windows, target_os = "macos")))]
