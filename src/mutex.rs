@@ -57,6 +57,8 @@ use crate::futex::Deadline;
 use crate::lock::Lock;
 use crate::sync::{AtomicUsize, Ordering::Relaxed, const_fn_unless_loom};
 use crate::waiters::WaitQueue;
+#[cfg(not(loom))]
+use ::lock_api::GuardNoSend;
 use core::fmt;
 use std::time::Duration;
 #[cfg(not(loom))]
@@ -205,17 +207,17 @@ unsafe impl ::lock_api::RawMutex for Lock {
     #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
     const INIT: Lock = Lock::new();
 
-    type Guard = ::lock_api::GuardNoSend;
+    type Guard = GuardNoSend;
 
     #[inline]
     fn lock(&self) -> Self::Guard {
         self.acquire();
-        ::lock_api::GuardNoSend::new()
+        GuardNoSend::new()
     }
 
     #[inline]
     fn try_lock(&self) -> Option<Self::Guard> {
-        self.try_acquire().then(::lock_api::GuardNoSend::new)
+        self.try_acquire().then(GuardNoSend::new)
     }
 
     #[inline]
@@ -238,7 +240,7 @@ unsafe impl ::lock_api::RawMutexTimed for Lock {
     type Instant = Instant;
 
     fn try_lock_for(&self, timeout: Duration) -> Option<Self::Guard> {
-        self.acquire_timeout(timeout).then(::lock_api::GuardNoSend::new)
+        self.acquire_timeout(timeout).then(GuardNoSend::new)
     }
 
     fn try_lock_until(&self, deadline: Instant) -> Option<Self::Guard> {
@@ -362,7 +364,7 @@ unsafe impl ::lock_api::RawCondvar for RawCondvar {
 
     type RawMutex = Lock;
 
-    unsafe fn wait(&self, mutex: &Lock, _guard: &mut ::lock_api::GuardNoSend) {
+    unsafe fn wait(&self, mutex: &Lock, _guard: &mut GuardNoSend) {
         let notified = self.wait_on(mutex, Deadline::NEVER);
         debug_assert!(notified);
     }
@@ -387,7 +389,7 @@ unsafe impl ::lock_api::RawCondvarTimed for RawCondvar {
     unsafe fn wait_until(
         &self,
         mutex: &Lock,
-        _guard: &mut ::lock_api::GuardNoSend,
+        _guard: &mut GuardNoSend,
         deadline: &Instant,
     ) -> bool {
         // The duration is measured after `deadline` was set, so the wait ends no earlier.
@@ -395,12 +397,7 @@ unsafe impl ::lock_api::RawCondvarTimed for RawCondvar {
         !self.wait_on(mutex, Deadline::after(timeout))
     }
 
-    unsafe fn wait_for(
-        &self,
-        mutex: &Lock,
-        _guard: &mut ::lock_api::GuardNoSend,
-        timeout: &Duration,
-    ) -> bool {
+    unsafe fn wait_for(&self, mutex: &Lock, _guard: &mut GuardNoSend, timeout: &Duration) -> bool {
         // Deadline::after turns a timeout too large for the clock into "never".
         !self.wait_on(mutex, Deadline::after(*timeout))
     }
