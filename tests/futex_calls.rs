@@ -227,16 +227,20 @@ fn barrier_of_one_party() {
 
 // ---- The counter does move when a thread has to sleep or wake a sleeper. ----
 
+/// Long enough that a wait cannot use it all up spinning and yielding (on a loaded machine
+/// or under Miri a yield can take milliseconds), so that it must reach the futex sleep.
+const SLEEP_WORTHY: Duration = Duration::from_millis(100);
+
 #[test]
 fn timed_out_waits_do_sleep() {
     let before = futex_calls_on_this_thread();
     let lock = Lock::new();
     lock.acquire();
-    assert!(!lock.acquire_timeout(Duration::from_millis(5)));
+    assert!(!lock.acquire_timeout(SLEEP_WORTHY));
     assert!(futex_calls_on_this_thread() > before, "a timed-out Lock acquire must sleep");
 
     let before = futex_calls_on_this_thread();
-    assert!(!Event::new().wait_timeout(Duration::from_millis(5)));
+    assert!(!Event::new().wait_timeout(SLEEP_WORTHY));
     assert!(futex_calls_on_this_thread() > before, "a timed-out Event wait must sleep");
 }
 
@@ -245,7 +249,7 @@ fn condition_timed_out_wait_does_sleep() {
     let cond = Condition::new();
     let mut guard = cond.lock();
     let before = futex_calls_on_this_thread();
-    assert!(!guard.wait_timeout(Duration::from_millis(5)));
+    assert!(!guard.wait_timeout(SLEEP_WORTHY));
     assert!(futex_calls_on_this_thread() > before, "a timed-out Condition wait must sleep");
 }
 
@@ -253,7 +257,7 @@ fn condition_timed_out_wait_does_sleep() {
 fn semaphore_timed_out_acquire_does_sleep() {
     let sem = Semaphore::new(0);
     let before = futex_calls_on_this_thread();
-    assert!(!sem.acquire_timeout(Duration::from_millis(5)));
+    assert!(!sem.acquire_timeout(SLEEP_WORTHY));
     assert!(futex_calls_on_this_thread() > before, "a timed-out Semaphore acquire must sleep");
 }
 
