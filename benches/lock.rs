@@ -173,36 +173,34 @@ fn mutex_u64_uncontended(c: &mut Criterion) {
     group.finish();
 }
 
-/// `Mutex<u64>` increments by 2, 4 and 8 threads back to back; one iteration is one
-/// increment by any thread. The final count is asserted exactly.
+/// `iters` increments of a `Mutex<u64>` (ours or parking_lot's: both are lock_api's
+/// `Mutex` over their own raw lock) by `threads` threads back to back; the final count is
+/// asserted exactly.
+fn mutex_u64_increments<R: threading::lock_api::RawMutex + Sync>(
+    threads: usize,
+    iters: u64,
+) -> Duration {
+    let line = CacheLine(threading::lock_api::Mutex::<R, u64>::new(0));
+    let counter = &line.0;
+    let took = timed_threads(threads, |i| {
+        for _ in 0..share(iters, threads, i) {
+            *counter.lock() += 1;
+        }
+    });
+    assert_eq!(*counter.lock(), iters);
+    took
+}
+
+/// `Mutex<u64>` increments by 2, 4 and 8 threads; one iteration is one increment by any
+/// thread.
 fn mutex_u64_contended(c: &mut Criterion) {
     let mut group = c.benchmark_group("mutex_u64_contended");
     for threads in [2usize, 4, 8] {
         group.bench_with_input(BenchmarkId::new("ours", threads), &threads, |b, &n| {
-            b.iter_custom(|iters| {
-                let line = CacheLine(threading::Mutex::new(0u64));
-                let counter = &line.0;
-                let took = timed_threads(n, |i| {
-                    for _ in 0..share(iters, n, i) {
-                        *counter.lock() += 1;
-                    }
-                });
-                assert_eq!(*counter.lock(), iters);
-                took
-            });
+            b.iter_custom(|iters| mutex_u64_increments::<threading::RawMutex>(n, iters));
         });
         group.bench_with_input(BenchmarkId::new("parking_lot", threads), &threads, |b, &n| {
-            b.iter_custom(|iters| {
-                let line = CacheLine(parking_lot::Mutex::new(0u64));
-                let counter = &line.0;
-                let took = timed_threads(n, |i| {
-                    for _ in 0..share(iters, n, i) {
-                        *counter.lock() += 1;
-                    }
-                });
-                assert_eq!(*counter.lock(), iters);
-                took
-            });
+            b.iter_custom(|iters| mutex_u64_increments::<parking_lot::RawMutex>(n, iters));
         });
     }
     group.finish();
