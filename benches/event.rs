@@ -6,32 +6,16 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 #[path = "support/common.rs"]
 mod common;
+#[macro_use]
 #[path = "support/ports.rs"]
 mod ports;
 
 use common::timed_threads;
 
-/// The ping-pong, written once for any type with Python's Event methods.
+/// The criterion routine: `event_round_trips!` (benches/support/ports.rs) per sample.
 macro_rules! ping_pong {
     ($new:expr) => {
-        |b: &mut criterion::Bencher<'_>| {
-            b.iter_custom(|iters| {
-                let (ping, pong) = ($new, $new);
-                timed_threads(2, |side| {
-                    for _ in 0..iters {
-                        if side == 0 {
-                            ping.set();
-                            pong.wait();
-                            pong.clear();
-                        } else {
-                            ping.wait();
-                            ping.clear();
-                            pong.set();
-                        }
-                    }
-                })
-            });
-        }
+        |b: &mut criterion::Bencher<'_>| b.iter_custom(|iters| event_round_trips!($new, iters))
     };
 }
 

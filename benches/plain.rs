@@ -36,6 +36,7 @@
 mod common;
 #[path = "support/contended.rs"]
 mod contended;
+#[macro_use]
 #[path = "support/ports.rs"]
 mod ports;
 
@@ -230,26 +231,10 @@ fn lock_contended() -> Vec<Scenario> {
     scenarios
 }
 
-/// Ping-pong through two events: A sets `ping` and waits for `pong`, B the mirror image.
+/// Ping-pong through two events: `event_round_trips!` (benches/support/ports.rs).
 macro_rules! event_ping_pong {
     ($name:expr, $new:expr) => {
-        contender($name, |ops| {
-            let (ping, pong) = ($new, $new);
-            let took = timed_threads(2, |side| {
-                for _ in 0..ops {
-                    if side == 0 {
-                        ping.set();
-                        pong.wait();
-                        pong.clear();
-                    } else {
-                        ping.wait();
-                        ping.clear();
-                        pong.set();
-                    }
-                }
-            });
-            Measured::plain(took, ops)
-        })
+        contender($name, |ops| Measured::plain(event_round_trips!($new, ops), ops))
     };
 }
 
@@ -458,19 +443,7 @@ fn semaphore() -> Vec<Scenario> {
     macro_rules! round_trip {
         ($name:expr, $new:expr, $release:expr) => {
             contender($name, move |ops| {
-                let (there, back) = ($new, $new);
-                let took = timed_threads(2, |side| {
-                    for _ in 0..ops {
-                        if side == 0 {
-                            $release(&there);
-                            back.acquire();
-                        } else {
-                            there.acquire();
-                            $release(&back);
-                        }
-                    }
-                });
-                Measured::plain(took, ops)
+                Measured::plain(semaphore_round_trips!($new, $release, ops), ops)
             })
         };
     }

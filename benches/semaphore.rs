@@ -7,28 +7,17 @@ use std::hint::black_box;
 
 #[path = "support/common.rs"]
 mod common;
+#[macro_use]
 #[path = "support/ports.rs"]
 mod ports;
 
 use common::timed_threads;
 
+/// The criterion routine: `semaphore_round_trips!` (benches/support/ports.rs) per sample.
 macro_rules! handoff {
     ($new:expr, $release:ident) => {
         |b: &mut criterion::Bencher<'_>| {
-            b.iter_custom(|iters| {
-                let (there, back) = ($new, $new);
-                timed_threads(2, |side| {
-                    for _ in 0..iters {
-                        if side == 0 {
-                            $release(&there);
-                            back.acquire();
-                        } else {
-                            there.acquire();
-                            $release(&back);
-                        }
-                    }
-                })
-            });
+            b.iter_custom(|iters| semaphore_round_trips!($new, $release, iters))
         }
     };
 }

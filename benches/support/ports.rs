@@ -7,6 +7,52 @@
 //! bench uses every port.
 #![allow(dead_code)]
 
+/// `rounds` round trips between two threads through two Python-style events made by
+/// `$new` (A sets `ping` and waits for `pong`; B waits for `ping`, clears it and sets
+/// `pong`), for ours and the ports alike: they share method names, not a trait. The wall
+/// time of `timed_threads`, which the caller imports.
+#[allow(unused_macros)]
+macro_rules! event_round_trips {
+    ($new:expr, $rounds:expr) => {{
+        let (ping, pong) = ($new, $new);
+        let rounds = $rounds;
+        timed_threads(2, |side| {
+            for _ in 0..rounds {
+                if side == 0 {
+                    ping.set();
+                    pong.wait();
+                    pong.clear();
+                } else {
+                    ping.wait();
+                    ping.clear();
+                    pong.set();
+                }
+            }
+        })
+    }};
+}
+
+/// `rounds` round trips of a permit between two threads through two semaphores made by
+/// `$new` (at 0), released with `$release(&semaphore)`; as [`event_round_trips`].
+#[allow(unused_macros)]
+macro_rules! semaphore_round_trips {
+    ($new:expr, $release:expr, $rounds:expr) => {{
+        let (there, back) = ($new, $new);
+        let rounds = $rounds;
+        timed_threads(2, |side| {
+            for _ in 0..rounds {
+                if side == 0 {
+                    $release(&there);
+                    back.acquire();
+                } else {
+                    there.acquire();
+                    $release(&back);
+                }
+            }
+        })
+    }};
+}
+
 /// Ports on `std::sync::{Mutex, Condvar}`.
 pub mod std_port {
     use std::sync::{Condvar, Mutex};
