@@ -67,36 +67,34 @@ fn condition_ping_pong(c: &mut Criterion) {
     group.finish();
 }
 
+/// The same `Mutex<usize>` + `Condvar` turn-taking for ours and parking_lot's: the types
+/// differ (parking_lot's `Condvar` is not lock_api's), the source is the same.
+macro_rules! condvar_ping_pong {
+    ($mutex:path, $condvar:path) => {
+        |b: &mut criterion::Bencher<'_>| {
+            b.iter_custom(|iters| {
+                let turn = <$mutex>::new(0usize);
+                let cv = <$condvar>::new();
+                timed_threads(2, |side| {
+                    for _ in 0..iters {
+                        let mut guard = turn.lock();
+                        cv.wait_while(&mut guard, |turn| *turn != side);
+                        *guard = 1 - side;
+                        cv.notify_one();
+                    }
+                })
+            })
+        }
+    };
+}
+
 fn condvar_ping_pong(c: &mut Criterion) {
     let mut group = c.benchmark_group("condvar_ping_pong");
-    group.bench_function("ours", |b| {
-        b.iter_custom(|iters| {
-            let turn = threading::Mutex::new(0usize);
-            let cv = threading::Condvar::new();
-            timed_threads(2, |side| {
-                for _ in 0..iters {
-                    let mut guard = turn.lock();
-                    cv.wait_while(&mut guard, |turn| *turn != side);
-                    *guard = 1 - side;
-                    cv.notify_one();
-                }
-            })
-        });
-    });
-    group.bench_function("parking_lot", |b| {
-        b.iter_custom(|iters| {
-            let turn = parking_lot::Mutex::new(0usize);
-            let cv = parking_lot::Condvar::new();
-            timed_threads(2, |side| {
-                for _ in 0..iters {
-                    let mut guard = turn.lock();
-                    cv.wait_while(&mut guard, |turn| *turn != side);
-                    *guard = 1 - side;
-                    cv.notify_one();
-                }
-            })
-        });
-    });
+    group.bench_function("ours", condvar_ping_pong!(threading::Mutex<usize>, threading::Condvar));
+    group.bench_function(
+        "parking_lot",
+        condvar_ping_pong!(parking_lot::Mutex<usize>, parking_lot::Condvar),
+    );
     group.finish();
 }
 
