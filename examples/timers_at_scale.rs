@@ -24,6 +24,22 @@ mod timer_scale;
 use std::time::Duration;
 use timer_scale::{Way, firing, pending, too_many_threads};
 
+/// Runs `row` for each count and way, in table order; a thread-per-timer row this system
+/// has no room for is printed as skipped, with the reason, instead.
+fn for_each_row(counts: &[usize], mut row: impl FnMut(usize, Way)) {
+    for &timers in counts {
+        for way in [Way::Scheduler, Way::ThreadPerTimer] {
+            if way == Way::ThreadPerTimer {
+                if let Some(why) = too_many_threads(timers) {
+                    println!("{timers:>7}  {:<16}  {why}", way.name());
+                    continue;
+                }
+            }
+            row(timers, way);
+        }
+    }
+}
+
 fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
@@ -43,25 +59,17 @@ pub fn main() {
         "{:>7}  {:<16}  {:>18}  {:>15}  {:>16}",
         "timers", "way", "per timer", "extra threads", "extra resident"
     );
-    for &timers in &counts {
-        for way in [Way::Scheduler, Way::ThreadPerTimer] {
-            if way == Way::ThreadPerTimer {
-                if let Some(why) = too_many_threads(timers) {
-                    println!("{timers:>7}  {:<16}  {why}", way.name());
-                    continue;
-                }
-            }
-            let p = pending(way, timers);
-            println!(
-                "{:>7}  {:<16}  {:>12.2} µs/timer  {:>15}  {:>13.1} MB",
-                p.timers,
-                way.name(),
-                micros(p.per_timer),
-                format!("{:+}", p.extra_threads),
-                p.extra_resident_kib as f64 / 1024.0,
-            );
-        }
-    }
+    for_each_row(&counts, |timers, way| {
+        let p = pending(way, timers);
+        println!(
+            "{:>7}  {:<16}  {:>12.2} µs/timer  {:>15}  {:>13.1} MB",
+            p.timers,
+            way.name(),
+            micros(p.per_timer),
+            format!("{:+}", p.extra_threads),
+            p.extra_resident_kib as f64 / 1024.0,
+        );
+    });
 
     println!();
     println!("firing: intervals spread evenly, 10,000 due per second, every timer fires");
@@ -69,27 +77,19 @@ pub fn main() {
         "{:>7}  {:<16}  {:>9}  {:>14}  {:>12}  {:>6}  {:>12}",
         "timers", "way", "ran", "max lateness", "over 50 ms", "early", "peak threads"
     );
-    for &timers in &counts {
-        for way in [Way::Scheduler, Way::ThreadPerTimer] {
-            if way == Way::ThreadPerTimer {
-                if let Some(why) = too_many_threads(timers) {
-                    println!("{timers:>7}  {:<16}  {why}", way.name());
-                    continue;
-                }
-            }
-            let f = firing(way, timers, spread_for(timers));
-            println!(
-                "{:>7}  {:<16}  {:>9}  {:>11.1} ms  {:>12}  {:>6}  {:>12}",
-                f.timers,
-                way.name(),
-                f.ran,
-                millis(f.max_lateness),
-                f.later_than_50ms,
-                f.early,
-                f.peak_threads,
-            );
-        }
-    }
+    for_each_row(&counts, |timers, way| {
+        let f = firing(way, timers, spread_for(timers));
+        println!(
+            "{:>7}  {:<16}  {:>9}  {:>11.1} ms  {:>12}  {:>6}  {:>12}",
+            f.timers,
+            way.name(),
+            f.ran,
+            millis(f.max_lateness),
+            f.later_than_50ms,
+            f.early,
+            f.peak_threads,
+        );
+    });
     println!();
     println!(
         "(all measured in this run on this machine; \"extra\" is against the process just \
