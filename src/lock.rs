@@ -20,18 +20,17 @@
 //!
 //! # The protocol
 //!
-//! * **acquire**: CAS `0 → 1`. If that fails, spin a little while the word is not `0` (a
-//!   short critical section is likely to end before a sleep would even begin; the looks back
-//!   off exponentially so that the spinners leave the cache line to the holder, then yield).
+//! * **acquire**: CAS `0 → 1`. If that fails, wait on one spin budget ([`Spin::LOCK`]):
+//!   yield the CPU, look at the word, and again, while it is not `0`. No pauses: every
+//!   look pulls the lock's cache line away from the holder, whose run of cheap
+//!   acquire/release pairs on that line is where contended throughput comes from, so a
+//!   waiter looks only as often as a yield's system call lets it (hundreds of ns).
 //!   The spin reads through `2` too: the release we wait for wakes a sleeper whatever we
 //!   do, and going to sleep at once on `2` (std's rule) chains sleeps, because a thread
 //!   that got the lock after sleeping holds it as `2`.
-//!   Seeing `0`, CAS `0 → 1` again. Losing that race means the winner's critical section
-//!   has just begun, and every look would pull the line it needs away from it; so the
-//!   loser waits out a few back-off steps (`LOST_RACE_BACK_OFF_STEPS`), then resumes the
-//!   spin on what is left of the same budget, instead of sleeping at once (which made
-//!   contended releases pay futex wakes) or starting over (which would not bound the
-//!   phase). Fewer owner changes is where contended throughput comes from.
+//!   Seeing `0`, CAS `0 → 1` again; losing that race (another thread took it first) just
+//!   goes on with what is left of the same budget, which bounds the phase without a
+//!   clock.
 //!   With the budget spent, loop: swap in `2`; if the old value was `0` we own the lock;
 //!   otherwise sleep on the word while it is `2`. Taking a freed lock as `1` while others
 //!   sleep is safe: the release that freed it woke one of them, and that thread swaps `2`
@@ -48,8 +47,9 @@
 //! Orderings: acquiring is `Acquire` and releasing is `Release`, so everything written
 //! under the lock is visible to the next holder. Spinning loads are `Relaxed` hints.
 //!
-//! The spin's shape, the back-off steps and the release as a CAS were each measured
-//! against the alternatives: BENCHMARKS.md, "How each target was met", 2.
+//! The spin's shape (no pauses, 7 yields), the spin through `2` and the release as a CAS
+//! were each measured against the alternatives: BENCHMARKS.md, "How each target was met",
+//! 2.
 //!
 //! # What the tests prove
 //!
@@ -78,11 +78,6 @@ use std::time::Duration;
 const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 const CONTENDED: u32 = 2;
-
-/// How many steps of [`Spin::LOCK`]'s budget a waiter that lost the race for a freed lock
-/// waits out before it looks again; early in the budget, all its pauses (three steps, the
-/// back-off doubling in time) and one yield.
-const LOST_RACE_BACK_OFF_STEPS: u32 = 4;
 
 /// A lock that any thread may release: Python's `threading.Lock`.
 ///
@@ -150,15 +145,10 @@ impl Lock {
             if state != UNLOCKED {
                 break state; // Budget spent.
             }
-            // As LOCKED even if others sleep (see the module doc).
-            match self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed) {
-                Ok(_) => return true,
-                // Lost the race: stay off the winner's cache line for a while.
-                Err(now) => {
-                    if !(0..LOST_RACE_BACK_OFF_STEPS).all(|_| spinner.back_off()) {
-                        break now;
-                    }
-                }
+            // As LOCKED even if others sleep (see the module doc). Losing the race goes on
+            // spinning: the next look finds the winner holding it, and yields.
+            if self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed).is_ok() {
+                return true;
             }
         };
         loop {

@@ -23,14 +23,23 @@
 //! nanoseconds, and [`Spin::start`] turns it into a number of pauses
 //! with the cost of one pause, measured once per process on the first spin
 //! (`pauses_per_nanosecond`: the fastest of a few timed runs of pauses, so that a
-//! preemption during the measurement cannot inflate it). The steps of an exponential
-//! back-off are time too (the first look after [`Spin::FIRST_LOOK_NANOS`], doubling up to
-//! [`Spin::MAX_LOOK_NANOS`]), so that a lock's waiters pull its cache line away from the
-//! holder equally rarely everywhere.
+//! preemption during the measurement cannot inflate it).
 //!
 //! The budgets were measured as pause counts (BENCHMARKS.md, "How each target was met"),
 //! and are those counts times the 24.4 ns a pause took on that machine (BENCHMARKS.md,
 //! "Spin budgets"), so that there they spin exactly as before.
+//!
+//! ## A lock's waiters do not pause
+//!
+//! A handoff waits for a word that only its partner will write once; looking at it after
+//! every pause costs nobody anything. A contended lock is different: the holder runs
+//! through acquire, critical section and release again and again on the lock's cache line,
+//! and every look by a waiter pulls that line away from it, so a waiter that looks often
+//! slows the very critical section it waits for, and breaks up the holder's run of cheap
+//! uncontended acquires. So [`Spin::LOCK`] has no pauses at all: a lock's waiter looks only
+//! between yields, whose system call spaces the looks far apart (hundreds of ns) without a
+//! clock, and the holder keeps its line. That measured 1.2-1.7x the throughput of
+//! parking_lot's 14 pauses + 7 yields (BENCHMARKS.md, "How each target was met", 2).
 //!
 //! ## Where a spin cannot help
 //!
@@ -71,11 +80,6 @@ pub(crate) use std::{sync::Arc, thread};
 pub(crate) struct Spin {
     /// Time spent pausing in all, before any yield, in nanoseconds.
     pub(crate) pause_nanos: u32,
-    /// Double the time between two looks (from [`Spin::FIRST_LOOK_NANOS`] up to
-    /// [`Spin::MAX_LOOK_NANOS`]) instead of looking after each pause. For a lock: every
-    /// look pulls the cache line away from the holder, who needs it to release, so fewer
-    /// looks let the critical section end sooner.
-    pub(crate) exponential_backoff: bool,
     /// Then give up the time slice this many times, looking after each: with more threads
     /// than cores, the thread we wait for may need this very CPU.
     pub(crate) yields: u32,
@@ -86,28 +90,17 @@ impl Spin {
     /// tuning machine, std's count), looking after every one so that the change is seen as
     /// soon as it happens, then 3 yields, so that a partner sharing our CPU can make it
     /// (BENCHMARKS.md, "How each target was met", 1 and 4).
-    pub(crate) const HANDOFF: Spin =
-        Spin { pause_nanos: 2_440, exponential_backoff: false, yields: 3 };
+    pub(crate) const HANDOFF: Spin = Spin { pause_nanos: 2_440, yields: 3 };
 
-    /// For a contended [`Lock`](crate::Lock): parking_lot's recipe (14 pauses looking after
-    /// 2, 4 and 8 of them, then 7 yields) as time, 340 ns of pauses looking after ~50, 100
-    /// and 200 ns (BENCHMARKS.md, "How each target was met", 2). One budget covers the
-    /// whole wait, lost races included.
-    pub(crate) const LOCK: Spin = Spin { pause_nanos: 340, exponential_backoff: true, yields: 7 };
+    /// For a contended [`Lock`](crate::Lock): no pauses, 7 yields with a look after each (the
+    /// module doc says why; parking_lot's count of yields). One budget covers the whole
+    /// wait, lost races included.
+    pub(crate) const LOCK: Spin = Spin { pause_nanos: 0, yields: 7 };
 
     /// For a [`Barrier`](crate::Barrier) party waiting for the rest: the handoff's pauses,
     /// then up to 16 yields, because with more threads than cores the parties still to
     /// arrive may need this very CPU (BENCHMARKS.md, "How each target was met", 3).
-    pub(crate) const BARRIER: Spin =
-        Spin { pause_nanos: 2_440, exponential_backoff: false, yields: 16 };
-
-    /// With exponential back-off, the first look comes after this much pausing (2 pauses
-    /// on the tuning machine).
-    pub(crate) const FIRST_LOOK_NANOS: u32 = 50;
-
-    /// With exponential back-off, the time between two looks stops doubling here (32
-    /// pauses on the tuning machine, parking_lot's cap).
-    pub(crate) const MAX_LOOK_NANOS: u32 = 780;
+    pub(crate) const BARRIER: Spin = Spin { pause_nanos: 2_440, yields: 16 };
 
     /// A fresh budget of this policy: its time as pauses of this CPU, none when this
     /// process can run on one CPU only, and nothing at all under loom (see the module doc).
@@ -119,12 +112,7 @@ impl Spin {
         } else {
             (pauses_in(self.pause_nanos), self.yields)
         };
-        let (pauses_per_look, max_pauses_per_look) = if self.exponential_backoff && pauses > 0 {
-            (pauses_in(Spin::FIRST_LOOK_NANOS).max(1), pauses_in(Spin::MAX_LOOK_NANOS).max(1))
-        } else {
-            (1, 1)
-        };
-        Spinner { pauses, yields, pauses_per_look, max_pauses_per_look }
+        Spinner { pauses, yields }
     }
 }
 
@@ -225,9 +213,6 @@ fn measure_pauses_per_nanosecond() -> u32 {
 pub(crate) struct Spinner {
     pauses: u32,
     yields: u32,
-    pauses_per_look: u32,
-    /// Equal to `pauses_per_look` unless the looks back off exponentially.
-    max_pauses_per_look: u32,
 }
 
 impl Spinner {
@@ -251,14 +236,10 @@ impl Spinner {
     }
 
     /// Pauses (or yields) once, spending budget; false if none was left.
-    pub(crate) fn back_off(&mut self) -> bool {
+    fn back_off(&mut self) -> bool {
         if self.pauses > 0 {
-            let now = self.pauses_per_look.min(self.pauses);
-            for _ in 0..now {
-                core::hint::spin_loop();
-            }
-            self.pauses -= now;
-            self.pauses_per_look = (self.pauses_per_look * 2).min(self.max_pauses_per_look);
+            core::hint::spin_loop();
+            self.pauses -= 1;
             true
         } else if self.yields > 0 {
             std::thread::yield_now();
@@ -330,9 +311,7 @@ mod tests {
         let rate = ((1u64 << 16) * 10 / 244) as u32;
         assert_eq!(pauses_at_rate(Spin::HANDOFF.pause_nanos, rate), 100);
         assert_eq!(pauses_at_rate(Spin::BARRIER.pause_nanos, rate), 100);
-        assert_eq!(pauses_at_rate(Spin::LOCK.pause_nanos, rate), 14);
-        assert_eq!(pauses_at_rate(Spin::FIRST_LOOK_NANOS, rate), 2);
-        assert_eq!(pauses_at_rate(Spin::MAX_LOOK_NANOS, rate), 32);
+        assert_eq!(pauses_at_rate(Spin::LOCK.pause_nanos, rate), 0);
         // A CPU whose pause is 8.6 ns gets ~2.8x as many, for the same time.
         let rate = ((1u64 << 16) * 10 / 86) as u32;
         assert_eq!(pauses_at_rate(Spin::HANDOFF.pause_nanos, rate), 284);
@@ -348,7 +327,7 @@ mod tests {
 
     #[test]
     fn a_budget_is_spent_pauses_first_then_yields() {
-        let mut spinner = Spin::LOCK.start();
+        let mut spinner = Spin::HANDOFF.start();
         let mut steps = 0;
         while spinner.back_off() {
             steps += 1;
