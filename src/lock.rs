@@ -37,9 +37,8 @@
 //!   back in before it sleeps again.
 //!   Swapping in `2` (not `1`) after having slept is deliberate: we cannot know whether
 //!   other sleepers remain, so the next release must wake someone.
-//! * **release**: CAS `1 → 0`; failing that, swap in `0`. Old value `2` means someone may
-//!   sleep: wake one. Old value `0` means the lock was not held: `Err(Unlocked)`, and the
-//!   swap changed nothing.
+//! * **release**: swap in `0`. Old value `2` means someone may sleep: wake one. Old value
+//!   `0` means the lock was not held: `Err(Unlocked)`, and the swap changed nothing.
 //! * **timeout**: a timed acquire that gives up leaves the word at `2`. That costs at most
 //!   one needless wake later, and never a lost one: a wake that reaches no sleeper was
 //!   only ever needed by the thread that left.
@@ -47,7 +46,7 @@
 //! Orderings: acquiring is `Acquire` and releasing is `Release`, so everything written
 //! under the lock is visible to the next holder. Spinning loads are `Relaxed` hints.
 //!
-//! The spin's shape (no pauses, 7 yields), the spin through `2` and the release as a CAS
+//! The spin's shape (no pauses, 7 yields), the spin through `2` and the release as a swap
 //! were each measured against the alternatives: BENCHMARKS.md, "How each target was met",
 //! 2.
 //!
@@ -169,23 +168,19 @@ impl Lock {
     /// Returns `Err(ReleaseError::Unlocked)` (Python's `RuntimeError`) if it was not locked.
     #[inline]
     pub fn release(&self) -> Result<(), ReleaseError> {
-        // Release: publish the critical section to the next holder. The common case, held
-        // with nobody asleep, as a CAS (parking_lot's unlock), which measured steadier
-        // under contention than a swap.
-        if self.state.compare_exchange(LOCKED, UNLOCKED, Release, Relaxed).is_ok() {
-            return Ok(());
+        // Release: publish the critical section to the next holder.
+        match self.state.swap(UNLOCKED, Release) {
+            LOCKED => Ok(()),
+            was => self.release_slow(was),
         }
-        self.release_slow()
     }
 
-    /// Release when the word was not `LOCKED` a moment ago: `CONTENDED` (wake a sleeper)
-    /// or `UNLOCKED` (an error), or changed since by another thread.
+    /// The rest of a release whose swap found the word `was`, not `LOCKED`: `CONTENDED`
+    /// (wake a sleeper) or `UNLOCKED` (an error; the swap wrote `0` over `0`).
     #[cold]
-    fn release_slow(&self) -> Result<(), ReleaseError> {
-        // Release: as in release.
-        match self.state.swap(UNLOCKED, Release) {
+    fn release_slow(&self, was: u32) -> Result<(), ReleaseError> {
+        match was {
             UNLOCKED => Err(ReleaseError::Unlocked),
-            LOCKED => Ok(()),
             _ => {
                 futex::wake_one(&self.state);
                 Ok(())

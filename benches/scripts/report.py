@@ -46,6 +46,14 @@ SCENARIOS = [
     *[(f"Barrier, {n} threads (per crossing)", f"barrier/ours/{n}",
        [f"barrier/std/{n}", f"barrier/port_parking_lot/{n}"], ("ge_first", 3.0))
       for n in (2, 4)],
+    ("`Mutex<u64>` uncontended lock + add + unlock", "mutex_u64_uncontended/ours",
+     ["mutex_u64_uncontended/parking_lot"], ("le_first", 1.05)),
+    ("`ReentrantMutex` uncontended lock + unlock", "mutex_u64_uncontended/ours_reentrant",
+     ["mutex_u64_uncontended/parking_lot_reentrant"], ("le_first", 1.05)),
+    *[(f"`Mutex<u64>` contended, {n} threads (per increment)", f"mutex_u64_contended/ours/{n}",
+       [f"mutex_u64_contended/parking_lot/{n}"], ("ge_first", 1.0)) for n in (2, 4, 8)],
+    ("`Condvar` ping-pong (round trip)", "condvar_ping_pong/ours",
+     ["condvar_ping_pong/parking_lot"], ("ge_first", 1.0)),
     ("Timer create+start+cancel+join", "timer_start_cancel_join/ours",
      ["timer_start_cancel_join/port_std", "timer_start_cancel_join/spawn_join_floor"], None),
 ]
@@ -119,8 +127,11 @@ def main() -> None:
                 target_txt = "faster than std and pl" if factor == 1.0 else f">= {factor:g}x the faster port"
                 verdict = fastest / ours >= factor
             elif kind == "ge_first":
-                target_txt = f">= {factor:g}x std"
+                target_txt = f">= {factor:g}x {peers[0][0]}"
                 verdict = measured[0] / ours >= factor
+            elif kind == "le_first":
+                target_txt = f"<= {factor:g}x {peers[0][0]}"
+                verdict = ours <= factor * measured[0]
             else:
                 target_txt = f"<= {factor:g} ns"
                 verdict = ours <= factor
