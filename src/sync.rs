@@ -38,8 +38,8 @@
 //! slows the very critical section it waits for, and breaks up the holder's run of cheap
 //! uncontended acquires. So [`Spin::LOCK`] has no pauses at all: a lock's waiter looks only
 //! between yields, whose system call spaces the looks far apart (hundreds of ns) without a
-//! clock, and the holder keeps its line. That measured 1.2-1.7x the throughput of
-//! parking_lot's 14 pauses + 7 yields (BENCHMARKS.md, "How each target was met", 2).
+//! clock, and the holder keeps its line (measured against parking_lot's 14 pauses + 7
+//! yields and other shapes: BENCHMARKS.md, "How each target was met", 2).
 //!
 //! ## Where a spin cannot help
 //!
