@@ -328,8 +328,11 @@ impl Timer {
     }
 
     /// Waits until the timer is done: its function has returned or panicked (or could not
-    /// get a thread), or the timer was cancelled (`timer.join()`). Returns at once if the timer was never
-    /// started. What the function did is visible to the caller afterwards.
+    /// get a thread), or the timer was cancelled (`timer.join()`). Returns at once if the
+    /// timer was never started. What the function did, and the drop of what it captured,
+    /// are visible to the caller afterwards. Unlike Python's, it does not wait for the
+    /// thread that ran the function to exit: that thread's thread-local destructors may
+    /// still run after `join` returns.
     ///
     /// ```
     /// use std::sync::{Arc, atomic::{AtomicBool, Ordering}};
