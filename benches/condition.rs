@@ -6,64 +6,20 @@
 //! against `parking_lot::Condvar` over `parking_lot::Mutex`, the same ping-pong.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 #[path = "support/common.rs"]
 mod common;
+#[path = "support/ports.rs"]
+mod ports;
 
 use common::timed_threads;
 
 fn condition_ping_pong(c: &mut Criterion) {
+    use ports::condition_round_trips as round_trips;
     let mut group = c.benchmark_group("condition_ping_pong");
-    group.bench_function("ours", |b| {
-        b.iter_custom(|iters| {
-            let cond = threading::Condition::new();
-            // Relaxed is enough: only read and written while holding the condition's lock.
-            let turn = AtomicUsize::new(0);
-            timed_threads(2, |side| {
-                for _ in 0..iters {
-                    let mut guard = cond.lock();
-                    while turn.load(Relaxed) != side {
-                        guard.wait();
-                    }
-                    turn.store(1 - side, Relaxed);
-                    guard.notify(1);
-                }
-            })
-        });
-    });
-    group.bench_function("std", |b| {
-        b.iter_custom(|iters| {
-            let turn = std::sync::Mutex::new(0usize);
-            let cv = std::sync::Condvar::new();
-            timed_threads(2, |side| {
-                for _ in 0..iters {
-                    let mut guard = turn.lock().unwrap();
-                    while *guard != side {
-                        guard = cv.wait(guard).unwrap();
-                    }
-                    *guard = 1 - side;
-                    cv.notify_one();
-                }
-            })
-        });
-    });
-    group.bench_function("parking_lot", |b| {
-        b.iter_custom(|iters| {
-            let turn = parking_lot::Mutex::new(0usize);
-            let cv = parking_lot::Condvar::new();
-            timed_threads(2, |side| {
-                for _ in 0..iters {
-                    let mut guard = turn.lock();
-                    while *guard != side {
-                        cv.wait(&mut guard);
-                    }
-                    *guard = 1 - side;
-                    cv.notify_one();
-                }
-            })
-        });
-    });
+    group.bench_function("ours", |b| b.iter_custom(round_trips::ours));
+    group.bench_function("std", |b| b.iter_custom(round_trips::std));
+    group.bench_function("parking_lot", |b| b.iter_custom(round_trips::parking_lot));
     group.finish();
 }
 

@@ -252,51 +252,11 @@ fn event() -> Vec<Scenario> {
 }
 
 fn condition() -> Vec<Scenario> {
-    // A turn variable under the condition's lock: wait for your turn, pass it, notify one.
-    let ours = contender("ours", |ops| {
-        let cond = threading::Condition::new();
-        // Relaxed: only touched holding the condition's lock.
-        let turn = AtomicUsize::new(0);
-        let took = timed_threads(2, |side| {
-            for _ in 0..ops {
-                let mut guard = cond.lock();
-                while turn.load(Relaxed) != side {
-                    guard.wait();
-                }
-                turn.store(1 - side, Relaxed);
-                guard.notify(1);
-            }
-        });
-        Measured::plain(took, ops)
-    });
-    let std = contender("std Condvar", |ops| {
-        let (turn, cv) = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
-        let took = timed_threads(2, |side| {
-            for _ in 0..ops {
-                let mut guard = turn.lock().unwrap();
-                while *guard != side {
-                    guard = cv.wait(guard).unwrap();
-                }
-                *guard = 1 - side;
-                cv.notify_one();
-            }
-        });
-        Measured::plain(took, ops)
-    });
-    let pl = contender("parking_lot Condvar", |ops| {
-        let (turn, cv) = (parking_lot::Mutex::new(0usize), parking_lot::Condvar::new());
-        let took = timed_threads(2, |side| {
-            for _ in 0..ops {
-                let mut guard = turn.lock();
-                while *guard != side {
-                    cv.wait(&mut guard);
-                }
-                *guard = 1 - side;
-                cv.notify_one();
-            }
-        });
-        Measured::plain(took, ops)
-    });
+    use ports::condition_round_trips as round_trips;
+    let ours = contender("ours", |ops| Measured::plain(round_trips::ours(ops), ops));
+    let std = contender("std Condvar", |ops| Measured::plain(round_trips::std(ops), ops));
+    let pl =
+        contender("parking_lot Condvar", |ops| Measured::plain(round_trips::parking_lot(ops), ops));
     vec![Scenario {
         key: "condition_ping_pong".into(),
         what: "Condition ping-pong (per round trip)".into(),

@@ -53,6 +53,60 @@ macro_rules! semaphore_round_trips {
     }};
 }
 
+/// `rounds` round trips of a turn between two threads through a condition variable: a
+/// `turn` guarded by the condition's lock, each side waits for its turn, passes it and
+/// notifies one. Ours (`threading::Condition`) and the two condition variables a porter
+/// reaches for; their APIs differ, so one function each. The wall time of `timed_threads`.
+pub mod condition_round_trips {
+    use crate::common::timed_threads;
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use std::time::Duration;
+
+    pub fn ours(rounds: u64) -> Duration {
+        let cond = threading::Condition::new();
+        // Relaxed: only read and written holding the condition's lock.
+        let turn = AtomicUsize::new(0);
+        timed_threads(2, |side| {
+            for _ in 0..rounds {
+                let mut guard = cond.lock();
+                while turn.load(Relaxed) != side {
+                    guard.wait();
+                }
+                turn.store(1 - side, Relaxed);
+                guard.notify(1);
+            }
+        })
+    }
+
+    pub fn std(rounds: u64) -> Duration {
+        let (turn, cv) = (std::sync::Mutex::new(0usize), std::sync::Condvar::new());
+        timed_threads(2, |side| {
+            for _ in 0..rounds {
+                let mut guard = turn.lock().unwrap();
+                while *guard != side {
+                    guard = cv.wait(guard).unwrap();
+                }
+                *guard = 1 - side;
+                cv.notify_one();
+            }
+        })
+    }
+
+    pub fn parking_lot(rounds: u64) -> Duration {
+        let (turn, cv) = (parking_lot::Mutex::new(0usize), parking_lot::Condvar::new());
+        timed_threads(2, |side| {
+            for _ in 0..rounds {
+                let mut guard = turn.lock();
+                while *guard != side {
+                    cv.wait(&mut guard);
+                }
+                *guard = 1 - side;
+                cv.notify_one();
+            }
+        })
+    }
+}
+
 /// Ports on `std::sync::{Mutex, Condvar}`.
 pub mod std_port {
     use std::sync::{Condvar, Mutex};
