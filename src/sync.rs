@@ -145,9 +145,13 @@ fn other_threads_can_run_meanwhile() -> bool {
     false // Never asked: loom spins not at all.
 }
 
-/// How many pauses of this CPU last about `nanos` (rounded to the nearest).
+/// How many pauses of this CPU last about `nanos` (rounded to the nearest). No time needs
+/// no rate: a budget without pauses ([`Spin::LOCK`]) never pays for the measurement.
 #[cfg(not(loom))]
 fn pauses_in(nanos: u32) -> u32 {
+    if nanos == 0 {
+        return 0;
+    }
     pauses_at_rate(nanos, pauses_per_nanosecond())
 }
 
