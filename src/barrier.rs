@@ -469,6 +469,9 @@ struct BreakOnUnwind<'a>(&'a Barrier);
 
 impl Drop for BreakOnUnwind<'_> {
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         let barrier = self.0;
         let _guard = barrier.lock.lock();
         // SAFETY: we hold the lock, which guards `arrivals`.

@@ -663,6 +663,9 @@ impl<L: ConditionLock> ConditionGuard<'_, L> {
 impl<L: ConditionLock> Drop for ConditionGuard<'_, L> {
     #[inline]
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         // Err only for a Lock that another thread released meanwhile (it is not owned):
         // nothing left to release, as for LockGuard.
         let _ = self.condition.lock.release();

@@ -241,6 +241,9 @@ pub struct LockGuard<'a> {
 impl Drop for LockGuard<'_> {
     #[inline]
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         // Err(Unlocked) only if another thread already released it: nothing left to do.
         let _ = self.lock.release();
     }

@@ -225,6 +225,9 @@ impl<'a> RLockGuard<'a> {
 
 impl Drop for RLockGuard<'_> {
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         // Cannot fail: the guard is !Send, so this is the thread that acquired.
         let _ = self.rlock.release();
     }

@@ -567,6 +567,9 @@ pub type BoundedSemaphoreGuard<'a> = SemaphoreGuard<'a, BoundedSemaphore>;
 impl<S: AnySemaphore> Drop for SemaphoreGuard<'_, S> {
     #[inline]
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         // Err only after others released past what this permit took (see the type's doc):
         // there is nothing left to give back.
         let _ = self.semaphore.give_back(1);

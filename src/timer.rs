@@ -196,6 +196,9 @@ struct SetOnDrop<'a>(&'a Event);
 
 impl Drop for SetOnDrop<'_> {
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         self.0.set();
     }
 }
