@@ -61,6 +61,8 @@ mod event;
 mod futex;
 mod lock;
 mod mutex;
+#[cfg(loom)]
+mod mutex_model;
 mod rlock;
 mod scheduler;
 mod semaphore;
@@ -80,9 +82,19 @@ pub use mutex::{
     Condvar, MappedMutexGuard, MappedReentrantMutexGuard, Mutex, MutexGuard, ReentrantMutex,
     ReentrantMutexGuard,
 };
+// Under loom the same faces over raw types built on first use (src/mutex_model.rs says why).
 pub use mutex::{RawCondvar, RawThreadId, WaitTimeoutResult};
+#[cfg(loom)]
+pub use mutex_model::{
+    Condvar, MappedMutexGuard, MappedReentrantMutexGuard, ModelCondvar, ModelLock, Mutex,
+    MutexGuard, ReentrantMutex, ReentrantMutexGuard,
+};
 /// The raw lock under [`Mutex`]: [`Lock`] (as `parking_lot::RawMutex`).
+#[cfg(not(loom))]
 pub type RawMutex = Lock;
+/// The raw lock under [`Mutex`] under loom: [`ModelLock`].
+#[cfg(loom)]
+pub type RawMutex = ModelLock;
 pub use rlock::{RLock, RLockGuard};
 pub use semaphore::{BoundedSemaphore, BoundedSemaphoreGuard, Semaphore, SemaphoreGuard};
 pub use timer::Timer;

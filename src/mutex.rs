@@ -254,7 +254,6 @@ unsafe impl ::lock_api::RawMutexTimed for Lock {
 #[derive(Debug)]
 pub struct RawThreadId;
 
-#[cfg(not(loom))]
 // SAFETY: ids come from a global counter per thread, so no two live threads share one, and
 // a thread always gets the same id (src/rlock.rs).
 unsafe impl ::lock_api::GetThreadId for RawThreadId {

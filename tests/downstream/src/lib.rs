@@ -1,9 +1,50 @@
 //! A small crate built on `threading`, written the way a user of the crate writes one, so
 //! that its loom models (`tests/model.rs`) show what a user's model checks look like.
 //!
-//! [`Tasks`] is Python's `queue.Queue` bookkeeping on its own: `task_done()` and `join()`.
+//! [`BoundedBuffer`] is a producer/consumer buffer on `Mutex` + `Condvar` (parking_lot's
+//! style); [`Tasks`] is Python's `queue.Queue` bookkeeping on `Condition`: `task_done()` and
+//! `join()`; [`shut_down`] sets a `static` `Event`.
 
-use threading::{Condition, Event};
+use std::collections::VecDeque;
+use threading::{Condition, Condvar, Event, Mutex};
+
+/// At most `capacity` items; [`put`](BoundedBuffer::put) waits for room,
+/// [`get`](BoundedBuffer::get) for an item.
+pub struct BoundedBuffer<T> {
+    items: Mutex<VecDeque<T>>,
+    capacity: usize,
+    not_empty: Condvar,
+    not_full: Condvar,
+}
+
+impl<T> BoundedBuffer<T> {
+    /// An empty buffer for at most `capacity` items.
+    pub fn new(capacity: usize) -> BoundedBuffer<T> {
+        BoundedBuffer {
+            items: Mutex::new(VecDeque::with_capacity(capacity)),
+            capacity,
+            not_empty: Condvar::new(),
+            not_full: Condvar::new(),
+        }
+    }
+
+    /// Adds `item` at the back, once there is room.
+    pub fn put(&self, item: T) {
+        let mut items = self.items.lock();
+        self.not_full.wait_while(&mut items, |items| items.len() >= self.capacity);
+        items.push_back(item);
+        self.not_empty.notify_one();
+    }
+
+    /// Takes the item at the front, once there is one.
+    pub fn get(&self) -> T {
+        let mut items = self.items.lock();
+        self.not_empty.wait_while(&mut items, |items| items.is_empty());
+        let item = items.pop_front().expect("not empty: wait_while saw an item");
+        self.not_full.notify_one();
+        item
+    }
+}
 
 // The user's own shared state on loom's atomics under `--cfg loom`, std's otherwise: the
 // crate's primitives switch by themselves, the user's own atomics need these lines.
