@@ -133,7 +133,7 @@ fn a_join_that_checks_outside_the_lock_loses_the_notification() {
     }
     loom::model(|| {
         // std's `Arc`, not loom's: loom 0.7 unwinds the deadlocked thread, and dropping a
-        // loom `Arc` then panics again, which aborts the test instead of failing the model.
+        // loom `Arc` then can panic again, which aborts the test instead of failing the model.
         let tasks = std::sync::Arc::new(Buggy {
             all_done: Condition::new(),
             unfinished: AtomicUsize::new(1),
