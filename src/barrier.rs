@@ -98,6 +98,9 @@ struct Arrivals {
 
 /// A reusable meeting point for `parties` threads: Python's `threading.Barrier`.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// ```
 /// use threading::Barrier;
 /// use std::{sync::Arc, thread};

@@ -229,6 +229,9 @@ use sealed::Raw;
 
 /// A condition variable over a lock: Python's `threading.Condition`.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// `Condition` alone (`Condition<Lock>`) has its own plain lock; see
 /// [`with_lock`](Condition::with_lock) for a shared lock or an `RLock`.
 ///

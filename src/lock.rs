@@ -80,6 +80,9 @@ const CONTENDED: u32 = 2;
 
 /// A lock that any thread may release: Python's `threading.Lock`.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// ```
 /// use threading::Lock;
 /// use std::time::Duration;

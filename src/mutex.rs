@@ -67,6 +67,9 @@ use std::time::Instant;
 /// A mutual-exclusion lock that owns its data: `lock_api::Mutex` over [`Lock`], as
 /// `parking_lot::Mutex`. `Mutex::new` is `const`; `Mutex<()>` is 4 bytes.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// ```
 /// use threading::Mutex;
 /// use std::time::Duration;
@@ -91,6 +94,9 @@ pub type MappedMutexGuard<'a, T> = ::lock_api::MappedMutexGuard<'a, Lock, T>;
 
 /// A mutex its holder may lock again: `lock_api::ReentrantMutex` over [`Lock`] and this
 /// crate's thread ids, as `parking_lot::ReentrantMutex`. Gives shared access only (`&T`).
+///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
 ///
 /// ```
 /// use threading::ReentrantMutex;
@@ -118,6 +124,9 @@ pub type MappedReentrantMutexGuard<'a, T> =
 /// A condition variable for [`Mutex`]: `lock_api::Condvar` over the crate's FIFO waiter
 /// queue, as `parking_lot::Condvar`. No spurious wakeups; `notify_one` returns whether it
 /// woke a thread, `notify_all` how many.
+///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
 ///
 /// Python's `queue.Queue` in this style (one mutex, three condition variables):
 ///

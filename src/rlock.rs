@@ -44,6 +44,9 @@ use std::time::Duration;
 
 /// A lock that its holder may acquire again: Python's `threading.RLock`.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// ```
 /// use threading::{RLock, ReleaseError};
 ///

@@ -206,6 +206,9 @@ impl Drop for SetOnDrop<'_> {
 /// Calls a function on a new thread after an interval, unless cancelled first: Python's
 /// `threading.Timer`.
 ///
+/// Under `--cfg loom` it runs on loom's atomics, futex model and threads (its interval
+/// may end at any moment): see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// Dropping a started `Timer` does not cancel it (as in Python, it still fires); call
 /// [`cancel`](Self::cancel) for that.
 ///
