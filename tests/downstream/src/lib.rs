@@ -62,6 +62,12 @@ pub struct Tasks {
     unfinished: AtomicUsize,
 }
 
+impl Default for Tasks {
+    fn default() -> Tasks {
+        Tasks::new()
+    }
+}
+
 impl Tasks {
     /// No task yet.
     pub fn new() -> Tasks {
