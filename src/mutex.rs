@@ -49,9 +49,10 @@
 //! `wait_while`, `wait_for` with timeouts, `notify_one`/`notify_all` return values, the
 //! two-mutex panic, a panicking `wait_while` condition, `ReentrantMutex` nesting and owner
 //! checks. `tests/loom/condvar.rs`: a `Condvar` wait over a `Lock` publishes the data
-//! written before the notify and never misses it (under loom the lock_api layer itself is
-//! left out: its `INIT` constants need `const` atomics, which loom's are not; the raw
-//! condvar it calls is what the model checks). `tests/sizes.rs`: `Mutex<()>` is 4 bytes.
+//! written before the notify and never misses it (the raw condvar the face calls; under
+//! loom the faces are built over raw types of their own, because their `INIT` constants
+//! cannot hold loom's atomics: `src/mutex_model.rs`). `tests/sizes.rs`: `Mutex<()>` is 4
+//! bytes.
 
 use crate::futex::Deadline;
 use crate::lock::Lock;

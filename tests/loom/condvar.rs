@@ -1,7 +1,7 @@
-//! Loom check of the lock_api `Condvar`'s core (`threading::RawCondvar`) over a `Lock`:
-//! under loom lock_api's `Mutex` and `Condvar` cannot be built (their `INIT` constants need
-//! `const` atomics), so the test pairs the raw condvar with a `Lock` and a cell, exactly
-//! what `Condvar::wait(&mut MutexGuard)` passes down.
+//! Loom check of the lock_api `Condvar`'s core (`threading::RawCondvar`) over a `Lock`,
+//! paired with a cell, exactly what `Condvar::wait(&mut MutexGuard)` passes down. (Under
+//! loom the faces themselves run over raw types built on first use, `src/mutex_model.rs`;
+//! `tests/downstream` models them as a user would.)
 
 use crate::check;
 use loom::cell::UnsafeCell;
