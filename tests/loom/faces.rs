@@ -5,19 +5,47 @@
 use crate::check;
 use loom::sync::Arc;
 use loom::thread;
+use std::collections::VecDeque;
 use threading::{Condition, Condvar, Mutex};
 
-/// A `Mutex` + `Condvar` handoff that notifies after unlocking, with the faces built by
-/// whichever thread uses them first: the waiter never misses the notify (a miss is a loom
-/// deadlock) and sees the value, and no thread's use races the build of the faces' loom
-/// atomics and cells (loom would report a causality violation).
+/// Two values handed over through `Mutex` + `Condvar`, each notified after the unlock, with
+/// the faces built by whichever thread uses them first: the receiver never misses a notify
+/// (a miss is a loom deadlock) and gets both values, in order.
 #[test]
 fn faces_built_on_first_use_hand_over_after_the_unlock() {
+    check(|| {
+        let slot = Arc::new((Mutex::new(VecDeque::new()), Condvar::new()));
+        let sender = {
+            let slot = Arc::clone(&slot);
+            thread::spawn(move || {
+                for value in 1..=2 {
+                    slot.0.lock().push_back(value);
+                    slot.1.notify_one();
+                }
+            })
+        };
+        for expected in 1..=2 {
+            let mut values = slot.0.lock();
+            slot.1.wait_while(&mut values, |values| values.is_empty());
+            assert_eq!(values.pop_front(), Some(expected));
+        }
+        sender.join().unwrap();
+    });
+}
+
+/// A `Condvar` whose first use is a notify that comes before anything else (nobody waits
+/// yet: harmless, and correct code). The receiver's wait is then its first use, and nothing
+/// in the user's code orders it after the sender's build of the `Condvar`: the faces' own
+/// first-use ordering must, or loom reports the build racing the wait as a causality
+/// violation in correct code.
+#[test]
+fn a_face_first_used_by_another_thread_does_not_race_its_build() {
     check(|| {
         let slot = Arc::new((Mutex::new(None), Condvar::new()));
         let sender = {
             let slot = Arc::clone(&slot);
             thread::spawn(move || {
+                slot.1.notify_one(); // nobody to wake yet
                 *slot.0.lock() = Some(7);
                 slot.1.notify_one();
             })
