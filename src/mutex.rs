@@ -206,7 +206,7 @@ pub type MappedReentrantMutexGuard<'a, T> =
 #[cfg(not(loom))]
 pub type Condvar = ::lock_api::Condvar<RawCondvar>;
 
-/// Whether a timed [`Condvar`] wait timed out (lock_api's, as parking_lot's).
+/// Whether a timed [`Condvar`](crate::Condvar) wait timed out (lock_api's, as parking_lot's).
 pub use ::lock_api::WaitTimeoutResult;
 
 #[cfg(not(loom))]
@@ -259,8 +259,8 @@ unsafe impl ::lock_api::RawMutexTimed for Lock {
     }
 }
 
-/// The thread ids of [`ReentrantMutex`]: the crate's own (as `RLock`'s), unique among every
-/// thread the process ever ran and never 0.
+/// The thread ids of [`ReentrantMutex`](crate::ReentrantMutex): the crate's own (as
+/// `RLock`'s), unique among every thread the process ever ran and never 0.
 #[derive(Debug)]
 pub struct RawThreadId;
 
@@ -276,9 +276,10 @@ unsafe impl ::lock_api::GetThreadId for RawThreadId {
     }
 }
 
-/// The raw condition variable behind [`Condvar`]: the crate's FIFO waiter queue. Waits
-/// never return spuriously, `notify_one` says whether it woke a thread and `notify_all` how
-/// many. One mutex at a time: a wait with another mutex while threads wait panics.
+/// The raw condition variable behind [`Condvar`](crate::Condvar): the crate's FIFO waiter
+/// queue. Waits never return spuriously, `notify_one` says whether it woke a thread and
+/// `notify_all` how many. One mutex at a time: a wait with another mutex while threads wait
+/// panics.
 pub struct RawCondvar {
     queue: WaitQueue,
     mutex: AtomicUsize,
