@@ -7,7 +7,8 @@ use loom::sync::Arc;
 use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use loom::thread;
 use std::collections::VecDeque;
-use threading::{Condition, Condvar, Mutex};
+use std::time::Duration;
+use threading::{Condition, Condvar, Event, Mutex, Timer};
 
 // README.md, "Model-check your own code", shows this test as it is.
 /// A producer puts 1, 2, 3 through a buffer of one item while the main thread takes them:
@@ -133,7 +134,7 @@ fn a_join_that_checks_outside_the_lock_loses_the_notification() {
     }
     loom::model(|| {
         // std's `Arc`, not loom's: loom 0.7 unwinds the deadlocked thread, and dropping a
-        // loom `Arc` then can panic again, which aborts the test instead of failing the model.
+        // loom `Arc` then can panic again, which aborts the test binary.
         let tasks = std::sync::Arc::new(Buggy {
             all_done: Condition::new(),
             unfinished: AtomicUsize::new(1),
@@ -163,5 +164,25 @@ fn a_static_event_wakes_its_waiter_in_every_execution() {
         let waiter = thread::spawn(downstream_loom::wait_for_shutdown);
         downstream_loom::shut_down();
         waiter.join().unwrap();
+    });
+}
+
+/// A `Timer` in a model: under loom its interval may end at any moment after `start` (there
+/// is no clock), so loom tries the timer firing before, during and after the `cancel`. The
+/// function runs exactly when the cancel lost. The timer's threads are loom threads, and
+/// the model waits for them last (loom tears down its statics when the model returns).
+#[test]
+fn a_timer_fires_unless_cancelled_first() {
+    loom::model(|| {
+        let fired = Arc::new(Event::new());
+        let timer = {
+            let fired = Arc::clone(&fired);
+            Timer::new(Duration::from_secs(60), move || fired.set())
+        };
+        timer.start().unwrap();
+        timer.cancel();
+        timer.join();
+        assert_eq!(fired.is_set(), !timer.is_cancelled());
+        threading::diagnostics::join_timer_scheduler();
     });
 }
