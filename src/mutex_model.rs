@@ -87,7 +87,7 @@ loom::lazy_static! {
 }
 
 /// A value built on its first use in a loom execution (the module doc says why and how).
-pub struct ModelCell<T> {
+pub(crate) struct ModelCell<T> {
     built_in: AtomicU64,
     value: UnsafeCell<MaybeUninit<T>>,
     build: fn() -> T,
@@ -108,7 +108,7 @@ loom::lazy_static! {
 unsafe impl<T: Send + Sync> Sync for ModelCell<T> {}
 
 impl<T> ModelCell<T> {
-    const fn new(build: fn() -> T) -> Self {
+    pub(crate) const fn new(build: fn() -> T) -> Self {
         ModelCell {
             built_in: AtomicU64::new(NOT_BUILT),
             value: UnsafeCell::new(MaybeUninit::uninit()),
@@ -118,7 +118,7 @@ impl<T> ModelCell<T> {
     }
 
     /// The value of this execution, built now if this is its first use.
-    fn get(&self) -> &T {
+    pub(crate) fn get(&self) -> &T {
         let this_execution = *THIS_EXECUTION;
         let me = loom::thread::current().id();
         let used_before = self.built_in.load(Acquire) == this_execution
