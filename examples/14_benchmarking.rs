@@ -40,6 +40,12 @@
 //!   code keeps the notebook's version.
 //! - Python's threads discard their results; here every run returns its sum and the
 //!   example checks that threads and processes agree.
+//! - A worker thread or process the OS refuses to start (Wine has refused processes with
+//!   "Internal error") is said ("could not start process 2 of 8: ..."), the started ones
+//!   are waited for, and that run, which did not do the whole job, is left out: a row is
+//!   the fastest of its complete runs, "not measured" if it had none, and the speed-ups and
+//!   verdicts use the measured rows only. `THREADING_DEMO_FAIL_SPAWN=N` refuses the Nth
+//!   start on purpose (examples/common/mod.rs).
 //!
 //! The Python script is the notebook's cell with these changes: M is scaled by the same
 //! factor; the unused `import numpy as np` is left out (numpy need not be installed);
