@@ -58,8 +58,9 @@
 //! cannot re-lock: another mutex's wait is admitted. `tests/loom/condvar.rs`: a `Condvar`
 //! wait over a `Lock` publishes the data written before the notify and never misses it; a
 //! timed-out waiter leaves the queue before it re-locks, so a wait with another mutex is
-//! admitted while the first mutex is held; a notify racing a timeout is consumed or passed
-//! on, never lost (under loom the lock_api layer itself is left out: its `INIT` constants
+//! admitted while the first mutex is held; the mutex is kept while any waiter remains (a
+//! wait with another mutex is refused and changes nothing); a notify racing a timeout is
+//! consumed or passed on, never lost (under loom the lock_api layer itself is left out: its `INIT` constants
 //! need `const` atomics, which loom's are not; the raw condvar it calls is what the model
 //! checks). `tests/sizes.rs`: `Mutex<()>` is 4 bytes.
 
@@ -296,8 +297,15 @@ impl RawCondvar {
     /// The wait behind every `Condvar` wait: true if notified, false if `deadline` passed.
     /// The caller holds `mutex`.
     fn wait_on(&self, mutex: &Lock, deadline: Deadline) -> bool {
+        let admitted = self.try_wait_on(mutex, deadline);
+        admitted.expect("attempted to use a condition variable with more than one mutex")
+    }
+
+    /// [`wait_on`](Self::wait_on), or `None` (nothing done, `mutex` still held) if threads
+    /// wait with another mutex.
+    fn try_wait_on(&self, mutex: &Lock, deadline: Deadline) -> Option<bool> {
         let address = mutex as *const Lock as usize;
-        let admitted = self.queue.wait_admitted(
+        self.queue.wait_admitted(
             deadline,
             |queue_was_empty| {
                 // Relaxed: read and written only under the queue's own lock.
@@ -314,8 +322,7 @@ impl RawCondvar {
                 let _ = mutex.release();
             },
             |()| mutex.acquire(),
-        );
-        admitted.expect("attempted to use a condition variable with more than one mutex")
+        )
     }
 
     /// `Condvar::wait` under loom, where lock_api's `Condvar` cannot be built (its `INIT`
@@ -346,6 +353,14 @@ impl RawCondvar {
     #[doc(hidden)]
     pub fn notify_all(&self) -> usize {
         self.queue.notify(usize::MAX)
+    }
+
+    /// `Condvar::wait_for` under loom, without the panic: `None` if threads wait with
+    /// another mutex (the wait is refused, nothing changed), else whether it timed out.
+    #[cfg(loom)]
+    #[doc(hidden)]
+    pub fn try_wait_for(&self, mutex: &Lock, timeout: Duration) -> Option<bool> {
+        self.try_wait_on(mutex, Deadline::after(timeout)).map(|notified| !notified)
     }
 
     /// How many threads are queued (a snapshot): lets a loom model see a timed-out waiter

@@ -1,7 +1,9 @@
-//! Loom check of the lock_api `Condvar`'s core (`threading::RawCondvar`) over a `Lock`:
+//! Loom checks of the lock_api `Condvar`'s core (`threading::RawCondvar`) over a `Lock`:
 //! under loom lock_api's `Mutex` and `Condvar` cannot be built (their `INIT` constants need
-//! `const` atomics), so the test pairs the raw condvar with a `Lock` and a cell, exactly
-//! what `Condvar::wait(&mut MutexGuard)` passes down.
+//! `const` atomics), so the tests pair the raw condvar with `Lock`s and cells, exactly what
+//! `Condvar::wait(&mut MutexGuard)` passes down. They check the data a notify publishes,
+//! and parking_lot's rule for the condvar's one mutex: forgotten exactly when the queue
+//! empties, including when a timed-out waiter leaves it before it can re-lock.
 
 use crate::check;
 use loom::cell::UnsafeCell;
@@ -167,5 +169,51 @@ fn notify_racing_a_timed_out_waiter_is_consumed_or_passed_on() {
         }
         let consumed = timed.join().unwrap() + untimed.join().unwrap();
         assert_eq!(counted, consumed);
+    });
+}
+
+/// The other half of parking_lot's rule: the condvar keeps its mutex while any waiter is
+/// still queued, even after another waiter timed out and left. A timed and an untimed
+/// waiter wait with mutex A; once the queue holds only the untimed one (the timed one left,
+/// or was notified), a wait with mutex B is refused and changes nothing; then the untimed
+/// waiter is notified and the condvar, empty again, admits B.
+#[test]
+fn the_mutex_is_kept_while_any_waiter_remains() {
+    check(|| {
+        let shared = TwoMutexes::new();
+        let waiter = |timed: bool| {
+            let shared = Arc::clone(&shared);
+            move || {
+                shared.a.acquire();
+                if timed {
+                    shared.cv.wait_for(&shared.a, Duration::from_secs(1));
+                } else {
+                    // SAFETY (each access): under `a`.
+                    while shared.tokens.with(|t| unsafe { *t }) == 0 {
+                        shared.cv.wait(&shared.a);
+                    }
+                }
+                shared.a.release().unwrap();
+            }
+        };
+        let timed = thread::spawn(waiter(true));
+        let untimed = thread::spawn(waiter(false));
+        timed.join().unwrap(); // It timed out (nobody notified yet) and left the queue.
+        while shared.cv.waiters() != 1 {
+            thread::yield_now(); // Until the untimed waiter is queued.
+        }
+        shared.b.acquire();
+        let refused = shared.cv.try_wait_for(&shared.b, Duration::from_secs(1)).is_none();
+        assert!(refused, "mutex A's waiter still waits: a wait with B must be refused");
+        assert_eq!(shared.cv.waiters(), 1, "the refused wait changed nothing");
+        shared.a.acquire();
+        // SAFETY: under `a`.
+        shared.tokens.with_mut(|t| unsafe { *t = 1 });
+        assert!(shared.cv.notify_one(), "the untimed waiter was queued");
+        shared.a.release().unwrap();
+        untimed.join().unwrap();
+        let admitted = shared.cv.try_wait_for(&shared.b, Duration::from_secs(1));
+        assert_eq!(admitted, Some(true), "empty again: B admitted, and its wait timed out");
+        shared.b.release().unwrap();
     });
 }
