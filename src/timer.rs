@@ -49,7 +49,9 @@
 //!   scheduler lets it go): `finished` is its last act after the function and everything
 //!   it owned were dropped, and a fired timer that is kept but never joined then holds no
 //!   thread stack. (What `join` does not wait for: the thread-local destructors of the
-//!   function's thread.)
+//!   function's thread.) The function's thread marks itself, in a thread-local, as running
+//!   this timer while the function runs; a `join` from there would wait for itself, so it
+//!   panics at once with Python's words instead.
 //!
 //! Because fire and cancel are each a single RMW on the same word, they are ordered by that
 //! word's modification order: exactly one of them wins, and the function runs iff cancel
@@ -69,8 +71,9 @@
 //!
 //! `tests/timer.rs`: the function runs once after at least the interval, never when
 //! cancelled before firing, `cancel` after it began changes nothing, `start` twice fails,
-//! `join`/`join_timeout`/`is_alive` before, during and after, panicking functions (others
-//! still fire), `Duration::ZERO` and `Duration::MAX`, a stress of cancel racing fire and
+//! `join`/`join_timeout`/`is_alive` before, during and after, `join`/`join_timeout` from
+//! the timer's own function (a panic with Python's words, never a hang), panicking
+//! functions (others still fire), `Duration::ZERO` and `Duration::MAX`, a stress of cancel racing fire and
 //! one of 100,000 mixed timers with exact counts, and a real refused thread (a child
 //! process under an address-space limit) reported as `SpawnFailed` at start and as an
 //! unrun timer at fire time. `tests/loom/timer.rs`: for every interleaving of cancel and
@@ -81,7 +84,8 @@
 use crate::error::TimerError;
 use crate::event::Event;
 use crate::scheduler;
-use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread};
+use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread, thread_local};
+use core::cell::Cell;
 use core::fmt;
 use std::time::{Duration, Instant};
 
@@ -152,6 +156,7 @@ impl Shared {
             // Created first, dropped last: `finished` rises after the function returned
             // (or unwound) and was dropped with everything it owned.
             let _finished = SetOnDrop(&shared.finished);
+            let _running = RunningHere::enter(&shared);
             function();
         });
         match spawned {
@@ -190,6 +195,36 @@ fn spawn_failed(error: &std::io::Error) {
 /// How many timer functions could not get a thread when their timer fired.
 pub(crate) static SPAWN_FAILURES: core::sync::atomic::AtomicU64 =
     core::sync::atomic::AtomicU64::new(0);
+
+thread_local! {
+    /// The timer whose function this thread runs, null on every other thread: its `join`
+    /// called here would wait for itself.
+    #[allow(clippy::missing_const_for_thread_local)] // loom's thread_local! has no const form.
+    static RUNNING_HERE: Cell<*const Shared> = Cell::new(core::ptr::null());
+}
+
+/// Marks the calling thread as the one running `timer`'s function until dropped (also while
+/// unwinding), so that the function's own `join` is refused instead of waiting for ever.
+struct RunningHere;
+
+impl RunningHere {
+    fn enter(timer: &Shared) -> RunningHere {
+        RUNNING_HERE.with(|running| running.set(timer));
+        RunningHere
+    }
+
+    /// Whether the calling thread runs `timer`'s function now.
+    fn is(timer: &Shared) -> bool {
+        // Only compared, never dereferenced.
+        RUNNING_HERE.with(|running| core::ptr::eq(running.get(), timer))
+    }
+}
+
+impl Drop for RunningHere {
+    fn drop(&mut self) {
+        RUNNING_HERE.with(|running| running.set(core::ptr::null()));
+    }
+}
 
 /// Raises an event when dropped, so that `finished` rises even if the function panics.
 struct SetOnDrop<'a>(&'a Event);
@@ -334,6 +369,13 @@ impl Timer {
     /// thread that ran the function to exit: that thread's thread-local destructors may
     /// still run after `join` returns.
     ///
+    /// # Panics
+    ///
+    /// Called from the timer's own function, where it would wait for itself for ever, it
+    /// panics at once with Python's words, "cannot join current thread" (Python raises
+    /// `RuntimeError`). The panic ends the function's thread like any other panic in it,
+    /// unless the function catches it; other threads' joins return once the function ends.
+    ///
     /// ```
     /// use std::sync::{Arc, atomic::{AtomicBool, Ordering}};
     /// use std::time::Duration;
@@ -346,6 +388,7 @@ impl Timer {
     /// assert!(ran.load(Ordering::Relaxed));
     /// ```
     pub fn join(&self) {
+        self.refuse_joining_itself();
         if self.started() {
             self.shared.finished.wait();
         }
@@ -353,6 +396,11 @@ impl Timer {
 
     /// Waits at most `timeout` for the timer to finish; true if it has (or was never
     /// started, when [`join`](Self::join) would not wait either).
+    ///
+    /// # Panics
+    ///
+    /// As [`join`](Self::join): called from the timer's own function, it panics at once with
+    /// "cannot join current thread" instead of waiting out the timeout for itself.
     ///
     /// ```
     /// use std::time::Duration;
@@ -363,6 +411,7 @@ impl Timer {
     /// assert!(timer.join_timeout(Duration::MAX));
     /// ```
     pub fn join_timeout(&self, timeout: Duration) -> bool {
+        self.refuse_joining_itself();
         if !self.started() {
             return true;
         }
@@ -396,6 +445,13 @@ impl Timer {
     /// ```
     pub fn interval(&self) -> Duration {
         self.interval
+    }
+
+    /// Panics, with Python's words, if the calling thread runs this timer's function.
+    fn refuse_joining_itself(&self) {
+        if RunningHere::is(&self.shared) {
+            panic!("cannot join current thread");
+        }
     }
 
     fn started(&self) -> bool {
