@@ -454,18 +454,22 @@ mod after_fork {
         // Acquire / Release: a caller that finds the handler registered starts its timer
         // after the registration, so any fork that can copy that timer runs the handler.
         loop {
-            match HANDLER.compare_exchange(UNWATCHED, REGISTERING, Acquire, Acquire) {
-                Ok(_) => {
-                    // SAFETY: `in_child` is a valid handler for the process's lifetime; it
-                    // touches only our statics (see there).
-                    let failed = unsafe { libc::pthread_atfork(None, None, Some(in_child)) } != 0;
-                    // Refused (out of memory): the next start tries again, and this one goes
-                    // on, as a process without the handler would have.
-                    HANDLER.store(if failed { UNWATCHED } else { WATCHED }, Release);
-                    return;
+            // A load first: once registered, a start costs one shared read, not a
+            // read-modify-write on a line that every starting thread would fight over.
+            match HANDLER.load(Acquire) {
+                WATCHED => return,
+                REGISTERING => std::thread::yield_now(), // another thread registers it now
+                _ => {
+                    if HANDLER.compare_exchange(UNWATCHED, REGISTERING, Acquire, Acquire).is_ok() {
+                        // SAFETY: `in_child` is a valid handler for the process's lifetime;
+                        // it touches only our statics (see there).
+                        let failed = unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+                        // Refused (out of memory): the next start tries again, and this one
+                        // goes on, as a process without the handler would have.
+                        HANDLER.store(if failed != 0 { UNWATCHED } else { WATCHED }, Release);
+                        return;
+                    }
                 }
-                Err(WATCHED) => return,
-                Err(_) => std::thread::yield_now(), // another thread registers it right now
             }
         }
     }
