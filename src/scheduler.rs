@@ -210,7 +210,8 @@ impl Scheduler {
         // A parent thread may have held the lock at the fork (inside a start, say); it does
         // not exist here, and a `Lock` may be released by any thread. The forking thread
         // itself held it only if it forked from a signal handler that interrupted one of
-        // our calls, which POSIX does not let a multi-threaded process's child survive.
+        // our calls: a child that returns from that handler into the call is not supported
+        // (POSIX allows such a child only async-signal-safe calls, and Python no more).
         let _ = self.lock.release(); // Err(Unlocked): it was free
         // The parent's entries are leaked, not dropped: their timers are over in this
         // process, and dropping them could run the destructors of what their functions
