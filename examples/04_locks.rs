@@ -34,12 +34,12 @@ fn task(name: &str, lock: &Lock) {
 pub fn main() {
     let lock = Lock::new();
 
-    // create 4 threads
+    // create 4 threads (one the OS refuses to start is reported by `common`, and left out)
     thread::scope(|s| {
-        s.spawn(|| task("1", &lock));
-        s.spawn(|| task("2", &lock));
-        s.spawn(|| task("3", &lock));
-        s.spawn(|| task("4", &lock));
+        let _ = common::spawn_scoped(s, "thread 1 of 4", || task("1", &lock));
+        let _ = common::spawn_scoped(s, "thread 2 of 4", || task("2", &lock));
+        let _ = common::spawn_scoped(s, "thread 3 of 4", || task("3", &lock));
+        let _ = common::spawn_scoped(s, "thread 4 of 4", || task("4", &lock));
     });
     common::emit("\n");
 }

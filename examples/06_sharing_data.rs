@@ -107,8 +107,9 @@ impl M<'_> {
     }
 }
 
-/// Runs threads A, B and C on fresh counters; returns (count1, count2).
-fn run(n: u64, yielding: bool) -> (u64, u64) {
+/// Runs threads A, B and C on fresh counters; returns (count1, count2, how many of the
+/// threads started): each started thread adds N to both counts, one the OS refused none.
+fn run(n: u64, yielding: bool) -> (u64, u64, u64) {
     let shared = Shared {
         lock: Lock::new(),
         count1: AtomicU64::new(0),
@@ -120,44 +121,43 @@ fn run(n: u64, yielding: bool) -> (u64, u64) {
     let m2 = M { shared: &shared, n, yielding };
     let m3 = M { shared: &shared, n, yielding };
 
-    thread::scope(|s| {
-        let t1 = s.spawn(|| m1.call("A"));
-        let t2 = s.spawn(|| m2.call("B"));
-        let t3 = s.spawn(|| m3.call("C"));
-        shared.start.set(); // all three threads start counting together
+    let started = thread::scope(|s| {
+        let t1 = common::spawn_scoped(s, "thread A", || m1.call("A")).ok();
+        let t2 = common::spawn_scoped(s, "thread B", || m2.call("B")).ok();
+        let t3 = common::spawn_scoped(s, "thread C", || m3.call("C")).ok();
+        shared.start.set(); // all the threads start counting together
 
-        t1.join().expect("A panicked");
-        t2.join().expect("B panicked");
-        t3.join().expect("C panicked");
+        let started = [t1, t2, t3].into_iter().flatten().map(|t| t.join().expect("panicked"));
+        started.count() as u64
     });
-    (shared.count1.load(Relaxed), shared.count2.load(Relaxed))
+    (shared.count1.load(Relaxed), shared.count2.load(Relaxed), started)
 }
 
 pub fn main() {
     let n = common::scaled_count(10 * 1000 * 1000);
-    let (count1, count2) = run(n, true);
+    let (count1, count2, threads) = run(n, true);
     println!();
     println!("M.count1: {count1}");
     println!("M.count2: {count2}");
     println!(
-        "3 threads x N = 3 x {n} = {}: count1 (unprotected) lost {} updates, count2 (locked) lost {}",
-        3 * n,
-        3 * n - count1,
-        3 * n - count2
+        "{threads} threads x N = {threads} x {n} = {}: count1 (unprotected) lost {} updates, count2 (locked) lost {}",
+        threads * n,
+        threads * n - count1,
+        threads * n - count2
     );
     println!(
         "(every {YIELD_EVERY}th increment yields between its load and its store, to provoke the race)"
     );
 
-    let (count1, count2) = run(n, false);
+    let (count1, count2, threads) = run(n, false);
     println!();
     println!("The same threads without the yields:");
     println!("without yields: M.count1: {count1}");
     println!("without yields: M.count2: {count2}");
     println!(
-        "without yields: count1 (unprotected) lost {} updates, count2 (locked) lost {} (this process may use {} CPU(s))",
-        3 * n - count1,
-        3 * n - count2,
+        "without yields: {threads} threads: count1 (unprotected) lost {} updates, count2 (locked) lost {} (this process may use {} CPU(s))",
+        threads * n - count1,
+        threads * n - count2,
         common::usable_cpus()
     );
 }

@@ -60,15 +60,22 @@ pub fn main() {
 
     let (cond, ready) = (&data_available, &data_ready);
     thread::scope(|s| {
-        let t = s.spawn(|| producer.call(cond, ready));
-        let t1 = s.spawn(|| consumer1.call("1", cond, ready));
-        let t2 = s.spawn(|| consumer2.call("2", cond, ready));
-        let t3 = s.spawn(|| consumer3.call("3", cond, ready));
+        // A thread the OS refuses to start is reported (by `common`) and left out.
+        let t = common::spawn_scoped(s, "the producer thread", || producer.call(cond, ready));
+        let t1 = common::spawn_scoped(s, "consumer thread 1", || consumer1.call("1", cond, ready));
+        let t2 = common::spawn_scoped(s, "consumer thread 2", || consumer2.call("2", cond, ready));
+        let t3 = common::spawn_scoped(s, "consumer thread 3", || consumer3.call("3", cond, ready));
 
-        t.join().expect("producer panicked");
-        t1.join().expect("consumer1 panicked");
-        t2.join().expect("consumer2 panicked");
-        t3.join().expect("consumer3 panicked");
+        match t {
+            Ok(t) => t.join().expect("producer panicked"),
+            Err(_) => {
+                println!("(main produces instead, or the consumers would wait for ever)");
+                producer.call(cond, ready);
+            }
+        }
+        for t in [t1, t2, t3].into_iter().flatten() {
+            t.join().expect("consumer panicked");
+        }
     });
 
     println!("\nEnd of main");

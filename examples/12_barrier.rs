@@ -19,7 +19,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 use std::time::Duration;
 use threading::Barrier;
 
@@ -36,7 +36,8 @@ impl ServerState {
 
 struct Server {
     state: Arc<ServerState>,
-    thread: JoinHandle<()>,
+    /// `None` if the OS refused the thread (`common` said so).
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Server {
@@ -44,12 +45,14 @@ impl Server {
         println!("server initializing ...");
         let state = Arc::new(ServerState { barrier });
         let me = Arc::clone(&state);
-        let thread = thread::spawn(move || {
+        let thread = common::spawn_thread("the server thread", move || {
             common::sleep(5.0);
-            me.barrier.wait().expect("barrier broken");
-            println!("server ready to accept connections");
+            match me.barrier.wait() {
+                Ok(_) => println!("server ready to accept connections"),
+                Err(e) => println!("server: {e}: a party never came, no connections"),
+            }
         });
-        Server { state, thread }
+        Server { state, thread: thread.ok() }
     }
 }
 
@@ -59,18 +62,20 @@ struct ClientState {
 }
 
 struct Client {
-    thread: JoinHandle<()>,
+    /// `None` if the OS refused the thread (`common` said so).
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Client {
     fn new(name: &str, server: &Server) -> Client {
         let state = ClientState { name: name.to_string(), server: Arc::clone(&server.state) };
         println!("{} waiting to connect", state.name);
-        let thread = thread::spawn(move || {
-            state.server.barrier.wait().expect("barrier broken");
-            state.server.connect(&state);
+        let what = format!("the thread of {}", state.name);
+        let thread = common::spawn_thread(what, move || match state.server.barrier.wait() {
+            Ok(_) => state.server.connect(&state),
+            Err(e) => println!("{}: {e}: a party never came, not connected", state.name),
         });
-        Client { thread }
+        Client { thread: thread.ok() }
     }
 }
 
@@ -81,17 +86,23 @@ pub fn main() {
             .with_action(|| println!("barrier: all 5 parties arrived")),
     );
 
-    let server = Server::new(b);
+    let server = Server::new(Arc::clone(&b));
     let client1 = Client::new("client1", &server);
     let client2 = Client::new("client2", &server);
     let client3 = Client::new("client3", &server);
     let client4 = Client::new("client4", &server);
 
-    server.thread.join().expect("server panicked");
-    client1.thread.join().expect("client1 panicked");
-    client2.thread.join().expect("client2 panicked");
-    client3.thread.join().expect("client3 panicked");
-    client4.thread.join().expect("client4 panicked");
+    let threads = [server.thread, client1.thread, client2.thread, client3.thread, client4.thread];
+    let started = threads.iter().flatten().count();
+    if started < 5 {
+        // The missing parties will never arrive: break the barrier now rather than leave the
+        // others waiting out its timeout.
+        println!("only {started} of 5 parties started: main aborts the barrier");
+        b.abort();
+    }
+    for t in threads.into_iter().flatten() {
+        t.join().expect("a party panicked");
+    }
 
     println!("end of program");
 }

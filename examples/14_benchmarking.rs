@@ -40,6 +40,12 @@
 //!   code keeps the notebook's version.
 //! - Python's threads discard their results; here every run returns its sum and the
 //!   example checks that threads and processes agree.
+//! - A worker thread or process the OS refuses to start (Wine has refused processes with
+//!   "Internal error") is said ("could not start process 2 of 8: ..."), the started ones
+//!   are waited for, and that run, which did not do the whole job, is left out: a row is
+//!   the fastest of its complete runs, "not measured" if it had none, and the speed-ups and
+//!   verdicts use the measured rows only. `THREADING_DEMO_FAIL_SPAWN=N` refuses the Nth
+//!   start on purpose (examples/common/mod.rs).
 //!
 //! The Python script is the notebook's cell with these changes: M is scaled by the same
 //! factor; the unused `import numpy as np` is left out (numpy need not be installed);
@@ -56,7 +62,6 @@ mod common;
 
 use std::fmt::Write as _;
 use std::process::{Command, Stdio};
-use std::thread;
 use std::time::Instant;
 
 /// The argument that turns this executable (or `notebook`) into a worker process.
@@ -179,38 +184,55 @@ pub fn run_child_if_requested() {
     std::process::exit(0);
 }
 
-/// Calculates the sum using `count` threads.
-fn job_using_threads(m: u64, count: u64) -> f64 {
-    let threads: Vec<_> = intervals(m, count)
-        .into_iter()
-        .map(|(lo, hi)| thread::spawn(move || calculate(lo, hi)))
-        .collect();
-    threads.into_iter().map(|t| t.join().expect("worker thread panicked")).sum()
+/// Adds the workers' sums, after waiting for every worker that started; `None` if one did
+/// not start (the OS refused it, which `common` has already said): such a run did not do
+/// the whole job, so it is left out of the table.
+fn total(sums: Vec<Option<f64>>) -> Option<f64> {
+    sums.into_iter().sum()
 }
 
-/// Calculates the sum using `count` child processes.
-fn job_using_processes(m: u64, count: u64) -> f64 {
+/// Calculates the sum using `count` threads; `None` if one could not be started.
+fn job_using_threads(m: u64, count: u64) -> Option<f64> {
+    let threads: Vec<_> = intervals(m, count)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (lo, hi))| {
+            let what = format!("thread {} of {count}", i + 1);
+            common::spawn_thread(what, move || calculate(lo, hi)).ok()
+        })
+        .collect();
+    total(
+        threads.into_iter().map(|t| t.map(|t| t.join().expect("worker thread panicked"))).collect(),
+    )
+}
+
+/// Calculates the sum using `count` child processes; `None` if one could not be started.
+fn job_using_processes(m: u64, count: u64) -> Option<f64> {
     let exe = std::env::current_exe().expect("path of this executable");
     let children: Vec<_> = intervals(m, count)
         .into_iter()
-        .map(|(lo, hi)| {
-            Command::new(&exe)
+        .enumerate()
+        .map(|(i, (lo, hi))| {
+            let mut command = Command::new(&exe);
+            command
                 .args([CHILD_ARG.to_string(), lo.to_string(), hi.to_string()])
-                .stdout(Stdio::piped())
-                .spawn()
-                .expect("start a worker process")
+                .stdout(Stdio::piped());
+            common::spawn_process(format!("process {} of {count}", i + 1), &mut command).ok()
         })
         .collect();
-    children
-        .into_iter()
-        .map(|child| {
-            let out = child.wait_with_output().expect("wait for a worker process");
-            assert!(out.status.success(), "worker process failed: {}", out.status);
-            let text = String::from_utf8_lossy(&out.stdout);
-            let bits = text.trim().parse().expect("a worker prints the bits of its sum");
-            f64::from_bits(bits)
-        })
-        .sum()
+    total(
+        children
+            .into_iter()
+            .map(|child| {
+                let child = child?;
+                let out = child.wait_with_output().expect("wait for a worker process");
+                assert!(out.status.success(), "worker process failed: {}", out.status);
+                let text = String::from_utf8_lossy(&out.stdout);
+                let bits = text.trim().parse().expect("a worker prints the bits of its sum");
+                Some(f64::from_bits(bits))
+            })
+            .collect(),
+    )
 }
 
 /// One column of the table: a language and a kind of worker, with a time for every N.
@@ -219,7 +241,8 @@ struct Column {
     name: &'static str,
     /// "thread" or "process", for the sentences.
     worker: &'static str,
-    /// (N, seconds, CPUs busy on average during that run if measured), in table order.
+    /// (N, seconds, CPUs busy on average during that run if measured), in table order;
+    /// seconds are infinite for a row none of whose runs started all its workers.
     rows: Vec<(u64, f64, Option<f64>)>,
 }
 
@@ -234,15 +257,16 @@ struct Speedup {
 }
 
 impl Speedup {
-    fn of(column: &Column) -> Speedup {
-        let one = column.rows.iter().find(|r| r.0 == 1).expect("a one-worker row").1;
+    /// From the rows that were measured; `None` if the one-worker row was not.
+    fn of(column: &Column) -> Option<Speedup> {
+        let one = column.rows.iter().find(|r| r.0 == 1 && r.1.is_finite())?.1;
         let (best_n, best, busy) = column
             .rows
             .iter()
             .copied()
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .expect("at least one row");
-        Speedup { one, best_n, best, factor: one / best, busy }
+            .filter(|r| r.1.is_finite())
+            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        Some(Speedup { one, best_n, best, factor: one / best, busy })
     }
 
     fn sped_up(&self) -> bool {
@@ -324,21 +348,29 @@ fn parse_python(out: &str) -> (Option<bool>, Column, Column) {
 fn text_chart(columns: &[&Column]) -> String {
     const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     const WIDTH: f64 = 30.0;
-    let top = columns.iter().map(|c| Speedup::of(c).factor).fold(1.0_f64, f64::max);
+    let top = columns.iter().filter_map(|c| Speedup::of(c)).map(|s| s.factor).fold(1.0, f64::max);
     let mut chart = format!(
         "speed-up over one worker (blocks: N = 1..10, 20..100, a full block = {top:.2}x; bar: the best, {WIDTH} # = {top:.2}x)\n"
     );
     for column in columns {
-        let one = Speedup::of(column).one;
+        let Some(speedup) = Speedup::of(column) else {
+            let _ =
+                writeln!(chart, "  {:<17} not measured (no complete 1-worker run)", column.name);
+            continue;
+        };
+        let one = speedup.one;
         let blocks: String = column
             .rows
             .iter()
             .map(|&(_, secs, _)| {
+                if !secs.is_finite() {
+                    return ' '; // not measured
+                }
                 let level = ((one / secs) / top * LEVELS.len() as f64).ceil() as usize;
                 LEVELS[level.clamp(1, LEVELS.len()) - 1]
             })
             .collect();
-        let best = Speedup::of(column).factor;
+        let best = speedup.factor;
         let bar = "#".repeat((best / top * WIDTH).round() as usize);
         let _ = writeln!(chart, "  {:<17} {blocks}  |{bar:<30}| {best:.2}x", column.name);
     }
@@ -353,7 +385,8 @@ fn svg_chart(columns: &[&Column], m: u64) -> String {
     let plot_w = width - left - right;
     let plot_h = height - top_margin - bottom;
     let ns: Vec<u64> = columns[0].rows.iter().map(|r| r.0).collect();
-    let max = columns.iter().map(|c| Speedup::of(c).factor).fold(2.0_f64, f64::max).ceil();
+    let max =
+        columns.iter().filter_map(|c| Speedup::of(c)).map(|s| s.factor).fold(2.0, f64::max).ceil();
     // Coordinates to a tenth of a pixel, so the document stays short and readable.
     let tenth = |v: f64| (v * 10.0).round() / 10.0;
     let x = |i: usize| tenth(left + plot_w * i as f64 / (ns.len() - 1).max(1) as f64);
@@ -401,11 +434,15 @@ fn svg_chart(columns: &[&Column], m: u64) -> String {
     );
     for (k, column) in columns.iter().enumerate() {
         let color = COLORS[k % COLORS.len()];
-        let one = Speedup::of(column).one;
+        let Some(speedup) = Speedup::of(column) else {
+            continue; // not measured: no line
+        };
+        let one = speedup.one;
         let points: Vec<String> = column
             .rows
             .iter()
             .enumerate()
+            .filter(|(_, row)| row.1.is_finite())
             .map(|(i, &(_, secs, _))| format!("{:.1},{:.1}", x(i), y(one / secs)))
             .collect();
         let _ = writeln!(
@@ -422,7 +459,7 @@ fn svg_chart(columns: &[&Column], m: u64) -> String {
             width - right + 35.0,
             ly + 4.0,
             column.name,
-            Speedup::of(column).factor
+            speedup.factor
         );
     }
     svg.push_str("</svg>\n");
@@ -445,7 +482,7 @@ pub fn main() {
         common::usable_cpus()
     );
 
-    let time = |job: &dyn Fn() -> f64| {
+    let time = |job: &dyn Fn() -> Option<f64>| {
         let cpu = common::cpu_seconds();
         let start = Instant::now();
         let sum = job();
@@ -455,39 +492,52 @@ pub fn main() {
     };
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
     let mut reference = None;
-    let mut measure = |what: &str, job: &dyn Fn(u64) -> f64| -> Vec<(u64, f64, Option<f64>)> {
-        let mut best: Vec<(u64, f64, Option<f64>)> =
-            counts.iter().map(|&n| (n, f64::INFINITY, None)).collect();
-        let mut run = |row: &mut (u64, f64, Option<f64>)| {
-            let n = row.0;
-            let (secs, busy, sum) = time(&|| job(n));
-            let reference = *reference.get_or_insert(sum);
-            assert!(close(sum, reference), "{n} {what}: sum {sum} != {reference}");
-            if secs < row.1 {
-                *row = (n, secs, busy);
+    let mut measure =
+        |what: &str, job: &dyn Fn(u64) -> Option<f64>| -> Vec<(u64, f64, Option<f64>)> {
+            let mut best: Vec<(u64, f64, Option<f64>)> =
+                counts.iter().map(|&n| (n, f64::INFINITY, None)).collect();
+            let mut run = |row: &mut (u64, f64, Option<f64>)| {
+                let n = row.0;
+                let (secs, busy, sum) = time(&|| job(n));
+                let Some(sum) = sum else {
+                    println!("the run with {n} {what} is left out: not all of its workers started");
+                    return;
+                };
+                let reference = *reference.get_or_insert(sum);
+                assert!(close(sum, reference), "{n} {what}: sum {sum} != {reference}");
+                if secs < row.1 {
+                    *row = (n, secs, busy);
+                }
+            };
+            for _ in 0..ROUNDS {
+                for i in 0..counts.len() {
+                    run(&mut best[i]);
+                    run(&mut best[0]); // the 1-worker row, sampled as often as all others
+                }
             }
+            best
         };
-        for _ in 0..ROUNDS {
-            for i in 0..counts.len() {
-                run(&mut best[i]);
-                run(&mut best[0]); // the 1-worker row, sampled as often as all others
-            }
-        }
-        best
-    };
     let rust_processes = Column {
         name: "rust processes",
         worker: "process",
         rows: measure("processes", &|n| job_using_processes(m, n)),
     };
-    job_using_threads(m, 1); // warm-up after the processes, so row 1 is not penalised
+    let _ = job_using_threads(m, 1); // warm-up after the processes, so row 1 is not penalised
     let rust_threads = Column {
         name: "rust threads",
         worker: "thread",
         rows: measure("threads", &|n| job_using_threads(m, n)),
     };
-    let sum = reference.expect("at least one run");
-    println!("every Rust run computed the same sum: {sum:.6e}");
+    match reference {
+        Some(sum) => println!("every complete Rust run computed the same sum: {sum:.6e}"),
+        None => println!("no Rust run started all of its workers: nothing was measured"),
+    }
+    let failed = common::failed_spawns();
+    if failed > 0 {
+        println!(
+            "{failed} thread(s) or process(es) could not be started: the runs that needed them are left out, and the table and verdicts below are computed from the complete runs only"
+        );
+    }
 
     println!("running the notebook's Python code at the same scale with python3 ...");
     let python = match common::run_python(PYTHON_BENCHMARK) {
@@ -526,7 +576,14 @@ pub fn main() {
     let header: Vec<String> = columns.iter().map(|c| format!("{:>17}", c.name)).collect();
     println!("{:>4} {}", "N", header.join(""));
     for (i, n) in counts.iter().enumerate() {
-        let cells: Vec<String> = columns.iter().map(|c| format!("{:>17.5}", c.rows[i].1)).collect();
+        let cell = |secs: f64| {
+            if secs.is_finite() {
+                format!("{secs:>17.5}")
+            } else {
+                format!("{:>17}", "not measured")
+            }
+        };
+        let cells: Vec<String> = columns.iter().map(|c| cell(c.rows[i].1)).collect();
         println!("{n:>4} {}", cells.join(""));
     }
 
@@ -535,7 +592,10 @@ pub fn main() {
         "a column counts as sped up when its fastest row is at least {SPEEDUP_AT_LEAST:.2}x faster than its 1-worker row and kept at least {PARALLEL_AT_LEAST:.2} CPUs busy (CPU time / wall time)"
     );
     for column in &columns {
-        let s = Speedup::of(column);
+        let Some(s) = Speedup::of(column) else {
+            println!("speed-up of {}: not measured (no complete 1-worker run)", column.name);
+            continue;
+        };
         println!(
             "speed-up of {}: {:.2}x = 1 {} {:.5} s / {:.5} s with {}, {} -> {}",
             column.name,
@@ -548,24 +608,36 @@ pub fn main() {
             s.verdict_explained()
         );
     }
-    let rust = (Speedup::of(&rust_threads), Speedup::of(&rust_processes));
+    let Some(rust) = Speedup::of(&rust_threads).zip(Speedup::of(&rust_processes)) else {
+        println!(
+            "conclusion of this run: none for Rust, whose threads and processes were not both measured"
+        );
+        return chart(&columns, svg_path, m);
+    };
     println!("{}", meaning("Rust", &rust.0, &rust.1, Some(false)));
     let mut conclusion = format!(
         "conclusion of this run: threads {} in Rust ({:.2}x)",
         rust.0.verdict(),
         rust.0.factor
     );
-    if let Some((gil, processes, threads)) = &python {
-        let py = (Speedup::of(threads), Speedup::of(processes));
-        println!("{}", meaning("CPython", &py.0, &py.1, *gil));
-        let _ = write!(conclusion, " and {} in CPython ({:.2}x)", py.0.verdict(), py.0.factor);
+    let py = python.as_ref().and_then(|(gil, processes, threads)| {
+        Some((Speedup::of(threads)?, Speedup::of(processes)?, *gil))
+    });
+    if let Some((py_threads, py_processes, gil)) = &py {
+        println!("{}", meaning("CPython", py_threads, py_processes, *gil));
+        let _ = write!(
+            conclusion,
+            " and {} in CPython ({:.2}x)",
+            py_threads.verdict(),
+            py_threads.factor
+        );
         let _ = write!(
             conclusion,
             "; processes {} in Rust ({:.2}x) and {} in CPython ({:.2}x)",
             rust.1.verdict(),
             rust.1.factor,
-            py.1.verdict(),
-            py.1.factor
+            py_processes.verdict(),
+            py_processes.factor
         );
     } else {
         let _ = write!(conclusion, "; processes {} ({:.2}x)", rust.1.verdict(), rust.1.factor);
@@ -575,10 +647,15 @@ pub fn main() {
         "the notebook concludes (a quote, about CPython): \"threads do not speed up cpu bound calculations; use multiple processes\""
     );
 
+    chart(&columns, svg_path, m);
+}
+
+/// Prints the text chart and writes the SVG one if asked.
+fn chart(columns: &[&Column], svg_path: Option<String>, m: u64) {
     println!();
-    print!("{}", text_chart(&columns));
+    print!("{}", text_chart(columns));
     if let Some(path) = svg_path {
-        std::fs::write(&path, svg_chart(&columns, m))
+        std::fs::write(&path, svg_chart(columns, m))
             .unwrap_or_else(|e| panic!("cannot write the SVG chart to {path}: {e}"));
         println!("wrote the chart as SVG to {path}");
     }

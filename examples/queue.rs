@@ -37,10 +37,13 @@ pub fn main() {
     let found_empty = AtomicU64::new(0);
     let start = Instant::now();
 
-    let taken: Vec<Vec<u64>> = thread::scope(|s| {
+    // A thread the OS refuses to start is reported (by `common`) and left out; the counts
+    // below are those of the threads that ran.
+    let (taken, producers_started): (Vec<Vec<u64>>, u64) = thread::scope(|s| {
         let consumers: Vec<_> = (0..CONSUMERS)
-            .map(|_| {
-                s.spawn(|| {
+            .filter_map(|c| {
+                let what = format!("consumer thread {} of {CONSUMERS}", c + 1);
+                common::spawn_scoped(s, what, || {
                     let mut mine = Vec::new();
                     loop {
                         let item = match queue.get_nowait() {
@@ -57,12 +60,19 @@ pub fn main() {
                         }
                     }
                 })
+                .ok()
             })
             .collect();
-        let producers: Vec<_> = (0..PRODUCERS)
-            .map(|p| {
+        // With no consumer a producer would wait for room for ever: then none is started.
+        let producer_count = if consumers.is_empty() { 0 } else { PRODUCERS };
+        if consumers.is_empty() {
+            println!("no consumer thread started, so no producer is started either");
+        }
+        let producers: Vec<_> = (0..producer_count)
+            .filter_map(|p| {
                 let (queue, found_full) = (&queue, &found_full);
-                s.spawn(move || {
+                let what = format!("producer thread {} of {PRODUCERS}", p + 1);
+                common::spawn_scoped(s, what, move || {
                     for i in 0..per_producer {
                         let item = Some(p * per_producer + i);
                         if let Err(Full(item)) = queue.put_nowait(item) {
@@ -71,8 +81,10 @@ pub fn main() {
                         }
                     }
                 })
+                .ok()
             })
             .collect();
+        let producers_started = producers.len() as u64;
         println!(
             "{PRODUCERS} producers x {per_producer} items, {CONSUMERS} consumers, maxsize {MAXSIZE}"
         );
@@ -81,14 +93,15 @@ pub fn main() {
         }
         queue.join(); // every item put has been taken and marked done
         println!("join() returned with {} items left in the queue", queue.qsize());
-        for _ in 0..CONSUMERS {
+        for _ in 0..consumers.len() {
             queue.put(None, true, None).expect("room for a sentinel");
         }
-        consumers.into_iter().map(|c| c.join().expect("consumer panicked")).collect()
+        let taken = consumers.into_iter().map(|c| c.join().expect("consumer panicked")).collect();
+        (taken, producers_started)
     });
     let elapsed = start.elapsed();
 
-    let produced = PRODUCERS * per_producer;
+    let produced = producers_started * per_producer;
     let mut all: Vec<u64> = taken.iter().flatten().copied().collect();
     let consumed = all.len() as u64;
     all.sort_unstable();
@@ -108,7 +121,7 @@ pub fn main() {
         "{} items through the queue in {:.1} ms ({:.2} us per item)",
         produced,
         elapsed.as_secs_f64() * 1e3,
-        elapsed.as_secs_f64() * 1e6 / produced as f64
+        elapsed.as_secs_f64() * 1e6 / produced.max(1) as f64
     );
     match queue.task_done() {
         Err(e) => println!("one task_done too many: Err({e})"),

@@ -40,6 +40,12 @@ fn for_each_row(counts: &[usize], mut row: impl FnMut(usize, Way)) {
     }
 }
 
+/// The note after a row some of whose timers the OS refused to start (they were not
+/// measured; each was reported when it happened).
+fn refused(refused: usize) -> String {
+    if refused == 0 { String::new() } else { format!("  ({refused} could not be started)") }
+}
+
 fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
@@ -62,12 +68,13 @@ pub fn main() {
     for_each_row(&counts, |timers, way| {
         let p = pending(way, timers);
         println!(
-            "{:>7}  {:<16}  {:>12.2} µs/timer  {:>15}  {:>13.1} MB",
+            "{:>7}  {:<16}  {:>12.2} µs/timer  {:>15}  {:>13.1} MB{}",
             p.timers,
             way.name(),
             micros(p.per_timer),
             format!("{:+}", p.extra_threads),
             p.extra_resident_kib as f64 / 1024.0,
+            refused(p.refused),
         );
     });
 
@@ -80,7 +87,7 @@ pub fn main() {
     for_each_row(&counts, |timers, way| {
         let f = firing(way, timers, spread_for(timers));
         println!(
-            "{:>7}  {:<16}  {:>9}  {:>11.1} ms  {:>12}  {:>6}  {:>12}",
+            "{:>7}  {:<16}  {:>9}  {:>11.1} ms  {:>12}  {:>6}  {:>12}{}",
             f.timers,
             way.name(),
             f.ran,
@@ -88,6 +95,7 @@ pub fn main() {
             f.later_than_50ms,
             f.early,
             f.peak_threads,
+            refused(f.refused),
         );
     });
     println!();

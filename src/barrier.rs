@@ -57,9 +57,9 @@
 //! # What the tests prove
 //!
 //! `tests/barrier.rs`: Python's semantics (indices, action run once per generation by the
-//! last arrival, timeouts breaking the barrier, reset and abort, a panicking action), a
-//! proptest of distinct indices per generation, and 4 threads crossing ~100k generations
-//! with every generation's indices a permutation. `tests/loom/barrier.rs`: data written
+//! last arrival, `n_waiting` of `parties` inside it, timeouts breaking the barrier, reset
+//! and abort, a panicking action), a proptest of distinct indices per generation, and 4
+//! threads crossing ~100k generations with every generation's indices a permutation. `tests/loom/barrier.rs`: data written
 //! before `wait` is visible after it, no lost wake-up across two generations, the last
 //! arrival racing a timeout (both released or both failed), reset and abort racing
 //! waiters; `scripts/teeth/` shows those tests catch a dropped wake, a weakened ordering
@@ -279,10 +279,19 @@ impl Barrier {
     }
 
     /// How many threads wait in the current generation (`barrier.n_waiting`); 0 while the
-    /// barrier is broken or resetting.
+    /// barrier is broken or resetting. While the action runs it is `parties`, as Python's:
+    /// every party, the last arrival running the action included, is waiting.
     ///
     /// ```
-    /// assert_eq!(threading::Barrier::new(4).n_waiting(), 0);
+    /// use std::sync::Arc;
+    /// use threading::Barrier;
+    ///
+    /// assert_eq!(Barrier::new(4).n_waiting(), 0);
+    /// let barrier = Arc::new_cyclic(|this: &std::sync::Weak<Barrier>| {
+    ///     let this = this.clone();
+    ///     Barrier::new(1).with_action(move || assert_eq!(this.upgrade().unwrap().n_waiting(), 1))
+    /// });
+    /// barrier.wait().unwrap();
     /// ```
     pub fn n_waiting(&self) -> usize {
         let _guard = self.lock.lock();
@@ -290,7 +299,11 @@ impl Barrier {
             return 0;
         }
         // SAFETY: we hold the lock, which guards `arrivals`.
-        self.arrivals.with(|arrivals| unsafe { (*arrivals).arrived })
+        let (arrived, releasing) =
+            self.arrivals.with(|arrivals| unsafe { ((*arrivals).arrived, (*arrivals).releasing) });
+        // The last arrival is not in `arrived` (its index is taken without counting it), but
+        // while it runs the action it is one of the waiting parties, as in Python.
+        arrived + usize::from(releasing)
     }
 
     /// Whether the barrier is broken (`barrier.broken`): aborted, timed out, or its action

@@ -43,8 +43,10 @@
 //!
 //! A wait is the queue's: push this thread's node, release the lock (all of an RLock's
 //! levels, remembering how many), sleep until notified or timed out, re-take the lock
-//! (restoring the levels), settle with the queue. A notify pops and wakes the oldest
-//! nodes. `src/waiters.rs` explains the queue, its own tiny lock, and why a notify racing a
+//! (restoring the levels), settle with the queue; a waiter that timed out settles first,
+//! leaving the queue before it re-takes the lock, so a notify from the lock's holder passes
+//! it by for a thread that still waits (Python's would spend the notification on it). A
+//! notify pops and wakes the oldest nodes. `src/waiters.rs` explains the queue, its own tiny lock, and why a notify racing a
 //! timeout is never lost. This file only adds the lock: which one, whether the caller
 //! holds it, and that a guard belongs to it (its address).
 //!

@@ -51,6 +51,15 @@
 //! 14.4) on macOS, `_umtx_op` on FreeBSD. Other systems get a `compile_error!` that says
 //! what a port needs.
 //!
+//! # fork()
+//!
+//! A forked child has only the thread that called `fork()`. [`Timer`]s work there as in a
+//! fresh process, and the parent's timers are over (see [`Timer`], "Fork"). A [`Lock`] held
+//! by another thread stays locked; an [`RLock`] stays owned by the forking thread, or held
+//! by another one (`release` gives `NotOwner`): see each. Every other primitive is a word
+//! (or a few) copied as it was, sleepers' marks included: as in Python, a child should use
+//! only those no other thread of the parent was using at the fork.
+//!
 //! # Model-check your own code
 //!
 //! Built with `RUSTFLAGS="--cfg loom"`, every primitive of this crate, the lock_api faces

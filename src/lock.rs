@@ -98,6 +98,12 @@ const CONTENDED: u32 = 2;
 /// std::thread::spawn(|| LOCK.release().unwrap()).join().unwrap(); // not owned
 /// assert!(LOCK.release().is_err()); // "release unlocked lock"
 /// ```
+///
+/// # Fork
+///
+/// A `fork()` copies the word as it was: a lock held by another thread of the parent stays
+/// locked in the child, where that thread does not exist (as Python's locks do). Any thread
+/// of the child may still release it, since a `Lock` has no owner.
 pub struct Lock {
     state: AtomicU32,
 }

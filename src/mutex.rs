@@ -25,7 +25,7 @@
 //! | type | fields |
 //! |---|---|
 //! | `Lock` as raw mutex | its one word (`src/lock.rs`); guards are `!Send`, as parking_lot's |
-//! | `RawCondvar` | `queue: WaitQueue` (waiting threads, FIFO) and `mutex: AtomicUsize`, the address of the raw lock its current waiters wait with (meaningful only while the queue is not empty) |
+//! | `RawCondvar` | `queue: WaitQueue` (waiting threads, FIFO) and `mutex: AtomicUsize`, the address of the raw lock its current waiters wait with (meaningful only while the queue is not empty: an empty queue is a forgotten mutex, and the first waiter to queue records its own) |
 //!
 //! # The protocol
 //!
@@ -37,7 +37,13 @@
 //!   mutex: the queue has its own small lock.
 //! * **one mutex at a time**: a wait records its mutex while queuing; while others wait,
 //!   a wait with a different mutex panics before it changes anything, with parking_lot's
-//!   message ("attempted to use a condition variable with more than one mutex").
+//!   message ("attempted to use a condition variable with more than one mutex"). The
+//!   condvar forgets the mutex exactly when its queue empties: the last waiter is popped
+//!   by a notify or, timed out, leaves the queue *before* it re-locks its mutex, as
+//!   parking_lot's does when the timeout fires. So a waiter that timed out but cannot
+//!   re-lock (another thread holds the mutex) neither blocks a wait with another mutex
+//!   nor is counted by a notify, as in parking_lot; two mutexes used by waiters that wait
+//!   at the same time still panic.
 //!
 //! Orderings: `mutex` is read and written only under the queue's own lock, so `Relaxed`.
 //! Everything else is the `Lock`'s and the queue's (their files say why).
@@ -48,11 +54,15 @@
 //! `static`, `try_lock_for`, `MutexGuard::map`, `into_inner`, `get_mut`, `Condvar::wait`,
 //! `wait_while`, `wait_for` with timeouts, `notify_one`/`notify_all` return values, the
 //! two-mutex panic, a panicking `wait_while` condition, `ReentrantMutex` nesting and owner
-//! checks. `tests/loom/condvar.rs`: a `Condvar` wait over a `Lock` publishes the data
-//! written before the notify and never misses it (the raw condvar the face calls; under
-//! loom the faces are built over raw types of their own, because their `INIT` constants
-//! cannot hold loom's atomics: `src/mutex_model.rs`). `tests/sizes.rs`: `Mutex<()>` is 4
-//! bytes.
+//! checks, and parking_lot's outcome (run on both crates) for a waiter that timed out but
+//! cannot re-lock: another mutex's wait is admitted. `tests/loom/condvar.rs`: a `Condvar`
+//! wait over a `Lock` publishes the data written before the notify and never misses it; a
+//! timed-out waiter leaves the queue before it re-locks, so a wait with another mutex is
+//! admitted while the first mutex is held; the mutex is kept while any waiter remains (a
+//! wait with another mutex is refused and changes nothing); a notify racing a timeout is
+//! consumed or passed on, never lost (the raw condvar the face calls; under loom the faces
+//! are built over raw types of their own, because their `INIT` constants cannot hold loom's
+//! atomics: `src/mutex_model.rs`). `tests/sizes.rs`: `Mutex<()>` is 4 bytes.
 
 use crate::futex::Deadline;
 use crate::lock::Lock;
@@ -296,8 +306,15 @@ impl RawCondvar {
     /// The wait behind every `Condvar` wait: true if notified, false if `deadline` passed.
     /// The caller holds `mutex`.
     fn wait_on(&self, mutex: &Lock, deadline: Deadline) -> bool {
+        let admitted = self.try_wait_on(mutex, deadline);
+        admitted.expect("attempted to use a condition variable with more than one mutex")
+    }
+
+    /// [`wait_on`](Self::wait_on), or `None` (nothing done, `mutex` still held) if threads
+    /// wait with another mutex.
+    fn try_wait_on(&self, mutex: &Lock, deadline: Deadline) -> Option<bool> {
         let address = mutex as *const Lock as usize;
-        let admitted = self.queue.wait_admitted(
+        self.queue.wait_admitted(
             deadline,
             |queue_was_empty| {
                 // Relaxed: read and written only under the queue's own lock.
@@ -314,12 +331,11 @@ impl RawCondvar {
                 let _ = mutex.release();
             },
             |()| mutex.acquire(),
-        );
-        admitted.expect("attempted to use a condition variable with more than one mutex")
+        )
     }
 
-    /// `Condvar::wait` under loom, where lock_api's `Condvar` cannot be built (its `INIT`
-    /// needs `const` atomics): the caller holds `mutex`.
+    /// `Condvar::wait` under loom (the faces' `ModelCondvar` calls it, src/mutex_model.rs):
+    /// the caller holds `mutex`.
     #[cfg(loom)]
     #[doc(hidden)]
     pub fn wait(&self, mutex: &Lock) {
@@ -346,6 +362,22 @@ impl RawCondvar {
     #[doc(hidden)]
     pub fn notify_all(&self) -> usize {
         self.queue.notify(usize::MAX)
+    }
+
+    /// `Condvar::wait_for` under loom, without the panic: `None` if threads wait with
+    /// another mutex (the wait is refused, nothing changed), else whether it timed out.
+    #[cfg(loom)]
+    #[doc(hidden)]
+    pub fn try_wait_for(&self, mutex: &Lock, timeout: Duration) -> Option<bool> {
+        self.try_wait_on(mutex, Deadline::after(timeout)).map(|notified| !notified)
+    }
+
+    /// How many threads are queued (a snapshot): lets a loom model see a timed-out waiter
+    /// leave the queue while it cannot re-lock its mutex.
+    #[cfg(loom)]
+    #[doc(hidden)]
+    pub fn waiters(&self) -> usize {
+        self.queue.len()
     }
 }
 

@@ -59,6 +59,14 @@ use std::time::Duration;
 /// assert!(!rlock.is_owned());
 /// assert_eq!(rlock.release(), Err(ReleaseError::NotOwner));
 /// ```
+///
+/// # Fork
+///
+/// A `fork()` copies it as it was, and the forking thread keeps its thread id in the
+/// child: an `RLock` it owned stays its own there (it may re-enter and release it). One
+/// owned by another thread of the parent stays held in the child, where that thread does
+/// not exist: [`release`](Self::release) gives `Err(NotOwner)` (threads started in the
+/// child get new ids).
 pub struct RLock {
     /// Held by the owner, slept on by the other threads that want it.
     lock: Lock,

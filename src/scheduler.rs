@@ -43,6 +43,9 @@
 //!   `kick` under the lock, before looking at the heap, is what loses no wake: a start
 //!   whose entry this pass did not see took the lock after us, so its `set` comes after
 //!   our `clear` and ends our sleep.
+//! * **memory**: a pass that empties the heap gives its buffer back (freed after the lock
+//!   is let go) once it holds room for more than [`KEEP_WHEN_EMPTY`] entries; below that
+//!   it keeps it, so a trickle of timers does not allocate on every start.
 //! * **end**: a pass that finds the heap empty after an idle sleep that timed out marks the
 //!   scheduler not `running` and ends the thread, under the lock: a start either came
 //!   before (and the heap is not empty) or comes after and starts a new scheduler.
@@ -51,6 +54,10 @@
 //!   when the fire would lose anyway) and drops it. So a cancel never wakes anybody. To keep many cancelled long timers from
 //!   piling up, cancel counts them in `stale`, and a start that finds more than half the
 //!   heap stale removes them all (`BinaryHeap::retain`, amortised O(1) per start).
+//! * **fork**: a `pthread_atfork` child handler (registered by the first `start`) empties
+//!   the child's scheduler and counts the fork in a generation that timers record when
+//!   started, so the parent's timers are over in the child (`after_fork`, below). It runs
+//!   on the child's only thread, so it takes no lock and needs no loom model.
 //!
 //! Deadlines are absolute [`Instant`]s (the monotonic clock, the one the futex seam's
 //! timed wait uses), so a wait cut short by a kick or a spurious wake-up never pushes a
@@ -69,7 +76,10 @@
 //!
 //! `tests/timer.rs`: everything a timer promises (see `src/timer.rs`), plus 100,000 mixed
 //! starts, cancels and fires with exact counts, equal deadlines firing in start order (the
-//! unit test below), and a refused thread reported as `SpawnFailed`. `tests/loom/timer.rs`:
+//! unit test below), and a refused thread reported as `SpawnFailed`. `tests/fork.rs`: a
+//! forked child's timers fire whatever the parent's scheduler was doing, and the parent's
+//! never do. `tests/timer_memory.rs`: live bytes (a counting allocator) go back to what
+//! they were once 100,000 cancelled timers have left the heap. `tests/loom/timer.rs`:
 //! cancel against fire against join across the starter, the scheduler and the function's
 //! thread, and starts racing the scheduler's end. `scripts/teeth/timer_*.toml`: bugs in
 //! that protocol the loom tests catch.
@@ -90,6 +100,11 @@ pub(crate) const IDLE: Duration = Duration::from_secs(10);
 
 /// A heap of fewer entries is never compacted: scanning it would cost more than it holds.
 const COMPACT_FROM: usize = 1024;
+
+/// An emptied heap (or list of due timers) keeps up to this many entries' room, so that a
+/// steady trickle of timers does not allocate on every start; beyond it, the memory goes
+/// back as soon as it empties (a burst of 100,000 timers leaves 4 MiB otherwise).
+const KEEP_WHEN_EMPTY: usize = 1024;
 
 /// One started timer waiting for its deadline.
 struct Entry {
@@ -162,22 +177,51 @@ pub(crate) struct Scheduler {
 // counters and `Arc<Shared>`, which is `Send + Sync`) may move between threads.
 unsafe impl Sync for Scheduler {}
 
+impl Queue {
+    /// No timer, no thread: a process's queue before its first start.
+    const fn empty() -> Queue {
+        Queue {
+            heap: BinaryHeap::new(),
+            next_seq: 0,
+            running: false,
+            plan: Plan::Awake,
+            thread: None,
+        }
+    }
+}
+
 impl Scheduler {
     crate::sync::const_fn_unless_loom! {
         fn new() -> Scheduler {
             Scheduler {
                 lock: Lock::new(),
-                queue: UnsafeCell::new(Queue {
-                    heap: BinaryHeap::new(),
-                    next_seq: 0,
-                    running: false,
-                    plan: Plan::Awake,
-                    thread: None,
-                }),
+                queue: UnsafeCell::new(Queue::empty()),
                 kick: Event::new(),
                 stale: AtomicUsize::new(0),
             }
         }
+    }
+
+    /// In a forked child, where only the forking thread exists (the at-fork handler calls
+    /// this): the scheduler of a fresh process, whatever the parent's threads were doing
+    /// with it. Nothing here allocates, frees or waits.
+    #[cfg(all(unix, not(loom), not(miri)))]
+    fn forget_the_parents_timers(&self) {
+        // A parent thread may have held the lock at the fork (inside a start, say); it does
+        // not exist here, and a `Lock` may be released by any thread. The forking thread
+        // itself held it only if it forked from a signal handler that interrupted one of
+        // our calls: a child that returns from that handler into the call is not supported
+        // (POSIX allows such a child only async-signal-safe calls, and Python no more).
+        let _ = self.lock.release(); // Err(Unlocked): it was free
+        // The parent's entries are leaked, not dropped: their timers are over in this
+        // process, and dropping them could run the destructors of what their functions
+        // captured against state that the parent's other threads left half-changed. The
+        // parent's scheduler thread handle too: that thread does not exist here.
+        // SAFETY: no other thread exists in the child, and the forking thread was in no
+        // critical section of ours (above): nobody holds a reference into the queue.
+        self.queue.with_mut(|queue| unsafe { core::ptr::write(queue, Queue::empty()) });
+        self.kick.clear();
+        self.stale.store(0, Relaxed);
     }
 
     /// Runs `f` on the queue. The caller holds `lock`.
@@ -233,6 +277,8 @@ impl Scheduler {
     /// The scheduler thread's whole life (see the module's protocol).
     fn run(&self) {
         let mut due = Vec::new();
+        // An emptied heap's memory, freed once the lock is let go.
+        let mut emptied = BinaryHeap::new();
         // Under loom, the functions' threads, joined before this thread ends.
         #[cfg(loom)]
         let mut functions = Vec::new();
@@ -258,6 +304,9 @@ impl Scheduler {
                     }
                 }
                 let next = queue.heap.peek().map(|entry| entry.deadline);
+                if next.is_none() && queue.heap.capacity() > KEEP_WHEN_EMPTY {
+                    emptied = core::mem::take(&mut queue.heap);
+                }
                 if next.is_none() && due.is_empty() && idle_expired {
                     queue.running = false;
                     return None;
@@ -266,6 +315,7 @@ impl Scheduler {
                 Some(next)
             });
             drop(guard);
+            drop(core::mem::take(&mut emptied));
             let Some(next) = next else {
                 #[cfg(loom)]
                 for function in functions {
@@ -280,6 +330,9 @@ impl Scheduler {
                 drop(Shared::fire(timer));
                 #[cfg(loom)]
                 functions.extend(Shared::fire(timer));
+            }
+            if due.capacity() > KEEP_WHEN_EMPTY {
+                due = Vec::new();
             }
             let timeout = next.map_or(IDLE, time_until);
             // Kicked: look again. Timed out: the deadline (or the idle time) has passed.
@@ -366,6 +419,88 @@ pub(crate) fn join_scheduler() {
             None => return,
         }
     }
+}
+
+/// What `fork()` does to timers: a child's scheduler starts empty, and the parent's timers
+/// are over in it. A `pthread_atfork` child handler, registered by the first `start`
+/// ([`watch_forks`]), runs in the child, where only the forking thread exists, before
+/// `fork` returns there: it counts the fork in `GENERATION` and resets the scheduler
+/// ([`Scheduler::forget_the_parents_timers`]). A timer records the generation when it is
+/// started; one recorded in an earlier generation belongs to a process this is a fork of,
+/// and its entry and thread, if any, stayed behind with that process (Python's
+/// `_after_fork` marks the parent's threads stopped). One thread runs the handler, so it
+/// needs no lock and no loom model. Under loom, Miri and off Unix there is no fork: the
+/// generation stays 0.
+#[cfg(all(unix, not(loom), not(miri)))]
+mod after_fork {
+    use crate::sync::{AtomicU32, Ordering::*};
+
+    /// How many forks lie between the first process and this one (wrapping).
+    static GENERATION: AtomicU32 = AtomicU32::new(0);
+
+    /// Whether the child handler is registered: `UNWATCHED`, `REGISTERING`, `WATCHED`.
+    static HANDLER: AtomicU32 = AtomicU32::new(UNWATCHED);
+    const UNWATCHED: u32 = 0;
+    const REGISTERING: u32 = 1;
+    const WATCHED: u32 = 2;
+
+    pub(crate) fn generation() -> u32 {
+        // Relaxed: it changes only in a child's handler, before any other thread exists.
+        GENERATION.load(Relaxed)
+    }
+
+    /// Registers the child handler once per process (and its forks: they inherit it). A
+    /// caller returns once it is registered, so a fork after its `start` runs the handler.
+    pub(crate) fn watch() {
+        // Acquire / Release: a caller that finds the handler registered starts its timer
+        // after the registration, so any fork that can copy that timer runs the handler.
+        loop {
+            // A load first: once registered, a start costs one shared read, not a
+            // read-modify-write on a line that every starting thread would fight over.
+            match HANDLER.load(Acquire) {
+                WATCHED => return,
+                REGISTERING => std::thread::yield_now(), // another thread registers it now
+                _ => {
+                    if HANDLER.compare_exchange(UNWATCHED, REGISTERING, Acquire, Acquire).is_ok() {
+                        // SAFETY: `in_child` is a valid handler for the process's lifetime;
+                        // it touches only our statics (see there).
+                        let failed = unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+                        // Refused (out of memory): the next start tries again, and this one
+                        // goes on, as a process without the handler would have.
+                        HANDLER.store(if failed != 0 { UNWATCHED } else { WATCHED }, Release);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The child's handler: it runs in the child of every `fork()`, on the only thread
+    /// there, before `fork` returns. It must not allocate or take a lock that a parent
+    /// thread may have held: it stores to words and forgets the parent's queue.
+    extern "C" fn in_child() {
+        // Relaxed: the child has one thread, this one.
+        GENERATION.store(GENERATION.load(Relaxed).wrapping_add(1), Relaxed);
+        super::SCHEDULER.forget_the_parents_timers();
+    }
+}
+
+/// Which process in a line of forks this is (see [`after_fork`]): a timer started here
+/// records it, and one that recorded another is from a process this one is a fork of.
+#[cfg(all(unix, not(loom), not(miri)))]
+pub(crate) use after_fork::generation;
+
+/// Which process in a line of forks this is: always the first where there is no fork.
+#[cfg(not(all(unix, not(loom), not(miri))))]
+pub(crate) fn generation() -> u32 {
+    0
+}
+
+/// Makes sure a `fork()` from now on resets the scheduler in the child (see [`after_fork`]);
+/// `Timer::start` calls it before it records the generation.
+pub(crate) fn watch_forks() {
+    #[cfg(all(unix, not(loom), not(miri)))]
+    after_fork::watch();
 }
 
 /// Queues `timer` to fire at `deadline`; `Err(SpawnFailed)` if the scheduler thread was

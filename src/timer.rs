@@ -23,15 +23,17 @@
 //! | `CANCELLED` | a `cancel()` won: the function will never run |
 //! | `FIRED` | the scheduler won: the function runs (or ran, or its thread was refused); `cancel()` changes nothing |
 //!
-//! `CANCELLED` and `FIRED` exclude each other. Beside the word: `finished`, an [`Event`]
+//! `CANCELLED` and `FIRED` exclude each other. Above them, `start` records the process's
+//! fork generation (`scheduler::generation`): a timer started in a process that this one
+//! is a `fork()` of is over here. Beside the word: `finished`, an [`Event`]
 //! raised when the timer is done (the function returned or unwound, a cancel won, or the
 //! function's thread was refused), which `join` waits for; and the function itself, in an
 //! `UnsafeCell` that only the winner of the fire/cancel race ever touches.
 //!
 //! # The protocol
 //!
-//! * **start**: one RMW raises `STARTED`; a caller that finds it raised gets
-//!   `Err(AlreadyStarted)`. If `CANCELLED` was already raised, that cancel finished the
+//! * **start**: one RMW raises `STARTED` and records the generation; a caller that finds
+//!   `STARTED` raised gets `Err(AlreadyStarted)`. If `CANCELLED` was already raised, that cancel finished the
 //!   timer: nothing more to do. Otherwise the timer is queued for `now + interval` (an
 //!   interval too large for the clock never fires and is not queued). If the scheduler
 //!   thread had to be started and the OS refused it, `STARTED` is lowered again and `start`
@@ -49,7 +51,13 @@
 //!   scheduler lets it go): `finished` is its last act after the function and everything
 //!   it owned were dropped, and a fired timer that is kept but never joined then holds no
 //!   thread stack. (What `join` does not wait for: the thread-local destructors of the
-//!   function's thread.)
+//!   function's thread.) The function's thread marks itself, in a thread-local, as running
+//!   this timer while the function runs; a `join` from there would wait for itself, so it
+//!   panics at once with Python's words instead.
+//! * **fork**: in the child, a timer whose recorded generation is not the child's is over
+//!   (not alive, joined at once, nothing to cancel), whatever its bits say: its entry
+//!   and its function's thread stayed with the parent (`scheduler::after_fork` resets the
+//!   child's scheduler). Its function, if nobody took it, is leaked rather than dropped.
 //!
 //! Because fire and cancel are each a single RMW on the same word, they are ordered by that
 //! word's modification order: exactly one of them wins, and the function runs iff cancel
@@ -69,11 +77,14 @@
 //!
 //! `tests/timer.rs`: the function runs once after at least the interval, never when
 //! cancelled before firing, `cancel` after it began changes nothing, `start` twice fails,
-//! `join`/`join_timeout`/`is_alive` before, during and after, panicking functions (others
-//! still fire), `Duration::ZERO` and `Duration::MAX`, a stress of cancel racing fire and
+//! `join`/`join_timeout`/`is_alive` before, during and after, `join`/`join_timeout` from
+//! the timer's own function (a panic with Python's words, never a hang), panicking
+//! functions (others still fire), `Duration::ZERO` and `Duration::MAX`, a stress of cancel racing fire and
 //! one of 100,000 mixed timers with exact counts, and a real refused thread (a child
 //! process under an address-space limit) reported as `SpawnFailed` at start and as an
-//! unrun timer at fire time. `tests/loom/timer.rs`: for every interleaving of cancel and
+//! unrun timer at fire time. `tests/fork.rs`: in a forked child, timers pending, just
+//! fired or running in the parent are over and never fire, and new timers fire, also when
+//! the fork came while another thread started and cancelled timers. `tests/loom/timer.rs`: for every interleaving of cancel and
 //! fire the function runs iff the cancel lost, at most once, and its effects are visible
 //! after `join`; two timers on one scheduler; a start racing the scheduler's end is never
 //! stranded. `scripts/teeth/timer_*.toml`: bugs those tests catch.
@@ -81,13 +92,29 @@
 use crate::error::TimerError;
 use crate::event::Event;
 use crate::scheduler;
-use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread};
+use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread, thread_local};
+use core::cell::Cell;
 use core::fmt;
 use std::time::{Duration, Instant};
 
 const STARTED: u32 = 1;
 const CANCELLED: u32 = 2;
 const FIRED: u32 = 4;
+const FLAGS: u32 = STARTED | CANCELLED | FIRED;
+/// Above the three bits, `start` records the process's fork generation
+/// (`scheduler::generation`, its low 29 bits).
+const GENERATION_SHIFT: u32 = 3;
+
+/// The state word's generation bits for the calling process.
+fn this_process() -> u32 {
+    scheduler::generation() << GENERATION_SHIFT
+}
+
+/// Whether state `s` says the timer was started in this process, not in one that this
+/// process is a fork of.
+fn started_here(s: u32) -> bool {
+    s & STARTED != 0 && s & !FLAGS == this_process()
+}
 
 type Function = Box<dyn FnOnce() + Send + 'static>;
 
@@ -152,6 +179,7 @@ impl Shared {
             // Created first, dropped last: `finished` rises after the function returned
             // (or unwound) and was dropped with everything it owned.
             let _finished = SetOnDrop(&shared.finished);
+            let _running = RunningHere::enter(&shared);
             function();
         });
         match spawned {
@@ -191,6 +219,39 @@ fn spawn_failed(error: &std::io::Error) {
 pub(crate) static SPAWN_FAILURES: core::sync::atomic::AtomicU64 =
     core::sync::atomic::AtomicU64::new(0);
 
+thread_local! {
+    /// The timer whose function this thread runs, null on every other thread: its `join`
+    /// called here would wait for itself.
+    #[allow(clippy::missing_const_for_thread_local)] // loom's thread_local! has no const form.
+    static RUNNING_HERE: Cell<*const Shared> = Cell::new(core::ptr::null());
+}
+
+/// Marks the calling thread as the one running `timer`'s function until dropped (also while
+/// unwinding), so that the function's own `join` is refused instead of waiting for ever.
+struct RunningHere;
+
+impl RunningHere {
+    fn enter(timer: &Shared) -> RunningHere {
+        RUNNING_HERE.with(|running| running.set(timer));
+        RunningHere
+    }
+
+    /// Whether the calling thread runs `timer`'s function now.
+    fn is(timer: &Shared) -> bool {
+        // Only compared, never dereferenced.
+        RUNNING_HERE.with(|running| core::ptr::eq(running.get(), timer))
+    }
+}
+
+impl Drop for RunningHere {
+    fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
+        RUNNING_HERE.with(|running| running.set(core::ptr::null()));
+    }
+}
+
 /// Raises an event when dropped, so that `finished` rises even if the function panics.
 struct SetOnDrop<'a>(&'a Event);
 
@@ -211,6 +272,16 @@ impl Drop for SetOnDrop<'_> {
 ///
 /// Dropping a started `Timer` does not cancel it (as in Python, it still fires); call
 /// [`cancel`](Self::cancel) for that.
+///
+/// # Fork
+///
+/// In the child of a `fork()`, timers work as in a fresh process: one started there fires.
+/// A timer the parent had started (pending, or with its function running) is over in the
+/// child, as Python's `_after_fork` marks the parent's threads stopped: it never fires
+/// there, [`is_alive`](Self::is_alive) is false, [`join`](Self::join) returns at once and
+/// [`cancel`](Self::cancel) changes nothing. Its function is never run nor dropped in the
+/// child (it is leaked there). This holds whatever the parent's threads were doing at the
+/// fork, a `start` or `cancel` included.
 ///
 /// ```
 /// use threading::Timer;
@@ -275,12 +346,17 @@ impl Timer {
     /// timer.join();
     /// ```
     pub fn start(&self) -> Result<(), TimerError> {
+        // Before the generation is read: a fork after this resets the child's scheduler.
+        scheduler::watch_forks();
+        let this_process = this_process();
         // Relaxed: the bit only elects the one caller that queues the timer; the
         // scheduler's lock publishes the timer to the scheduler.
-        let old = self.shared.state.fetch_or(STARTED, Relaxed);
-        if old & STARTED != 0 {
+        let started = self.shared.state.fetch_update(Relaxed, Relaxed, |s| {
+            (s & STARTED == 0).then_some((s & (CANCELLED | FIRED)) | STARTED | this_process)
+        });
+        let Ok(old) = started else {
             return Err(TimerError::AlreadyStarted);
-        }
+        };
         if old & CANCELLED != 0 {
             return Ok(()); // The cancel already finished it: nothing to wait for.
         }
@@ -306,9 +382,11 @@ impl Timer {
     /// timer.join();
     /// ```
     pub fn cancel(&self) {
-        // Relaxed: as in `Shared::fire`, the single modification order decides the race.
+        // Relaxed: as in `Shared::fire`, the single modification order decides the race. A
+        // timer started before a fork is over in the child: nothing left to cancel there.
         let won = self.shared.state.fetch_update(Relaxed, Relaxed, |s| {
-            (s & (CANCELLED | FIRED) == 0).then_some(s | CANCELLED)
+            let over_here = s & STARTED != 0 && !started_here(s);
+            (s & (CANCELLED | FIRED) == 0 && !over_here).then_some(s | CANCELLED)
         });
         if let Ok(old) = won {
             self.shared.cancelled();
@@ -340,6 +418,13 @@ impl Timer {
     /// thread that ran the function to exit: that thread's thread-local destructors may
     /// still run after `join` returns.
     ///
+    /// # Panics
+    ///
+    /// Called from the timer's own function, where it would wait for itself for ever, it
+    /// panics at once with Python's words, "cannot join current thread" (Python raises
+    /// `RuntimeError`). The panic ends the function's thread like any other panic in it,
+    /// unless the function catches it; other threads' joins return once the function ends.
+    ///
     /// ```
     /// use std::sync::{Arc, atomic::{AtomicBool, Ordering}};
     /// use std::time::Duration;
@@ -352,6 +437,7 @@ impl Timer {
     /// assert!(ran.load(Ordering::Relaxed));
     /// ```
     pub fn join(&self) {
+        self.refuse_joining_itself();
         if self.started() {
             self.shared.finished.wait();
         }
@@ -359,6 +445,11 @@ impl Timer {
 
     /// Waits at most `timeout` for the timer to finish; true if it has (or was never
     /// started, when [`join`](Self::join) would not wait either).
+    ///
+    /// # Panics
+    ///
+    /// As [`join`](Self::join): called from the timer's own function, it panics at once with
+    /// "cannot join current thread" instead of waiting out the timeout for itself.
     ///
     /// ```
     /// use std::time::Duration;
@@ -369,6 +460,7 @@ impl Timer {
     /// assert!(timer.join_timeout(Duration::MAX));
     /// ```
     pub fn join_timeout(&self, timeout: Duration) -> bool {
+        self.refuse_joining_itself();
         if !self.started() {
             return true;
         }
@@ -404,10 +496,34 @@ impl Timer {
         self.interval
     }
 
+    /// Panics, with Python's words, if the calling thread runs this timer's function.
+    fn refuse_joining_itself(&self) {
+        if RunningHere::is(&self.shared) {
+            panic!("cannot join current thread");
+        }
+    }
+
+    /// Started in this process: not before a fork that made this process (such a timer is
+    /// over here).
     fn started(&self) -> bool {
         // Relaxed: a caller that started the timer (or learnt of it through any
         // synchronisation) sees its own or that earlier write.
-        self.shared.state.load(Relaxed) & STARTED != 0
+        started_here(self.shared.state.load(Relaxed))
+    }
+}
+
+/// In a forked child, a timer the parent had started is over, but its function (if nobody
+/// ran or dropped it) still belongs to the parent: the child leaks it instead of dropping it,
+/// as it leaks the scheduler's entries (see `scheduler::after_fork`).
+#[cfg(all(unix, not(loom), not(miri)))]
+impl Drop for Timer {
+    fn drop(&mut self) {
+        // Relaxed: a snapshot; the bits and the generation of a timer started elsewhere
+        // no longer change here.
+        let state = self.shared.state.load(Relaxed);
+        if state & STARTED != 0 && !started_here(state) {
+            core::mem::forget(Arc::clone(&self.shared));
+        }
     }
 }
 

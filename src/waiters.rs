@@ -45,12 +45,17 @@
 //!
 //! * **wait** (the caller holds its lock): under `guard`, push the node at the tail; then
 //!   `unlock`, spin a little while the node is `WAITING`, CAS it `WAITING → SLEEPING` and
-//!   sleep on it while it stays `SLEEPING`. On `NOTIFIED` or a passed deadline: `relock`,
-//!   then **settle** under `guard`: a `NOTIFIED` node was popped (return notified, even if
-//!   time ran out: the notification `notify` counted is consumed, never lost); any other
-//!   node is still queued and unlinks itself, after which no notify can count it.
-//!   Pushing before `unlock` is what makes the wait atomic: a notifier that takes the
-//!   caller's lock after us finds our node.
+//!   sleep on it while it stays `SLEEPING`. On `NOTIFIED`: `relock`, then **settle** by
+//!   taking `guard` once (the notifier that popped the node is done with it when it
+//!   releases `guard`). On a passed deadline, settle *first*, then `relock`: under `guard`
+//!   a `NOTIFIED` node was popped meanwhile (return notified: the notification `notify`
+//!   counted is consumed, never lost); any other node is still queued and unlinks itself,
+//!   after which no notify can count it. Leaving before re-taking the caller's lock is
+//!   parking_lot's rule (its timed-out waiter leaves the queue when the timeout fires): a
+//!   thread that gave up does not count as waiting while it waits for the lock, so a
+//!   notify passes it by for a thread that still waits, and a `Condvar` whose last waiter
+//!   left forgets its mutex. Pushing before `unlock` is what makes the wait atomic: a
+//!   notifier that takes the caller's lock after us finds our node.
 //! * **notify(n)**: if `queued` reads 0, return 0 without touching `guard` (a waiter
 //!   queued before the notifier took the caller's lock, or before it published the state
 //!   the waiter checks under that lock, is seen: the lock orders the push before the
@@ -75,11 +80,14 @@
 //! # What the tests prove
 //!
 //! `tests/condition.rs` and `tests/lock_api.rs`: no spurious wakeups, exact FIFO
-//! `notify(n)`, `notify_one`/`notify_all` counts, timeouts. `tests/loom/condition.rs`,
+//! `notify(n)`, `notify_one`/`notify_all` counts, timeouts, a timed-out waiter that cannot
+//! re-lock no longer counted (as in parking_lot). `tests/loom/condition.rs`,
 //! `tests/loom/shared_lock.rs` and `tests/loom/condvar.rs`: a wait never misses a notify,
 //! a notify racing a timeout is consumed or passed on (never lost, never counted twice),
-//! two conditions of one lock never wake each other's waiters; `scripts/teeth/` shows the
-//! tests catch a dropped wake, a forgotten flag check and a push after the unlock.
+//! a timed-out waiter leaves the queue before it re-locks, two conditions of one lock
+//! never wake each other's waiters; `scripts/teeth/` shows the tests catch a dropped wake,
+//! a forgotten flag check, a push after the unlock, a timed-out waiter that re-locks
+//! before leaving and one that leaves without the guard.
 
 use crate::futex::{self, Deadline, Wait};
 use crate::lock::Lock;
@@ -128,7 +136,8 @@ impl WaitQueue {
     }
 
     /// The whole wait, for a caller that holds its lock: queue a node, `unlock`, sleep until
-    /// notified or `deadline`, `relock`, settle. True if notified.
+    /// notified or `deadline`, then `relock` and settle (a timed-out waiter settles, leaving
+    /// the queue, before it re-locks). True if notified.
     #[inline]
     pub(crate) fn wait<S>(
         &self,
@@ -167,17 +176,26 @@ impl WaitQueue {
         self.release_guard();
 
         let saved = unlock();
-        let notified = Self::sleep(&node, deadline);
-        relock(saved);
-
+        if Self::sleep(&node, deadline) {
+            relock(saved);
+            // Settle: the notifier popped the node and touches it until it releases
+            // `guard`; taking `guard` once waits for that.
+            self.guard.acquire();
+            self.release_guard();
+            return Some(true);
+        }
+        // Timed out: leave the queue before re-taking the caller's lock, however long that
+        // takes, as parking_lot's condvar does; a thread that gave up no longer counts as
+        // waiting (a notify passes it by, a `Condvar` forgets its mutex once it was last).
         self.guard.acquire();
         // Relaxed: under `guard`, which the notifier held when it wrote NOTIFIED.
-        let notified = notified || node.state.load(Relaxed) == NOTIFIED;
+        let notified = node.state.load(Relaxed) == NOTIFIED;
         if !notified {
             // SAFETY: we hold `guard` and the node was not popped, so it is still queued.
             unsafe { self.unlink(&node) };
         }
         self.release_guard();
+        relock(saved);
         Some(notified)
     }
 

@@ -218,6 +218,7 @@ fn timer_signatures() {
     let _: fn(&Timer) = Timer::join;
     let _: fn(&Timer, Duration) -> bool = Timer::join_timeout;
     let _: fn(&Timer) -> bool = Timer::is_alive;
+    let _: fn(&Timer) -> bool = Timer::is_cancelled;
     let _: fn(&Timer) -> Duration = Timer::interval;
     send_sync_debug::<Timer>();
     // The function may be any FnOnce + Send + 'static closure, moving state in.

@@ -262,6 +262,33 @@ fn arrivals_during_the_action_join_the_next_generation() {
     assert_eq!(late.join().unwrap(), Ok(0));
 }
 
+/// Python's `n_waiting` inside the action is `parties`: every party is waiting while the
+/// last arrival runs it (read by the action itself, in two generations), and 0 once the
+/// generation is released.
+#[test]
+fn n_waiting_inside_the_action_counts_every_party() {
+    const PARTIES: usize = 3;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    // The action reaches its own barrier through a weak link (no Arc cycle to leak).
+    let barrier = Arc::new_cyclic(|this: &std::sync::Weak<Barrier>| {
+        let (this, seen) = (this.clone(), Arc::clone(&seen));
+        Barrier::new(PARTIES).with_action(move || {
+            let n_waiting = this.upgrade().expect("the barrier outlives its waits").n_waiting();
+            seen.lock().unwrap().push(n_waiting);
+        })
+    });
+    for _generation in 0..2 {
+        let others: Vec<_> = (1..PARTIES).map(|_| spawn_wait(&barrier)).collect();
+        until_waiting(&barrier, PARTIES - 1);
+        barrier.wait().unwrap();
+        for other in others {
+            other.join().unwrap().unwrap();
+        }
+        assert_eq!(barrier.n_waiting(), 0, "released");
+    }
+    assert_eq!(*seen.lock().unwrap(), [PARTIES, PARTIES]);
+}
+
 /// A sequential model: one thread alone with `Duration::ZERO` waits.
 mod model {
     use super::*;

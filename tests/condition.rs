@@ -602,6 +602,33 @@ mod stress {
     }
 }
 
+/// A waiter whose timeout fired while another thread holds the lock leaves the queue at
+/// once, before it can re-take the lock (parking_lot's rule, shared with `Condvar`): the
+/// holder's notify passes it by and counts 0, and its wait reports the timeout. Python's
+/// would spend the notification on it although its `wait` returns False.
+#[test]
+fn a_timed_out_waiter_that_cannot_relock_is_not_counted_by_notify() {
+    let cond = Condition::new();
+    let (queued, queued_rx) = mpsc::channel();
+    thread::scope(|s| {
+        let waiter = s.spawn(|| {
+            let mut guard = cond.lock();
+            queued.send(()).unwrap(); // Under the lock: main takes it only once we wait.
+            guard.wait_timeout(Duration::from_millis(20))
+        });
+        queued_rx.recv().unwrap();
+        let guard = cond.lock(); // The waiter is queued and cannot re-take the lock now.
+        let start = Instant::now();
+        while !format!("{cond:?}").contains("waiters: 0") {
+            assert!(start.elapsed() < Duration::from_secs(10), "the waiter never left: {cond:?}");
+            thread::yield_now();
+        }
+        assert_eq!(guard.notify(1), 0, "nobody waits any more");
+        drop(guard);
+        assert!(!waiter.join().unwrap(), "the wait timed out");
+    });
+}
+
 // ---- Conditions over a shared lock, RLock conditions, guard-less use ----
 
 mod shared_lock {

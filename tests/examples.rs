@@ -32,9 +32,15 @@ fn example_binary(name: &str) -> PathBuf {
 
 /// Runs example `name` at time scale `scale`; returns its stdout (panics if it failed).
 fn run_scaled(name: &str, scale: &str) -> String {
+    run_with_env(name, scale, &[])
+}
+
+/// [`run_scaled`] with more environment variables set.
+fn run_with_env(name: &str, scale: &str, env: &[(&str, &str)]) -> String {
     let path = example_binary(name);
     let out = Command::new(&path)
         .env("THREADING_TIME_SCALE", scale)
+        .envs(env.iter().copied())
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
     let stdout = String::from_utf8(out.stdout).expect("utf-8 output");
@@ -497,7 +503,7 @@ fn assert_benchmark_consistent(out: &str) -> Vec<BenchColumn> {
         .collect();
     let ns: Vec<u64> = rows.iter().map(|r| r.0).collect();
     assert_eq!(ns, benchmark_counts(), "table rows in:\n{out}");
-    assert!(out.contains("every Rust run computed the same sum"), "{out}");
+    assert!(out.contains("every complete Rust run computed the same sum"), "{out}");
 
     let (threshold, parallel) = {
         let line = lines[line_index(lines, "counts as sped up when")];
@@ -669,6 +675,49 @@ fn notebook_runs_every_section_in_order() {
     assert!(out.contains("hello, world"), "{out}");
     assert_benchmark_consistent(&out);
     assert!(out.contains("all 15 sections done"), "{out}");
+}
+
+/// The setting that makes an example's Nth start of a thread or process fail, as Wine once
+/// refused a worker process of section 14 (examples/common/mod.rs).
+const FAIL_SPAWN: &str = "THREADING_DEMO_FAIL_SPAWN";
+
+/// Every section's second spawn refused (each section counts its own): the notebook says
+/// so where it happened, goes on with what started and still exits 0 (`run_with_env`
+/// checks that), and what it measured adds up over the threads that ran.
+#[test]
+fn notebook_goes_on_when_the_os_refuses_a_thread_or_process() {
+    let out = run_with_env("notebook", "0.01", &[(FAIL_SPAWN, "2")]);
+    let refused = format!("refused on purpose ({FAIL_SPAWN}=2)");
+    for what in [
+        "thread 2 of 3",                 // sections 1, 2, 3, 10 (events)
+        "thread 2 of 4",                 // sections 4 and 5
+        "thread B",                      // sections 6 and 7
+        "the second of the two threads", // section 9
+        "consumer thread 1",             // section 10 (condition)
+        "thread 2 of 7",                 // section 11
+        "the thread of client1",         // section 12
+        "process 1 of 1",                // section 14: the 1-worker row's second run
+    ] {
+        assert!(out.contains(&format!("could not start {what}: {refused}")), "{what}:\n{out}");
+    }
+    // What each section reports is computed from the threads that ran.
+    assert!(out.contains("2 threads x N = 2 x "), "section 6 counts two threads:\n{out}");
+    assert!(out.contains(" of 6 threads held the semaphore at once"), "section 11:\n{out}");
+    assert!(out.contains("only 4 of 5 parties started: main aborts the barrier"), "{out}");
+    assert!(out.contains("the run with 1 processes is left out"), "{out}");
+    assert_benchmark_consistent(&out);
+    assert!(out.contains("all 15 sections done"), "{out}");
+}
+
+/// The case: section 14's 37th worker process refused. That run is left out of the
+/// table (its row comes from another round), and the verdicts still follow from the table.
+#[test]
+fn s14_benchmarking_leaves_out_a_run_whose_worker_process_was_refused() {
+    let out = run_with_env("14_benchmarking", "0.01", &[(FAIL_SPAWN, "37")]);
+    assert!(out.contains(&format!("refused on purpose ({FAIL_SPAWN}=37)")), "{out}");
+    assert!(out.contains("processes is left out: not all of its workers started"), "{out}");
+    assert!(out.contains("1 thread(s) or process(es) could not be started"), "{out}");
+    assert_benchmark_consistent(&out);
 }
 
 /// `timers_at_scale`: while pending, our timers add at most the one scheduler thread where

@@ -255,3 +255,61 @@ fn raw_types_are_exported_like_parking_lot() {
     assert!(!raw.is_locked());
     let _: parking_lot::RawCondvar = parking_lot::RawCondvar::new();
 }
+
+/// The scenario of a waiter whose timeout fired while another thread holds its mutex,
+/// written once and run against a crate given by path (this one, and parking_lot 0.13
+/// itself): thread 1 waits on `cv` with mutex A for 20 ms while the main thread takes A,
+/// so thread 1 times out but cannot re-lock; then thread 3 waits on the same `cv` with
+/// mutex B. parking_lot forgets A when thread 1's timeout fires (thread 1 no longer waits),
+/// so thread 3 is admitted: no "more than one mutex" panic, and a notify finds nobody.
+/// Timing is the point here (the timeout must fire before thread 3 comes), so thread 3
+/// tries first 60 ms in, and again while it panics, for up to 10 s on a loaded machine.
+macro_rules! timed_out_waiter_forgets_its_mutex {
+    ($krate:path) => {{
+        use $krate as krate;
+        let mutex_a = krate::Mutex::new(());
+        let mutex_b = krate::Mutex::new(());
+        let cv = krate::Condvar::new();
+        let (waiting, waiting_rx) = mpsc::channel();
+        thread::scope(|s| {
+            let thread_1 = s.spawn(|| {
+                let mut guard_a = mutex_a.lock();
+                waiting.send(()).unwrap(); // While holding A: main takes A only once we wait.
+                let result = cv.wait_for(&mut guard_a, Duration::from_millis(20));
+                result.timed_out()
+            });
+            waiting_rx.recv().unwrap();
+            let hold_a = mutex_a.lock(); // Thread 1 is queued; it cannot re-lock A now.
+            let start = Instant::now();
+            thread::sleep(Duration::from_millis(60));
+            let thread_3_timed_out = loop {
+                let thread_3 = s.spawn(|| {
+                    let mut guard_b = mutex_b.lock();
+                    cv.wait_for(&mut guard_b, Duration::from_millis(1)).timed_out()
+                });
+                match thread_3.join() {
+                    Ok(timed_out) => break timed_out,
+                    Err(_) if start.elapsed() < Duration::from_secs(10) => {
+                        thread::sleep(Duration::from_millis(20));
+                    }
+                    Err(_) => panic!("thread 3's wait with mutex B panicked for 10 s"),
+                }
+            };
+            assert!(thread_3_timed_out, "nobody notified thread 3");
+            assert!(!cv.notify_one(), "thread 1 timed out: nobody waits any more");
+            drop(hold_a);
+            assert!(thread_1.join().unwrap(), "thread 1 timed out");
+        });
+    }};
+}
+
+#[test]
+fn a_timed_out_waiter_that_cannot_relock_forgets_its_mutex() {
+    timed_out_waiter_forgets_its_mutex!(threading);
+}
+
+/// The same scenario against parking_lot 0.13 itself: the behaviour copied above.
+#[test]
+fn a_timed_out_waiter_that_cannot_relock_forgets_its_mutex_in_parking_lot() {
+    timed_out_waiter_forgets_its_mutex!(::parking_lot);
+}

@@ -161,6 +161,78 @@ fn join_from_several_threads() {
     assert_eq!(runs.load(Ordering::Relaxed), 1);
 }
 
+/// A timer whose function will be handed the timer itself (through the returned sender),
+/// and reports on `report` how its own call to `join` or `join_timeout` ended.
+fn joining_itself(with_timeout: bool) -> (Arc<Timer>, mpsc::Receiver<String>) {
+    let (me_tx, me_rx) = mpsc::channel::<Arc<Timer>>();
+    let (report, reports) = mpsc::channel();
+    let timer = Arc::new(Timer::new(Duration::ZERO, move || {
+        let me = me_rx.recv().unwrap();
+        let joined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if with_timeout {
+                me.join_timeout(PATIENCE);
+            } else {
+                me.join();
+            }
+        }));
+        let outcome = match joined {
+            Ok(()) => "returned".to_owned(),
+            Err(panic) => panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned()),
+        };
+        report.send(outcome).unwrap();
+    }));
+    me_tx.send(Arc::clone(&timer)).unwrap();
+    (timer, reports)
+}
+
+#[test]
+fn join_from_its_own_function_panics_at_once_as_python_says() {
+    for with_timeout in [false, true] {
+        let (timer, reports) = joining_itself(with_timeout);
+        // Other joiners wait for the function as usual, and are not stranded by its mistake.
+        let other_joiner = {
+            let timer = Arc::clone(&timer);
+            thread::spawn(move || timer.join_timeout(PATIENCE))
+        };
+        timer.start().unwrap();
+        // Python's words (`RuntimeError: cannot join current thread`), and no hang: a join
+        // that waited for itself would leave this channel silent for ever.
+        let outcome = reports.recv_timeout(PATIENCE).expect("the function's own join returned");
+        assert_eq!(outcome, "cannot join current thread", "join_timeout: {with_timeout}");
+        assert!(timer.join_timeout(PATIENCE), "the timer finished");
+        assert!(!timer.is_alive());
+        assert!(other_joiner.join().unwrap(), "another thread's join returned");
+    }
+}
+
+#[test]
+fn a_function_that_joins_itself_without_catching_ends_its_timer() {
+    let (me_tx, me_rx) = mpsc::channel::<Arc<Timer>>();
+    let reached = Arc::new(AtomicUsize::new(0));
+    let timer = {
+        let reached = Arc::clone(&reached);
+        Arc::new(Timer::new(Duration::ZERO, move || {
+            me_rx.recv().unwrap().join();
+            reached.fetch_add(1, Ordering::Relaxed); // never: the join panicked
+        }))
+    };
+    me_tx.send(Arc::clone(&timer)).unwrap();
+    timer.start().unwrap();
+    // The panic ended the function's thread, as any panic in a timer's function does.
+    assert!(timer.join_timeout(PATIENCE), "the timer ended instead of waiting for itself");
+    assert!(!timer.is_alive());
+    assert_eq!(reached.load(Ordering::Relaxed), 0);
+    // Joins of other timers, from anywhere, still work.
+    let (runs, other) = counting(Duration::ZERO);
+    other.start().unwrap();
+    assert!(other.join_timeout(PATIENCE));
+    assert_eq!(runs.load(Ordering::Relaxed), 1);
+}
+
 #[test]
 fn a_panicking_function_ends_only_the_timer_thread() {
     let timer = Timer::new(Duration::ZERO, || panic!("boom in a timer"));

@@ -60,26 +60,32 @@ enum Started {
     Thread { cancel: Arc<Event>, thread: thread::JoinHandle<()> },
 }
 
-fn start(way: Way, interval: Duration, function: impl FnOnce() + Send + 'static) -> Started {
-    match way {
+/// Starts a timer of `way`; `None` if the OS refused the thread it needed (said on stdout:
+/// the measurement goes on with the timers that started, and counts the others).
+fn start(
+    way: Way,
+    interval: Duration,
+    function: impl FnOnce() + Send + 'static,
+) -> Option<Started> {
+    let started = match way {
         Way::Scheduler => {
             let timer = Timer::new(interval, function);
-            timer.start().expect("start a timer");
-            Started::Ours(timer)
+            timer.start().map(|()| Started::Ours(timer)).map_err(|e| e.to_string())
         }
         Way::ThreadPerTimer => {
             let cancel = Arc::new(Event::new());
             let flag = Arc::clone(&cancel);
-            let thread = thread::Builder::new()
+            thread::Builder::new()
                 .spawn(move || {
                     if !flag.wait_timeout(interval) {
                         function();
                     }
                 })
-                .expect("spawn a timer thread");
-            Started::Thread { cancel, thread }
+                .map(|thread| Started::Thread { cancel, thread })
+                .map_err(|e| e.to_string())
         }
-    }
+    };
+    started.map_err(|e| println!("could not start a {} timer: {e}", way.name())).ok()
 }
 
 impl Started {
@@ -110,6 +116,8 @@ pub struct Pending {
     pub threads: i64,
     /// Resident memory while all were pending, beyond that before the first start.
     pub extra_resident_kib: i64,
+    /// Timers that could not be started (the OS refused a thread); the rest were measured.
+    pub refused: usize,
 }
 
 /// Starts `timers` timers that would fire only after an hour, looks at the process while
@@ -118,8 +126,9 @@ pub fn pending(way: Way, timers: usize) -> Pending {
     let before = Process::now();
     let begun = Instant::now();
     let started: Vec<Started> = (0..timers)
-        .map(|_| start(way, PENDING_INTERVAL, || panic!("a cancelled timer fired")))
+        .filter_map(|_| start(way, PENDING_INTERVAL, || panic!("a cancelled timer fired")))
         .collect();
+    let refused = timers - started.len();
     let during = Process::now();
     for timer in &started {
         timer.cancel();
@@ -134,6 +143,7 @@ pub fn pending(way: Way, timers: usize) -> Pending {
         extra_threads: during.threads - before.threads,
         threads: during.threads,
         extra_resident_kib: during.resident_kib - before.resident_kib,
+        refused,
     }
 }
 
@@ -152,6 +162,8 @@ pub struct Firing {
     pub early: usize,
     /// The most threads the process had while they fired (sampled every millisecond).
     pub peak_threads: i64,
+    /// Timers that could not be started (the OS refused a thread); the rest were measured.
+    pub refused: usize,
 }
 
 /// Starts `timers` timers with intervals spread evenly over `spread`, lets them all fire,
@@ -165,15 +177,21 @@ pub fn firing(way: Way, timers: usize, spread: Duration) -> Firing {
     for i in 0..timers {
         let interval = spread.mul_f64(i as f64 / timers as f64);
         let (began_at, ran) = (Arc::clone(&began_at), Arc::clone(&ran));
-        due.push(base.elapsed() + interval);
-        started.push(start(way, interval, move || {
+        due.push(Some(base.elapsed() + interval));
+        let timer = start(way, interval, move || {
             began_at[i].store(base.elapsed().as_nanos() as u64, Relaxed);
             ran.fetch_add(1, Relaxed);
-        }));
+        });
+        match timer {
+            Some(timer) => started.push(timer),
+            None => due[i] = None, // Never started: not measured.
+        }
     }
+    let refused = timers - started.len();
+    let timers_started = started.len();
     let mut peak_threads = Process::now().threads;
     let give_up = Instant::now() + spread + Duration::from_secs(60);
-    while ran.load(Relaxed) < timers && Instant::now() < give_up {
+    while ran.load(Relaxed) < timers_started && Instant::now() < give_up {
         thread::sleep(Duration::from_millis(1));
         peak_threads = peak_threads.max(Process::now().threads);
     }
@@ -182,6 +200,7 @@ pub fn firing(way: Way, timers: usize, spread: Duration) -> Firing {
     }
     let (mut max_lateness, mut later_than_50ms, mut early) = (Duration::ZERO, 0, 0);
     for (i, due) in due.iter().enumerate() {
+        let Some(due) = due else { continue };
         let began = Duration::from_nanos(began_at[i].load(Relaxed));
         match began.checked_sub(*due) {
             Some(lateness) => {
@@ -199,6 +218,7 @@ pub fn firing(way: Way, timers: usize, spread: Duration) -> Firing {
         later_than_50ms,
         early,
         peak_threads,
+        refused,
     }
 }
 

@@ -4,10 +4,22 @@
 //! `THREADING_TIME_SCALE` (a positive float, default `1.0`) multiplies every pause and every
 //! loop size of the examples: `0.05` runs the whole notebook in seconds, `1.0` reproduces
 //! the notebook's timings.
+//!
+//! `THREADING_DEMO_FAIL_SPAWN=N` (a positive integer) makes the process's Nth start of a
+//! thread or process through [`spawn_thread`], [`spawn_scoped`] or [`spawn_process`] fail as
+//! if the OS had refused it (Wine has refused child processes with "Internal error"): the
+//! examples never panic for that, they say "could not start ...: ..." and go on with what
+//! started, and `tests/examples.rs` checks it. Each example counts its own spawns (each
+//! section of the `notebook` runner has its own copy of this module), so in the notebook
+//! every section's Nth spawn fails.
 #![allow(dead_code)] // each example uses only some of these helpers
 
-use std::io::Write;
+use std::fmt::Display;
+use std::io::{self, Write};
+use std::process::{Child, Command};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::thread::{self, JoinHandle, Scope, ScopedJoinHandle};
 use std::time::Duration;
 
 /// The name of the one environment variable the examples read.
@@ -57,6 +69,79 @@ pub fn emit(text: &str) {
 pub fn seconds_text(seconds: f64) -> String {
     let scaled = (seconds * time_scale() * 1000.0).round() / 1000.0;
     format!("{scaled}")
+}
+
+/// The environment variable that makes one spawn fail on purpose (module docs).
+pub const FAIL_SPAWN_VAR: &str = "THREADING_DEMO_FAIL_SPAWN";
+
+/// Starts of threads and processes through the helpers below, so far in this process.
+static SPAWNS: AtomicU64 = AtomicU64::new(0);
+
+/// Spawns that failed so far in this process (refused by the OS or on purpose).
+static FAILED_SPAWNS: AtomicU64 = AtomicU64::new(0);
+
+/// The spawn that `THREADING_DEMO_FAIL_SPAWN` makes fail, if set.
+fn spawn_to_fail() -> Option<u64> {
+    static NTH: OnceLock<Option<u64>> = OnceLock::new();
+    *NTH.get_or_init(|| {
+        let text = std::env::var(FAIL_SPAWN_VAR).ok()?;
+        match text.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => panic!("{FAIL_SPAWN_VAR} must be a positive integer such as 37, got {text:?}"),
+        }
+    })
+}
+
+/// Counts one spawn; runs `start` unless this is the one to fail; reports a failure as
+/// "could not start {what}: {error}" on stdout (in the example's output, next to what it
+/// measured) and returns it.
+fn counted_spawn<T>(what: impl Display, start: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+    // Relaxed: a counter, and each example spawns from one thread.
+    let nth = SPAWNS.fetch_add(1, Relaxed) + 1;
+    let result = if spawn_to_fail() == Some(nth) {
+        Err(io::Error::other(format!("refused on purpose ({FAIL_SPAWN_VAR}={nth})")))
+    } else {
+        start()
+    };
+    if let Err(e) = &result {
+        FAILED_SPAWNS.fetch_add(1, Relaxed);
+        emit(&format!("could not start {what}: {e}\n"));
+    }
+    result
+}
+
+/// `thread::spawn` that returns the OS's refusal instead of panicking (and says so on
+/// stdout); `what` names the thread for that message: "thread 2 of 3".
+pub fn spawn_thread<F, T>(what: impl Display, f: F) -> io::Result<JoinHandle<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    counted_spawn(what, || thread::Builder::new().spawn(f))
+}
+
+/// `scope.spawn` that returns the OS's refusal instead of panicking (and says so).
+pub fn spawn_scoped<'scope, 'env, F, T>(
+    scope: &'scope Scope<'scope, 'env>,
+    what: impl Display,
+    f: F,
+) -> io::Result<ScopedJoinHandle<'scope, T>>
+where
+    F: FnOnce() -> T + Send + 'scope,
+    T: Send + 'scope,
+{
+    counted_spawn(what, || thread::Builder::new().spawn_scoped(scope, f))
+}
+
+/// `command.spawn()`, counted like the threads and reported the same way on failure.
+pub fn spawn_process(what: impl Display, command: &mut Command) -> io::Result<Child> {
+    counted_spawn(what, || command.spawn())
+}
+
+/// How many spawns failed so far in this process.
+pub fn failed_spawns() -> u64 {
+    // Relaxed: a counter read after the spawns it counts, by the thread that made them.
+    FAILED_SPAWNS.load(Relaxed)
 }
 
 pub mod counters;
