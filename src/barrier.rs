@@ -98,6 +98,9 @@ struct Arrivals {
 
 /// A reusable meeting point for `parties` threads: Python's `threading.Barrier`.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// ```
 /// use threading::Barrier;
 /// use std::{sync::Arc, thread};
@@ -482,6 +485,9 @@ struct BreakOnUnwind<'a>(&'a Barrier);
 
 impl Drop for BreakOnUnwind<'_> {
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         let barrier = self.0;
         let _guard = barrier.lock.lock();
         // SAFETY: we hold the lock, which guards `arrivals`.

@@ -231,6 +231,9 @@ use sealed::Raw;
 
 /// A condition variable over a lock: Python's `threading.Condition`.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// `Condition` alone (`Condition<Lock>`) has its own plain lock; see
 /// [`with_lock`](Condition::with_lock) for a shared lock or an `RLock`.
 ///
@@ -665,6 +668,9 @@ impl<L: ConditionLock> ConditionGuard<'_, L> {
 impl<L: ConditionLock> Drop for ConditionGuard<'_, L> {
     #[inline]
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         // Err only for a Lock that another thread released meanwhile (it is not owned):
         // nothing left to release, as for LockGuard.
         let _ = self.condition.lock.release();

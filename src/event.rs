@@ -58,6 +58,9 @@ const GENERATION_MASK: u32 = !(SET | SLEEPERS);
 
 /// A flag that threads can wait for: Python's `threading.Event`.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// ```
 /// use threading::Event;
 /// use std::{sync::Arc, thread, time::Duration};

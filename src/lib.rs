@@ -59,6 +59,33 @@
 //! by another one (`release` gives `NotOwner`): see each. Every other primitive is a word
 //! (or a few) copied as it was, sleepers' marks included: as in Python, a child should use
 //! only those no other thread of the parent was using at the fork.
+//!
+//! # Model-check your own code
+//!
+//! Built with `RUSTFLAGS="--cfg loom"`, every primitive of this crate, the lock_api faces
+//! included, runs on [loom](https://docs.rs/loom)'s atomics and loom's model of futex sleep
+//! and wake. A crate that depends on loom 0.7 (the major version used here) under
+//! `cfg(loom)` and runs its threads in `loom::model` (with `loom::thread::spawn`, and its
+//! own shared state on `loom::sync` types) therefore has loom explore every interleaving of
+//! its code *through* these primitives; a notification it loses leaves a thread asleep
+//! forever, which loom reports as a `deadlock`. The README's section of the same name has a
+//! complete example (run by CI as `tests/downstream/` in the repository) and the one command.
+//!
+//! * **Statics**: constructors are `const` only without loom (loom's atomics exist only
+//!   inside one execution of one model): under loom declare a static with
+//!   `loom::lazy_static!`, which loom builds afresh for every execution. A plain `static`
+//!   [`Mutex`], [`ReentrantMutex`] or [`Condvar`] compiles under loom but panics in its second
+//!   execution, saying so.
+//! * **The lock_api faces** work in a model unchanged: under loom each builds its lock on
+//!   first use in the execution, and every thread's first use is ordered after that build.
+//! * **Time is not modelled**: a timed wait never sleeps under loom; it may report a timeout
+//!   at once, wherever it would have slept, and loom explores that timeout racing every
+//!   wake. An untimed wait sleeps until woken. A [`Timer`] may therefore fire at any point
+//!   after `start`; its threads are loom threads, and a model that started one calls
+//!   [`diagnostics::join_timer_scheduler`](diagnostics) last.
+//! * **Spinning is skipped**: a waiter's short spin before it sleeps only loads a word that
+//!   its wait checks again; under loom it would only hide the schedules where the waiter
+//!   sleeps first.
 
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
@@ -70,6 +97,8 @@ mod event;
 mod futex;
 mod lock;
 mod mutex;
+#[cfg(loom)]
+mod mutex_model;
 mod rlock;
 mod scheduler;
 mod semaphore;
@@ -89,9 +118,19 @@ pub use mutex::{
     Condvar, MappedMutexGuard, MappedReentrantMutexGuard, Mutex, MutexGuard, ReentrantMutex,
     ReentrantMutexGuard,
 };
+// Under loom the same faces over raw types built on first use (src/mutex_model.rs says why).
 pub use mutex::{RawCondvar, RawThreadId, WaitTimeoutResult};
+#[cfg(loom)]
+pub use mutex_model::{
+    Condvar, MappedMutexGuard, MappedReentrantMutexGuard, ModelCondvar, ModelLock, Mutex,
+    MutexGuard, ReentrantMutex, ReentrantMutexGuard,
+};
 /// The raw lock under [`Mutex`]: [`Lock`] (as `parking_lot::RawMutex`).
+#[cfg(not(loom))]
 pub type RawMutex = Lock;
+/// The raw lock under [`Mutex`] under loom: [`ModelLock`].
+#[cfg(loom)]
+pub type RawMutex = ModelLock;
 pub use rlock::{RLock, RLockGuard};
 pub use semaphore::{BoundedSemaphore, BoundedSemaphoreGuard, Semaphore, SemaphoreGuard};
 pub use timer::Timer;

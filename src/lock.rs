@@ -80,6 +80,9 @@ const CONTENDED: u32 = 2;
 
 /// A lock that any thread may release: Python's `threading.Lock`.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// ```
 /// use threading::Lock;
 /// use std::time::Duration;
@@ -247,6 +250,9 @@ pub struct LockGuard<'a> {
 impl Drop for LockGuard<'_> {
     #[inline]
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         // Err(Unlocked) only if another thread already released it: nothing left to do.
         let _ = self.lock.release();
     }

@@ -60,9 +60,9 @@
 //! timed-out waiter leaves the queue before it re-locks, so a wait with another mutex is
 //! admitted while the first mutex is held; the mutex is kept while any waiter remains (a
 //! wait with another mutex is refused and changes nothing); a notify racing a timeout is
-//! consumed or passed on, never lost (under loom the lock_api layer itself is left out: its `INIT` constants
-//! need `const` atomics, which loom's are not; the raw condvar it calls is what the model
-//! checks). `tests/sizes.rs`: `Mutex<()>` is 4 bytes.
+//! consumed or passed on, never lost (the raw condvar the face calls; under loom the faces
+//! are built over raw types of their own, because their `INIT` constants cannot hold loom's
+//! atomics: `src/mutex_model.rs`). `tests/sizes.rs`: `Mutex<()>` is 4 bytes.
 
 use crate::futex::Deadline;
 use crate::lock::Lock;
@@ -77,6 +77,9 @@ use std::time::Instant;
 
 /// A mutual-exclusion lock that owns its data: `lock_api::Mutex` over [`Lock`], as
 /// `parking_lot::Mutex`. `Mutex::new` is `const`; `Mutex<()>` is 4 bytes.
+///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
 ///
 /// ```
 /// use threading::Mutex;
@@ -102,6 +105,9 @@ pub type MappedMutexGuard<'a, T> = ::lock_api::MappedMutexGuard<'a, Lock, T>;
 
 /// A mutex its holder may lock again: `lock_api::ReentrantMutex` over [`Lock`] and this
 /// crate's thread ids, as `parking_lot::ReentrantMutex`. Gives shared access only (`&T`).
+///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
 ///
 /// ```
 /// use threading::ReentrantMutex;
@@ -129,6 +135,9 @@ pub type MappedReentrantMutexGuard<'a, T> =
 /// A condition variable for [`Mutex`]: `lock_api::Condvar` over the crate's FIFO waiter
 /// queue, as `parking_lot::Condvar`. No spurious wakeups; `notify_one` returns whether it
 /// woke a thread, `notify_all` how many.
+///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
 ///
 /// Python's `queue.Queue` in this style (one mutex, three condition variables):
 ///
@@ -207,7 +216,7 @@ pub type MappedReentrantMutexGuard<'a, T> =
 #[cfg(not(loom))]
 pub type Condvar = ::lock_api::Condvar<RawCondvar>;
 
-/// Whether a timed [`Condvar`] wait timed out (lock_api's, as parking_lot's).
+/// Whether a timed [`Condvar`](crate::Condvar) wait timed out (lock_api's, as parking_lot's).
 pub use ::lock_api::WaitTimeoutResult;
 
 #[cfg(not(loom))]
@@ -260,12 +269,11 @@ unsafe impl ::lock_api::RawMutexTimed for Lock {
     }
 }
 
-/// The thread ids of [`ReentrantMutex`]: the crate's own (as `RLock`'s), unique among every
-/// thread the process ever ran and never 0.
+/// The thread ids of [`ReentrantMutex`](crate::ReentrantMutex): the crate's own (as
+/// `RLock`'s), unique among every thread the process ever ran and never 0.
 #[derive(Debug)]
 pub struct RawThreadId;
 
-#[cfg(not(loom))]
 // SAFETY: ids come from a global counter per thread, so no two live threads share one, and
 // a thread always gets the same id (src/rlock.rs).
 unsafe impl ::lock_api::GetThreadId for RawThreadId {
@@ -278,9 +286,10 @@ unsafe impl ::lock_api::GetThreadId for RawThreadId {
     }
 }
 
-/// The raw condition variable behind [`Condvar`]: the crate's FIFO waiter queue. Waits
-/// never return spuriously, `notify_one` says whether it woke a thread and `notify_all` how
-/// many. One mutex at a time: a wait with another mutex while threads wait panics.
+/// The raw condition variable behind [`Condvar`](crate::Condvar): the crate's FIFO waiter
+/// queue. Waits never return spuriously, `notify_one` says whether it woke a thread and
+/// `notify_all` how many. One mutex at a time: a wait with another mutex while threads wait
+/// panics.
 pub struct RawCondvar {
     queue: WaitQueue,
     mutex: AtomicUsize,
@@ -325,8 +334,8 @@ impl RawCondvar {
         )
     }
 
-    /// `Condvar::wait` under loom, where lock_api's `Condvar` cannot be built (its `INIT`
-    /// needs `const` atomics): the caller holds `mutex`.
+    /// `Condvar::wait` under loom (the faces' `ModelCondvar` calls it, src/mutex_model.rs):
+    /// the caller holds `mutex`.
     #[cfg(loom)]
     #[doc(hidden)]
     pub fn wait(&self, mutex: &Lock) {

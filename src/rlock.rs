@@ -44,6 +44,9 @@ use std::time::Duration;
 
 /// A lock that its holder may acquire again: Python's `threading.RLock`.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// ```
 /// use threading::{RLock, ReleaseError};
 ///
@@ -233,6 +236,9 @@ impl<'a> RLockGuard<'a> {
 
 impl Drop for RLockGuard<'_> {
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         // Cannot fail: the guard is !Send, so this is the thread that acquired.
         let _ = self.rlock.release();
     }

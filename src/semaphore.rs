@@ -360,6 +360,9 @@ macro_rules! semaphore_face {
 
 /// A counter of permits: Python's `threading.Semaphore`.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// [`acquire`](Self::acquire) takes a permit, waiting while there is none;
 /// [`release`](Self::release) gives one back. Any thread may release, whether or not it
 /// acquired; there is no upper limit short of `u32::MAX` (see [`BoundedSemaphore`] for one).
@@ -456,6 +459,9 @@ impl fmt::Debug for Semaphore {
 
 /// A semaphore that refuses to be released past its initial value: Python's
 /// `threading.BoundedSemaphore`.
+///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
 ///
 /// The same implementation as [`Semaphore`]; a release that would lift the value above
 /// [`bound`](Self::bound) returns `Err(ReleaseError::TooManyReleases)` (Python's
@@ -567,6 +573,9 @@ pub type BoundedSemaphoreGuard<'a> = SemaphoreGuard<'a, BoundedSemaphore>;
 impl<S: AnySemaphore> Drop for SemaphoreGuard<'_, S> {
     #[inline]
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         // Err only after others released past what this permit took (see the type's doc):
         // there is nothing left to give back.
         let _ = self.semaphore.give_back(1);

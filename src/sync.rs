@@ -74,6 +74,17 @@ pub(crate) use loom::{sync::Arc, thread};
 #[cfg(not(loom))]
 pub(crate) use std::{sync::Arc, thread};
 
+/// Whether this thread is unwinding out of a loom model (never true without loom). Then
+/// guards and other unwind-time clean-ups do nothing: loom unwinds every thread's stack
+/// once an execution has failed (a deadlock, a panic), and an atomic operation there would
+/// panic again inside a destructor, which aborts the process instead of failing the model:
+/// a user's `#[should_panic(expected = "deadlock")]` model could not pass. Nothing is lost,
+/// since the failed execution is not explored any further.
+#[inline]
+pub(crate) fn model_is_unwinding() -> bool {
+    cfg!(loom) && std::thread::panicking()
+}
+
 /// How long a thread busy-waits on a word before it goes to sleep: time spent pausing, then
 /// yields (the module doc says why the budgets are time and where a spin is skipped).
 #[derive(Clone, Copy, Debug)]

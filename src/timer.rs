@@ -245,6 +245,9 @@ impl RunningHere {
 
 impl Drop for RunningHere {
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         RUNNING_HERE.with(|running| running.set(core::ptr::null()));
     }
 }
@@ -254,12 +257,18 @@ struct SetOnDrop<'a>(&'a Event);
 
 impl Drop for SetOnDrop<'_> {
     fn drop(&mut self) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
         self.0.set();
     }
 }
 
 /// Calls a function on a new thread after an interval, unless cancelled first: Python's
 /// `threading.Timer`.
+///
+/// Under `--cfg loom` it runs on loom's atomics, futex model and threads (its interval
+/// may end at any moment): see [Model-check your own code](crate#model-check-your-own-code).
 ///
 /// Dropping a started `Timer` does not cancel it (as in Python, it still fires); call
 /// [`cancel`](Self::cancel) for that.

@@ -12,6 +12,7 @@ mod barrier;
 mod condition;
 mod condvar;
 mod event;
+mod faces;
 mod lock;
 mod rlock;
 mod semaphore;
