@@ -581,6 +581,12 @@ impl<L: ConditionLock> ConditionGuard<'_, L> {
         self.condition.wait_until(Deadline::after(timeout))
     }
 
+    /// One wait that gives up at `deadline`: true if notified. For loops inside the crate
+    /// that keep one deadline over several waits (`src/queue.rs`).
+    pub(crate) fn wait_until(&mut self, deadline: Deadline) -> bool {
+        self.condition.wait_until(deadline)
+    }
+
     /// Waits until `predicate` returns true, checking it first (`cond.wait_for(pred)`).
     /// The predicate runs with the lock held. If it panics, the guard (and so the lock)
     /// is released by the unwinding as usual.

@@ -61,6 +61,7 @@ mod event;
 mod futex;
 mod lock;
 mod mutex;
+mod queue;
 mod rlock;
 mod scheduler;
 mod semaphore;
@@ -72,7 +73,7 @@ mod waiters;
 pub use ::lock_api;
 pub use barrier::Barrier;
 pub use condition::{Condition, ConditionGuard, ConditionLock};
-pub use error::{BrokenBarrierError, ReleaseError, TimerError};
+pub use error::{BrokenBarrierError, GetError, PutError, ReleaseError, TaskDoneError, TimerError};
 pub use event::Event;
 pub use lock::{Lock, LockGuard};
 #[cfg(not(loom))]
@@ -83,6 +84,7 @@ pub use mutex::{
 pub use mutex::{RawCondvar, RawThreadId, WaitTimeoutResult};
 /// The raw lock under [`Mutex`]: [`Lock`] (as `parking_lot::RawMutex`).
 pub type RawMutex = Lock;
+pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 pub use rlock::{RLock, RLockGuard};
 pub use semaphore::{BoundedSemaphore, BoundedSemaphoreGuard, Semaphore, SemaphoreGuard};
 pub use timer::Timer;
