@@ -12,9 +12,10 @@
 //!
 //! The lock is a type parameter, as Python's `Condition(lock)` takes one:
 //!
-//! * [`Condition::new()`] (`Condition<Lock>`) has its own plain [`Lock`]: `const`, 24 bytes.
-//!   Python's default `Condition()` is over an `RLock`; `Condition::with_lock(RLock::new())`
-//!   is that.
+//! * [`Condition::new()`] (`Condition<Lock>`) has its own plain [`Lock`]: `const`, 24 bytes;
+//!   taking it twice on one thread deadlocks.
+//! * [`Condition::reentrant()`] (`Condition<RLock>`) is Python's default
+//!   `threading.Condition()`: over its own `RLock`, so its holder may take it again.
 //! * [`Condition::with_lock(lock)`](Condition::with_lock) takes a [`Lock`] or an [`RLock`],
 //!   owned, borrowed (`&Lock`, `&RLock`: statics, scopes) or shared (`Arc<Lock>`,
 //!   `Arc<RLock>`), so several conditions can share one lock (queue.Queue's `not_empty`,
@@ -259,7 +260,9 @@ pub struct Condition<L: ConditionLock = Lock> {
 
 impl Condition {
     const_fn_unless_loom! {
-        /// A new condition with its own unlocked lock and no waiters.
+        /// A new condition over its own plain, non-re-entrant [`Lock`] (24 bytes, `const`):
+        /// a thread that takes it twice deadlocks. Python's `threading.Condition()` is over
+        /// an `RLock`: that is [`Condition::reentrant`].
         ///
         /// ```
         /// static COND: threading::Condition = threading::Condition::new();
@@ -267,6 +270,29 @@ impl Condition {
         /// ```
         pub fn new() -> Condition {
             Condition { lock: Lock::new(), queue: WaitQueue::new() }
+        }
+    }
+}
+
+impl Condition<RLock> {
+    const_fn_unless_loom! {
+        /// Python's `threading.Condition()`: a new condition over its own [`RLock`], so the
+        /// thread holding it may take it again (each guard one level), and a wait releases
+        /// every level and restores them. [`Condition::new`] is the smaller one over a
+        /// plain `Lock`, which deadlocks on re-entry.
+        ///
+        /// ```
+        /// use threading::{Condition, RLock};
+        ///
+        /// static COND: Condition<RLock> = Condition::reentrant();
+        /// let outer = COND.lock();
+        /// let inner = COND.lock(); // re-entry: Python's `with cond: with cond:`
+        /// assert_eq!(inner.notify_all(), 0);
+        /// drop(inner);
+        /// drop(outer);
+        /// ```
+        pub fn reentrant() -> Condition<RLock> {
+            Condition { lock: RLock::new(), queue: WaitQueue::new() }
         }
     }
 }
@@ -431,6 +457,11 @@ impl<L: ConditionLock> Condition<L> {
     /// `cond.notify_all()` without a guard.
     pub fn notify_all(&self) -> Result<usize, ReleaseError> {
         Ok(self.held()?.notify_all())
+    }
+
+    /// How many threads wait on this condition now (a snapshot, for Debug).
+    pub(crate) fn waiting(&self) -> usize {
+        self.queue.len()
     }
 
     /// Checks that `guard` holds this condition's lock.

@@ -1,32 +1,7 @@
 //! `Queue`, `LifoQueue`, `PriorityQueue`, `SimpleQueue`: Python's `queue` module (3.13,
 //! `shutdown` included), built as CPython builds it: one lock and three conditions over it.
 //!
-//! # A worker pool
-//!
-//! Python's documentation example, with types: workers take items until the queue is shut
-//! down, the main thread waits with `join` until every item was marked done.
-//!
-//! ```
-//! use std::{sync::Arc, thread};
-//! use threading::Queue;
-//!
-//! let q = Arc::new(Queue::new(0)); // q = queue.Queue()
-//! for _ in 0..4 {
-//!     let q = Arc::clone(&q);
-//!     thread::spawn(move || {
-//!         while let Ok(item) = q.get() { // Err once shut down and drained
-//!             println!("Working on {item}");
-//!             q.task_done().unwrap();
-//!         }
-//!     });
-//! }
-//! for item in 0..30 {
-//!     q.put(item).unwrap();
-//! }
-//! q.join(); // every item was taken and marked done
-//! println!("All work completed");
-//! q.shutdown(false); // the workers' get() now fails: they end
-//! ```
+//! The crate docs (lib.rs) show a worker pool built on [`Queue`].
 //!
 //! # The shape: one lock, three conditions (`Condition::with_lock`)
 //!
@@ -369,6 +344,9 @@ impl<C: Container> Core<C> {
             .field("maxsize", &self.maxsize)
             .field("unfinished_tasks", &unfinished_tasks)
             .field("is_shutdown", &is_shutdown)
+            .field("getters_waiting", &self.not_empty.waiting())
+            .field("putters_waiting", &self.not_full.waiting())
+            .field("joiners_waiting", &self.all_tasks_done.waiting())
             .finish()
     }
 }
@@ -504,7 +482,8 @@ macro_rules! queue_face {
             }
         }
 
-        /// Sizes and flags (not the items, so that `T` need not be `Debug`).
+        /// Sizes, flags and how many threads wait in `get`, `put` and `join` (not the items,
+        /// so that `T` need not be `Debug`).
         impl<T $(: $bound)?> fmt::Debug for $name<T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 self.core.debug(stringify!($name), f)
@@ -651,9 +630,13 @@ impl<T> Default for SimpleQueue<T> {
     }
 }
 
-/// The size (not the items, so that `T` need not be `Debug`).
+/// The size and how many threads wait in `get` (not the items, so that `T` need not be
+/// `Debug`).
 impl<T> fmt::Debug for SimpleQueue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SimpleQueue").field("qsize", &self.qsize()).finish()
+        f.debug_struct("SimpleQueue")
+            .field("qsize", &self.qsize())
+            .field("getters_waiting", &self.core.not_empty.waiting())
+            .finish()
     }
 }

@@ -801,3 +801,24 @@ mod shared_lock {
         assert!(!guard.wait_for_timeout(|| false, Duration::from_millis(1)), "still usable");
     }
 }
+
+/// `Condition::reentrant()` is Python's `threading.Condition()`: its holder takes it again
+/// instead of deadlocking, a wait releases both levels (another thread gets the lock and
+/// notifies) and restores them, and only the last guard's drop frees it.
+#[test]
+fn a_reentrant_condition_re_enters_and_waits_with_every_level_released() {
+    static COND: Condition<threading::RLock> = Condition::reentrant();
+    let outer = COND.lock();
+    let mut inner = COND.try_lock().expect("re-entry succeeds at once, no deadlock");
+    let notifier = thread::spawn(|| {
+        // Only possible once the wait below released both levels.
+        let guard = COND.lock();
+        guard.notify(1)
+    });
+    inner.wait(); // no spurious wakeups: only the notifier's notify ends it
+    assert_eq!(notifier.join().unwrap(), 1);
+    drop(inner);
+    assert!(!thread::spawn(|| COND.try_acquire()).join().unwrap(), "one level still held");
+    drop(outer);
+    assert!(thread::spawn(|| COND.try_lock().is_some()).join().unwrap(), "free");
+}
