@@ -23,6 +23,7 @@
 //! | `cond.wait(timeout=t)` | [`g.wait_timeout(t)`](ConditionGuard::wait_timeout) |
 //! | `cond.wait_for(pred, timeout=t)` | [`g.wait_for(pred)`](ConditionGuard::wait_for), [`g.wait_for_timeout(pred, t)`](ConditionGuard::wait_for_timeout) |
 //! | `cond.notify(n)` / `cond.notify_all()` | [`g.notify(n)`](ConditionGuard::notify) / [`g.notify_all()`](ConditionGuard::notify_all) (return how many were woken) |
+//! | data kept under `threading.Condition()`, methods that lock and call each other | [`ReentrantCondition::new(RefCell::new(data))`](ReentrantCondition): `let g = cond.lock();` re-enters, derefs to the data; [`g.wait()`](ReentrantConditionGuard::wait) needs the only level (panics otherwise, before releasing anything) |
 //! | `threading.Condition(rlock)` | [`Condition::with_lock(rlock)`](Condition::with_lock) (or `&rlock`, `Arc<RLock>`): a wait releases every level and restores it |
 //! | `mutex = Lock(); c1 = Condition(mutex); c2 = Condition(mutex)` | `let c1 = Condition::with_lock(&mutex);` (or an `Arc<Lock>`, an `RLock`); `Condition<&Lock>` works in a `static` |
 //! | `with c1: ... c2.notify()` | `let g = c1.lock(); ... c2.notify_with(&g, 1);` ([`notify_with`](Condition::notify_with), [`notify_all_with`](Condition::notify_all_with), [`wait_with`](Condition::wait_with); a guard of another lock panics) |
@@ -119,7 +120,9 @@ mod waiters;
 /// The lock_api crate these data-owning types are built with (as `parking_lot::lock_api`).
 pub use ::lock_api;
 pub use barrier::Barrier;
-pub use condition::{Condition, ConditionGuard, ConditionLock};
+pub use condition::{
+    Condition, ConditionGuard, ConditionLock, ReentrantCondition, ReentrantConditionGuard,
+};
 pub use error::{BrokenBarrierError, GetError, PutError, ReleaseError, TaskDoneError, TimerError};
 pub use event::Event;
 pub use lock::{Lock, LockGuard};
