@@ -67,8 +67,9 @@
 //! conditions (recursion restored after a wait and a timeout), `acquire`/`release`/`wait`
 //! without a guard and their errors; `Condition::reentrant()` re-enters; `ReentrantCondition`
 //! runs a re-entrant bounded buffer and refuses a wait with two levels held.
-//! `tests/queue.rs`: Python's queue.Queue on one lock and three conditions. `tests/loom/condition.rs` and `tests/loom/shared_lock.rs`: a wait
-//! never misses a notify, a notify racing a timeout is consumed or passed on, two conditions
+//! `tests/queue.rs` and `tests/loom/queue.rs`: `src/queue.rs`, Python's queue.Queue on one
+//! lock and three conditions. `tests/loom/condition.rs` and `tests/loom/shared_lock.rs`: a
+//! wait never misses a notify, a notify racing a timeout is consumed or passed on, two conditions
 //! of one lock never wake each other's waiters, an RLock's recursion is restored; the
 //! `scripts/teeth/condition_*.toml` and `shared_lock_*.toml` show those tests catch the
 //! bugs they name.
