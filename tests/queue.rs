@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
+mod support;
+
 use threading::{
     Event, GetError, LifoQueue, PriorityQueue, PutError, Queue, SimpleQueue, TaskDoneError,
 };
@@ -486,6 +488,8 @@ mod model {
     }
 
     proptest! {
+        #![proptest_config(crate::support::proptest_config(ProptestConfig::default()))]
+
         #[test]
         fn random_sequences_match_the_model(
             kind in prop_oneof![Just(Kind::Fifo), Just(Kind::Lifo), Just(Kind::Priority)],
