@@ -19,7 +19,7 @@
 //! by any thread (contended: the number is 1 / throughput), a round trip (ping-pong and
 //! semaphore round trip), one broadcast woken and acknowledged by all 8 waiters, one permit
 //! passed from producer to consumer (stream), one crossing by all parties (Barrier), one
-//! create + start + cancel + join (Timer).
+//! create + start + cancel + join (Timer), one item put and taken (Queue: 1 / throughput).
 //!
 //! ```sh
 //! cargo bench --bench plain                        # everything, 5 rounds: a few minutes
@@ -472,6 +472,34 @@ fn semaphore() -> Vec<Scenario> {
     ]
 }
 
+fn queue() -> Vec<Scenario> {
+    use ports::queue_stream::{self, CAPACITY, Crossbeam, PAIRS, ParkingLotQueue, StdQueue};
+    macro_rules! items {
+        ($name:expr, $queue:ty, $pairs:expr) => {{
+            let pairs = $pairs;
+            contender($name, move |ops| {
+                Measured::plain(queue_stream::items::<$queue>(CAPACITY, pairs, ops), ops)
+            })
+        }};
+    }
+    PAIRS
+        .into_iter()
+        .map(|pairs| Scenario {
+            key: format!("queue_cap{CAPACITY}_{pairs}p{pairs}c"),
+            what: format!(
+                "Queue, capacity {CAPACITY}, {pairs} producers / {pairs} consumers (per item)"
+            ),
+            layout: ["2 threads", "4 threads", "8 threads"][pairs.trailing_zeros() as usize],
+            contenders: vec![
+                items!("ours", threading::Queue<u64>, pairs),
+                items!("port(std)", StdQueue, pairs),
+                items!("port(parking_lot)", ParkingLotQueue, pairs),
+                items!("crossbeam-channel", Crossbeam, pairs),
+            ],
+        })
+        .collect()
+}
+
 fn barrier() -> Vec<Scenario> {
     let mut scenarios = Vec::new();
     for parties in [2usize, 4] {
@@ -713,6 +741,7 @@ fn main() {
         semaphore(),
         barrier(),
         timer(),
+        queue(),
     ]
     .into_iter()
     .flatten()

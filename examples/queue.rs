@@ -1,30 +1,29 @@
-//! Python's `queue.Queue` on ONE `Lock` and THREE `Condition`s (the standard library's own
-//! construction, in `examples/common/queue.rs`), run by 4 producers and 4 consumers through
-//! a small bounded queue. Not a notebook section: it shows conditions that share a lock.
+//! Python's `queue.Queue` ([`threading::Queue`], built from one `Lock` and three
+//! `Condition`s as the standard library builds it), run by 4 producers and 4 consumers
+//! through a small bounded queue. Not a notebook section: it shows the library type at work.
 //!
 //! Each producer tries `put_nowait` first and falls back to a blocking `put` when the queue
-//! is `Full`; each consumer tries `get_nowait` first and falls back to `get` with a timeout
-//! when it is `Empty`; every item taken is marked with `task_done`, and the main thread's
-//! `join` returns once all are. The summary counts what happened in this run: items, how
-//! often each side found the queue full or empty, and the time taken. The number of items
-//! scales with `THREADING_TIME_SCALE`.
+//! is full; each consumer tries `get_nowait` first and falls back to `get_timeout` when it
+//! is empty; every item taken is marked with `task_done`, and the main thread's `join`
+//! returns once all are. Then `shutdown(false)` ends the consumers: their `get` fails once
+//! the queue is drained (Python 3.13's `queue.ShutDown`), so no sentinel items are needed.
+//! The summary counts what happened in this run: items, how often each side found the
+//! queue full or empty, and the time taken. The number of items scales with
+//! `THREADING_TIME_SCALE`.
 //!
 //! Where Rust differs from Python:
-//! - `with self.not_full: ... self.not_empty.notify()` is
-//!   `let guard = self.not_full.lock(); ... self.not_empty.notify_with(&guard, 1);`: the
-//!   guard of one condition proves the shared lock is held to another.
-//! - `queue.Full` hands the item back: `Err(Full(item))`.
-//! - Consumers stop on a `None` sentinel, one per consumer, put after `join`.
+//! - `queue.Full` / `queue.ShutDown` from a put hand the item back:
+//!   `Err(PutError::Full(item))`, `Err(PutError::ShutDown(item))`.
+//! - `queue.Empty` / `queue.ShutDown` from a get are `Err(GetError::Empty)`,
+//!   `Err(GetError::ShutDown)`.
 
 #[path = "common/mod.rs"]
 mod common;
-#[path = "common/queue.rs"]
-mod queue;
 
-use queue::{Empty, Full, Queue};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::thread;
 use std::time::{Duration, Instant};
+use threading::{GetError, PutError, Queue};
 
 const PRODUCERS: u64 = 4;
 const CONSUMERS: u64 = 4;
@@ -32,7 +31,7 @@ const MAXSIZE: usize = 8;
 
 pub fn main() {
     let per_producer = common::scaled_count(20_000);
-    let queue: Queue<Option<u64>> = Queue::new(MAXSIZE);
+    let queue: Queue<u64> = Queue::new(MAXSIZE);
     let found_full = AtomicU64::new(0);
     let found_empty = AtomicU64::new(0);
     let start = Instant::now();
@@ -48,16 +47,18 @@ pub fn main() {
                     loop {
                         let item = match queue.get_nowait() {
                             Ok(item) => item,
-                            Err(Empty) => {
+                            Err(GetError::Empty) => {
                                 found_empty.fetch_add(1, Relaxed);
-                                queue.get(true, Some(Duration::from_secs(60))).expect("an item")
+                                match queue.get_timeout(Duration::from_secs(60)) {
+                                    Ok(item) => item,
+                                    Err(GetError::ShutDown) => return mine,
+                                    Err(GetError::Empty) => panic!("no item for 60 s"),
+                                }
                             }
+                            Err(GetError::ShutDown) => return mine,
                         };
+                        mine.push(item);
                         queue.task_done().expect("one task_done per get");
-                        match item {
-                            Some(value) => mine.push(value),
-                            None => return mine,
-                        }
                     }
                 })
                 .ok()
@@ -74,10 +75,10 @@ pub fn main() {
                 let what = format!("producer thread {} of {PRODUCERS}", p + 1);
                 common::spawn_scoped(s, what, move || {
                     for i in 0..per_producer {
-                        let item = Some(p * per_producer + i);
-                        if let Err(Full(item)) = queue.put_nowait(item) {
+                        let item = p * per_producer + i;
+                        if let Err(PutError::Full(item)) = queue.put_nowait(item) {
                             found_full.fetch_add(1, Relaxed);
-                            queue.put(item, true, None).expect("a blocking put always finds room");
+                            queue.put(item).expect("the queue is not shut down yet");
                         }
                     }
                 })
@@ -93,9 +94,7 @@ pub fn main() {
         }
         queue.join(); // every item put has been taken and marked done
         println!("join() returned with {} items left in the queue", queue.qsize());
-        for _ in 0..consumers.len() {
-            queue.put(None, true, None).expect("room for a sentinel");
-        }
+        queue.shutdown(false); // the consumers' next get fails: they return what they took
         let taken = consumers.into_iter().map(|c| c.join().expect("consumer panicked")).collect();
         (taken, producers_started)
     });

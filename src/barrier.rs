@@ -256,6 +256,13 @@ impl Barrier {
     /// Breaks the barrier until [`reset`](Self::reset) (`barrier.abort()`): waiting threads
     /// and every later wait get `Err`.
     ///
+    /// A thread already released from a phase (its `wait` returned, or is returning, `Ok`)
+    /// never sees a later `abort()` in that wait: it keeps its `Ok`, and only its next
+    /// `wait` fails. CPython sometimes raises `BrokenBarrierError` in such a thread instead:
+    /// a thread woken from the phase but not yet scheduled re-checks the barrier's state
+    /// under the lock and may find the abort that came after its release (a race in
+    /// CPython's `_wait`). Here the release is decided once, by the last arrival.
+    ///
     /// ```
     /// let barrier = threading::Barrier::new(2);
     /// barrier.abort();

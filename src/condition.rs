@@ -12,9 +12,10 @@
 //!
 //! The lock is a type parameter, as Python's `Condition(lock)` takes one:
 //!
-//! * [`Condition::new()`] (`Condition<Lock>`) has its own plain [`Lock`]: `const`, 24 bytes.
-//!   Python's default `Condition()` is over an `RLock`; `Condition::with_lock(RLock::new())`
-//!   is that.
+//! * [`Condition::new()`] (`Condition<Lock>`) has its own plain [`Lock`]: `const`, 24 bytes;
+//!   taking it twice on one thread deadlocks.
+//! * [`Condition::reentrant()`] (`Condition<RLock>`) is Python's default
+//!   `threading.Condition()`: over its own `RLock`, so its holder may take it again.
 //! * [`Condition::with_lock(lock)`](Condition::with_lock) takes a [`Lock`] or an [`RLock`],
 //!   owned, borrowed (`&Lock`, `&RLock`: statics, scopes) or shared (`Arc<Lock>`,
 //!   `Arc<RLock>`), so several conditions can share one lock (queue.Queue's `not_empty`,
@@ -25,6 +26,11 @@
 //!   is refused with a panic that says so, before anything changed.
 //! * Over an `RLock`, a wait releases every level of the holder's recursion and restores
 //!   it afterwards, also after a timeout (Python's `_release_save`/`_acquire_restore`).
+//! * [`ReentrantCondition<T>`] is `Condition::reentrant()` owning the data it guards,
+//!   reached through its guards (`&T`; mutate through a `RefCell` inside). Its waits
+//!   refuse (panic, before releasing anything) unless the thread holds the only level: a
+//!   wait releases every level, and a reference borrowed through an outer guard must not
+//!   see the data change under it.
 //! * Python's `cond.acquire()` / `cond.release()` without `with` are
 //!   [`acquire`](Condition::acquire) / [`release`](Condition::release), and a thread that
 //!   holds the lock that way waits and notifies through the condition itself:
@@ -61,9 +67,11 @@
 //! producer/consumer stress with exact counts; conditions sharing a lock (only the notified
 //! condition's waiters wake, a foreign guard panics and leaves everything usable), RLock
 //! conditions (recursion restored after a wait and a timeout), `acquire`/`release`/`wait`
-//! without a guard and their errors. `tests/queue.rs`: Python's queue.Queue on one lock and
-//! three conditions. `tests/loom/condition.rs` and `tests/loom/shared_lock.rs`: a wait
-//! never misses a notify, a notify racing a timeout is consumed or passed on, two conditions
+//! without a guard and their errors; `Condition::reentrant()` re-enters; `ReentrantCondition`
+//! runs a re-entrant bounded buffer and refuses a wait with two levels held.
+//! `tests/queue.rs` and `tests/loom/queue.rs`: `src/queue.rs`, Python's queue.Queue on one
+//! lock and three conditions. `tests/loom/condition.rs` and `tests/loom/shared_lock.rs`: a
+//! wait never misses a notify, a notify racing a timeout is consumed or passed on, two conditions
 //! of one lock never wake each other's waiters, an RLock's recursion is restored; the
 //! `scripts/teeth/condition_*.toml` and `shared_lock_*.toml` show those tests catch the
 //! bugs they name.
@@ -264,7 +272,9 @@ pub struct Condition<L: ConditionLock = Lock> {
 
 impl Condition {
     const_fn_unless_loom! {
-        /// A new condition with its own unlocked lock and no waiters.
+        /// A new condition over its own plain, non-re-entrant [`Lock`] (24 bytes, `const`):
+        /// a thread that takes it twice deadlocks. Python's `threading.Condition()` is over
+        /// an `RLock`: that is [`Condition::reentrant`].
         ///
         /// ```
         /// static COND: threading::Condition = threading::Condition::new();
@@ -272,6 +282,29 @@ impl Condition {
         /// ```
         pub fn new() -> Condition {
             Condition { lock: Lock::new(), queue: WaitQueue::new() }
+        }
+    }
+}
+
+impl Condition<RLock> {
+    const_fn_unless_loom! {
+        /// Python's `threading.Condition()`: a new condition over its own [`RLock`], so the
+        /// thread holding it may take it again (each guard one level), and a wait releases
+        /// every level and restores them. [`Condition::new`] is the smaller one over a
+        /// plain `Lock`, which deadlocks on re-entry.
+        ///
+        /// ```
+        /// use threading::{Condition, RLock};
+        ///
+        /// static COND: Condition<RLock> = Condition::reentrant();
+        /// let outer = COND.lock();
+        /// let inner = COND.lock(); // re-entry: Python's `with cond: with cond:`
+        /// assert_eq!(inner.notify_all(), 0);
+        /// drop(inner);
+        /// drop(outer);
+        /// ```
+        pub fn reentrant() -> Condition<RLock> {
+            Condition { lock: RLock::new(), queue: WaitQueue::new() }
         }
     }
 }
@@ -438,6 +471,11 @@ impl<L: ConditionLock> Condition<L> {
         Ok(self.held()?.notify_all())
     }
 
+    /// How many threads wait on this condition now (a snapshot, for Debug).
+    pub(crate) fn waiting(&self) -> usize {
+        self.queue.len()
+    }
+
     /// Checks that `guard` holds this condition's lock.
     #[track_caller]
     fn assert_same_lock(&self, guard: &ConditionGuard<'_, L>) {
@@ -586,6 +624,12 @@ impl<L: ConditionLock> ConditionGuard<'_, L> {
         self.condition.wait_until(Deadline::after(timeout))
     }
 
+    /// One wait that gives up at `deadline`: true if notified. For loops inside the crate
+    /// that keep one deadline over several waits (`src/queue.rs`).
+    pub(crate) fn wait_until(&mut self, deadline: Deadline) -> bool {
+        self.condition.wait_until(deadline)
+    }
+
     /// Waits until `predicate` returns true, checking it first (`cond.wait_for(pred)`).
     /// The predicate runs with the lock held. If it panics, the guard (and so the lock)
     /// is released by the unwinding as usual.
@@ -680,5 +724,209 @@ impl<L: ConditionLock> Drop for ConditionGuard<'_, L> {
 impl<L: ConditionLock> fmt::Debug for ConditionGuard<'_, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConditionGuard").field("waiters", &self.condition.queue.len()).finish()
+    }
+}
+
+/// Python's `threading.Condition()` with the data it guards inside: a [`Condition`] over
+/// its own [`RLock`] that owns a `T`, reached only through a guard. The holder may take it
+/// again (each guard one level, each giving `&T`), so methods that lock it can call each
+/// other, as a Python class's methods do under `with self.cond:`. Mutate through a
+/// `RefCell` or `Cell` inside, as with [`ReentrantMutex`](crate::ReentrantMutex): no
+/// `unsafe` in the caller's code.
+///
+/// **A wait needs the only level.** A wait releases every level of the lock, so if an
+/// outer guard of the same thread still existed, a `&T` borrowed from it could be alive
+/// while another thread takes the lock and changes the data. So
+/// [`wait`](ReentrantConditionGuard::wait) and its timed forms panic, before releasing
+/// anything, when this thread holds more than one level; with one level, the wait borrows
+/// that one guard mutably, so no reference to the data can outlive the release.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::collections::VecDeque;
+/// use std::thread;
+/// use threading::ReentrantCondition;
+///
+/// /// A porter's bounded buffer on `threading.Condition()`: methods that lock re-enter.
+/// struct Buffer {
+///     cond: ReentrantCondition<RefCell<VecDeque<u32>>>,
+///     capacity: usize,
+/// }
+///
+/// impl Buffer {
+///     fn len(&self) -> usize {
+///         self.cond.lock().borrow().len() // `with self.cond: return len(self.items)`
+///     }
+///     fn put(&self, item: u32) {
+///         let mut guard = self.cond.lock();
+///         while self.len() >= self.capacity { // re-enters, then back to one level
+///             guard.wait();
+///         }
+///         guard.borrow_mut().push_back(item);
+///         guard.notify_all();
+///     }
+///     fn get(&self) -> u32 {
+///         let mut guard = self.cond.lock();
+///         guard.wait_for(|items| !items.borrow().is_empty());
+///         let item = guard.borrow_mut().pop_front().unwrap();
+///         guard.notify_all();
+///         item
+///     }
+/// }
+///
+/// let buffer = Buffer { cond: ReentrantCondition::new(RefCell::new(VecDeque::new())), capacity: 2 };
+/// thread::scope(|s| {
+///     s.spawn(|| (0..10).for_each(|i| buffer.put(i)));
+///     assert_eq!((0..10).map(|_| buffer.get()).sum::<u32>(), 45);
+/// });
+/// ```
+pub struct ReentrantCondition<T> {
+    condition: Condition<RLock>,
+    data: T,
+}
+
+// SAFETY: the data is only reached through guards, which exist only on the thread that
+// holds the RLock (they are not Send) and end before it is released: by their drop, or by a
+// wait, which needs the only guard mutably (so no borrow of the data from it lives) and
+// refuses while other levels (other guards) exist. So one thread at a time uses `T`, and
+// the RLock's release/acquire orders one thread's use before the next's: `T: Send` is
+// enough, as for `ReentrantMutex`.
+unsafe impl<T: Send> Sync for ReentrantCondition<T> {}
+
+impl<T> ReentrantCondition<T> {
+    /// A condition over its own free `RLock`, guarding `data`.
+    pub fn new(data: T) -> Self {
+        ReentrantCondition { condition: Condition::reentrant(), data }
+    }
+
+    /// Takes the lock (or one more level of it), `with cond:`; the guard derefs to the data.
+    pub fn lock(&self) -> ReentrantConditionGuard<'_, T> {
+        ReentrantConditionGuard { guard: self.condition.lock(), data: &self.data }
+    }
+
+    /// [`lock`](Self::lock) if it is free or already this thread's, without waiting.
+    pub fn try_lock(&self) -> Option<ReentrantConditionGuard<'_, T>> {
+        let guard = self.condition.try_lock()?;
+        Some(ReentrantConditionGuard { guard, data: &self.data })
+    }
+
+    /// The data, without locking: `&mut self` proves nobody else can reach it.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// The data, consuming the condition.
+    pub fn into_inner(self) -> T {
+        self.data
+    }
+}
+
+impl<T: Default> Default for ReentrantCondition<T> {
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
+
+/// The lock's state, not the data (which the caller may not be allowed to reach).
+impl<T> fmt::Debug for ReentrantCondition<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReentrantCondition").field("condition", &self.condition).finish()
+    }
+}
+
+/// One level of a [`ReentrantCondition`]'s lock: derefs to the data, waits and notifies.
+/// Not `Send`: the level belongs to the thread that took it.
+#[must_use = "the condition's lock is released as soon as the guard is dropped"]
+pub struct ReentrantConditionGuard<'a, T> {
+    guard: ConditionGuard<'a, RLock>,
+    data: &'a T,
+}
+
+impl<T> ReentrantConditionGuard<'_, T> {
+    /// Refuses a wait that would release levels other guards of this thread still hold.
+    #[track_caller]
+    fn assert_only_level(&self) {
+        let depth = self.guard.condition.lock.depth();
+        assert!(
+            depth == 1,
+            "ReentrantCondition: wait with {depth} levels of the lock held by this thread; a \
+             wait releases every level, so data borrowed through the outer guards could \
+             change under them: wait through the only guard"
+        );
+    }
+
+    /// `cond.wait()`: releases the lock, sleeps until notified, takes it back. No spurious
+    /// wakeups.
+    ///
+    /// # Panics
+    /// If this thread holds more than one level (see [`ReentrantCondition`]); nothing is
+    /// released then.
+    #[track_caller]
+    pub fn wait(&mut self) {
+        self.assert_only_level();
+        self.guard.wait();
+    }
+
+    /// `cond.wait(timeout=t)`: false if the timeout expired.
+    ///
+    /// # Panics
+    /// As [`wait`](Self::wait).
+    #[track_caller]
+    pub fn wait_timeout(&mut self, timeout: Duration) -> bool {
+        self.assert_only_level();
+        self.guard.wait_timeout(timeout)
+    }
+
+    /// `cond.wait_for(predicate)`: the predicate gets the data, and is checked first.
+    ///
+    /// # Panics
+    /// As [`wait`](Self::wait), if it has to wait.
+    #[track_caller]
+    pub fn wait_for(&mut self, mut predicate: impl FnMut(&T) -> bool) {
+        let data = self.data;
+        while !predicate(data) {
+            self.wait();
+        }
+    }
+
+    /// `cond.wait_for(predicate, timeout=t)`: the last value of the predicate.
+    ///
+    /// # Panics
+    /// As [`wait`](Self::wait), if it has to wait.
+    #[track_caller]
+    pub fn wait_for_timeout(
+        &mut self,
+        mut predicate: impl FnMut(&T) -> bool,
+        timeout: Duration,
+    ) -> bool {
+        let data = self.data;
+        if predicate(data) {
+            return true;
+        }
+        self.assert_only_level();
+        self.guard.wait_for_timeout(|| predicate(data), timeout)
+    }
+
+    /// `cond.notify(n)`: wakes the `n` oldest waiters; returns how many.
+    pub fn notify(&self, n: usize) -> usize {
+        self.guard.notify(n)
+    }
+
+    /// `cond.notify_all()`: wakes every waiter; returns how many.
+    pub fn notify_all(&self) -> usize {
+        self.guard.notify_all()
+    }
+}
+
+impl<T> core::ops::Deref for ReentrantConditionGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.data
+    }
+}
+
+impl<T> fmt::Debug for ReentrantConditionGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.guard.fmt(f)
     }
 }

@@ -17,12 +17,14 @@
 //! | `with lock:` | `let _guard = lock.lock();` |
 //! | `lock.locked()` | [`lock.locked()`](Lock::locked) |
 //! | `threading.RLock()` | [`RLock::new()`](RLock::new), same methods, plus [`is_owned`](RLock::is_owned) |
-//! | `cond = threading.Condition()` | [`Condition::new()`](Condition::new) (with its own lock) |
+//! | `cond = threading.Condition()` | [`Condition::reentrant()`](Condition::reentrant): over its own `RLock`, as Python's (its holder may take it again) |
+//! | `threading.Condition(threading.Lock())` | [`Condition::new()`](Condition::new): over its own plain `Lock`, 24 bytes, `const`; taking it twice on one thread deadlocks |
 //! | `with cond: cond.wait()` | `let mut g = cond.lock(); g.wait();` |
 //! | `cond.wait(timeout=t)` | [`g.wait_timeout(t)`](ConditionGuard::wait_timeout) |
 //! | `cond.wait_for(pred, timeout=t)` | [`g.wait_for(pred)`](ConditionGuard::wait_for), [`g.wait_for_timeout(pred, t)`](ConditionGuard::wait_for_timeout) |
 //! | `cond.notify(n)` / `cond.notify_all()` | [`g.notify(n)`](ConditionGuard::notify) / [`g.notify_all()`](ConditionGuard::notify_all) (return how many were woken) |
-//! | `threading.Condition()` (over an `RLock`) | [`Condition::with_lock(RLock::new())`](Condition::with_lock): a wait releases every level and restores it; `Condition::new()` is over a plain `Lock` |
+//! | data kept under `threading.Condition()`, methods that lock and call each other | [`ReentrantCondition::new(RefCell::new(data))`](ReentrantCondition): `let g = cond.lock();` re-enters, derefs to the data; [`g.wait()`](ReentrantConditionGuard::wait) needs the only level (panics otherwise, before releasing anything) |
+//! | `threading.Condition(rlock)` | [`Condition::with_lock(rlock)`](Condition::with_lock) (or `&rlock`, `Arc<RLock>`): a wait releases every level and restores it |
 //! | `mutex = Lock(); c1 = Condition(mutex); c2 = Condition(mutex)` | `let c1 = Condition::with_lock(&mutex);` (or an `Arc<Lock>`, an `RLock`); `Condition<&Lock>` works in a `static` |
 //! | `with c1: ... c2.notify()` | `let g = c1.lock(); ... c2.notify_with(&g, 1);` ([`notify_with`](Condition::notify_with), [`notify_all_with`](Condition::notify_all_with), [`wait_with`](Condition::wait_with); a guard of another lock panics) |
 //! | `cond.acquire()` / `cond.release()` | [`cond.acquire()`](Condition::acquire) / [`cond.release()?`](Condition::release) |
@@ -35,13 +37,59 @@
 //! | `sem.release(n)` | [`sem.release_n(n)?`](Semaphore::release_n) |
 //! | `threading.Barrier(5, action, timeout)` | [`Barrier::new(5).with_action(f).with_timeout(t)`](Barrier) |
 //! | `barrier.wait()` | [`barrier.wait()?`](Barrier::wait) (the arrival index, or [`BrokenBarrierError`]) |
+//! | `barrier.abort()` / `barrier.reset()` | [`barrier.abort()`](Barrier::abort) / [`barrier.reset()`](Barrier::reset) |
 //! | `threading.Timer(2.0, f).start()` | [`Timer::new(Duration::from_secs(2), f).start()?`](Timer) |
 //! | 100,000 pending `Timer`s = 100,000 threads | 100,000 pending [`Timer`]s = one scheduler thread; each function still gets its own thread when it fires |
 //! | `RuntimeError: can't start new thread` | `Err(`[`TimerError::SpawnFailed`]`)` from [`Timer::start`] |
 //! | `RuntimeError` / `ValueError` from release | `Err(`[`ReleaseError`]`)` |
+//! | `q = queue.Queue(maxsize)` | [`Queue::new(maxsize)`](Queue::new) (0 = unbounded); share it with an `Arc` or `thread::scope` |
+//! | `q.put(x)` / `q.put(x, timeout=t)` / `q.put_nowait(x)` | [`q.put(x)?`](Queue::put) / [`q.put_timeout(x, t)?`](Queue::put_timeout) / [`q.put_nowait(x)?`](Queue::put_nowait) |
+//! | `q.get()` / `q.get(timeout=t)` / `q.get_nowait()` | [`q.get()?`](Queue::get) / [`q.get_timeout(t)?`](Queue::get_timeout) / [`q.get_nowait()?`](Queue::get_nowait) |
+//! | `except queue.Full` | `Err(`[`PutError::Full(item)`](PutError::Full)`)`: the item comes back |
+//! | `except queue.Empty` | `Err(`[`GetError::Empty`]`)` |
+//! | `except queue.ShutDown` | `Err(`[`PutError::ShutDown(item)`](PutError::ShutDown)`)` from a put, `Err(`[`GetError::ShutDown`]`)` from a get |
+//! | `q.task_done()` | [`q.task_done()?`](Queue::task_done) (`Err(`[`TaskDoneError`]`)`: Python's `ValueError`, called too often) |
+//! | `q.join()` | [`q.join()`](Queue::join) |
+//! | `q.shutdown()` / `q.shutdown(immediate=True)` | [`q.shutdown(false)`](Queue::shutdown) / `q.shutdown(true)` |
+//! | `q.qsize()`, `q.empty()`, `q.full()`, `q.maxsize` | [`q.qsize()`](Queue::qsize), [`q.empty()`](Queue::empty), [`q.full()`](Queue::full), [`q.maxsize()`](Queue::maxsize) |
+//! | `queue.LifoQueue(maxsize)` | [`LifoQueue::new(maxsize)`](LifoQueue::new), the same methods |
+//! | `queue.PriorityQueue(maxsize)` | [`PriorityQueue::new(maxsize)`](PriorityQueue::new): smallest first by `Ord`; `(priority, item)` tuples work as in Python |
+//! | `queue.SimpleQueue()` | [`SimpleQueue::new()`](SimpleQueue::new): `put` never blocks or fails; `get`s return `Result` |
+//! | `threading.Thread(target=f).start()` / `t.join()` | left to std: [`std::thread::spawn(f)`](std::thread::spawn) / `handle.join()`, or [`std::thread::scope`] to borrow locals |
+//! | `threading.local()` | left to std: [`thread_local!`] |
+//! | `threading.current_thread()` / `threading.get_ident()` | left to std: [`std::thread::current()`](std::thread::current) / [`std::thread::current().id()`](std::thread::Thread::id) |
+//! | `concurrent.futures.ThreadPoolExecutor` | left to others: [`std::thread::scope`] for a fixed batch, a [`Queue`] and workers (below), or a pool crate (rayon, threadpool) |
 //!
 //! Timeouts are [`Duration`](std::time::Duration)s. `Duration::ZERO` tries once without
 //! sleeping; a timeout too large for the clock (such as `Duration::MAX`) waits forever.
+//!
+//! # A worker pool
+//!
+//! The shape of most Python threading programs, from the `queue` module's documentation, with
+//! types: workers take items until the queue is shut down, and the main thread waits with
+//! `join` until every item was marked done.
+//!
+//! ```
+//! use std::{sync::Arc, thread};
+//! use threading::Queue;
+//!
+//! let q = Arc::new(Queue::new(0)); // q = queue.Queue()
+//! for _ in 0..4 {
+//!     let q = Arc::clone(&q);
+//!     thread::spawn(move || {
+//!         while let Ok(item) = q.get() { // Err once shut down and drained
+//!             println!("Working on {item}");
+//!             q.task_done().unwrap();
+//!         }
+//!     });
+//! }
+//! for item in 0..30 {
+//!     q.put(item).unwrap();
+//! }
+//! q.join(); // every item was taken and marked done
+//! println!("All work completed");
+//! q.shutdown(false); // the workers' get() now fails: they end
+//! ```
 //!
 //! # Platform
 //!
@@ -99,6 +147,7 @@ mod lock;
 mod mutex;
 #[cfg(loom)]
 mod mutex_model;
+mod queue;
 mod rlock;
 mod scheduler;
 mod semaphore;
@@ -109,8 +158,10 @@ mod waiters;
 /// The lock_api crate these data-owning types are built with (as `parking_lot::lock_api`).
 pub use ::lock_api;
 pub use barrier::Barrier;
-pub use condition::{Condition, ConditionGuard, ConditionLock};
-pub use error::{BrokenBarrierError, ReleaseError, TimerError};
+pub use condition::{
+    Condition, ConditionGuard, ConditionLock, ReentrantCondition, ReentrantConditionGuard,
+};
+pub use error::{BrokenBarrierError, GetError, PutError, ReleaseError, TaskDoneError, TimerError};
 pub use event::Event;
 pub use lock::{Lock, LockGuard};
 #[cfg(not(loom))]
@@ -131,6 +182,7 @@ pub type RawMutex = Lock;
 /// The raw lock under [`Mutex`] under loom: [`ModelLock`].
 #[cfg(loom)]
 pub type RawMutex = ModelLock;
+pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 pub use rlock::{RLock, RLockGuard};
 pub use semaphore::{BoundedSemaphore, BoundedSemaphoreGuard, Semaphore, SemaphoreGuard};
 pub use timer::Timer;

@@ -177,6 +177,13 @@ impl RLock {
         self.depth.store(depth, Relaxed);
     }
 
+    /// How many levels the holder holds; only meaningful to the holder (the only thread
+    /// that changes it), 0 to others when free.
+    pub(crate) fn depth(&self) -> u32 {
+        // Relaxed: only the holder writes it, and the holder is the one asking.
+        self.depth.load(Relaxed)
+    }
+
     /// Whether any thread holds the lock right now (a snapshot, for Debug).
     pub(crate) fn locked(&self) -> bool {
         self.lock.locked()

@@ -259,3 +259,49 @@ fn const_constructors_make_statics() {
     assert_eq!(CONDITION.lock().notify_all(), 0);
     assert_eq!((SEMAPHORE.value(), BOUNDED.value(), BOUNDED.bound()), (2, 2, 2));
 }
+
+/// "Python's `queue` module": the four queues, their errors, and `Condition::reentrant`.
+#[test]
+fn queue_signatures() {
+    macro_rules! queue {
+        ($q:ident) => {{
+            let _: fn(usize) -> $q<u8> = $q::new;
+            let _: fn(&$q<u8>, u8) -> Result<(), PutError<u8>> = $q::put;
+            let _: fn(&$q<u8>, u8, Duration) -> Result<(), PutError<u8>> = $q::put_timeout;
+            let _: fn(&$q<u8>, u8) -> Result<(), PutError<u8>> = $q::put_nowait;
+            let _: fn(&$q<u8>) -> Result<u8, GetError> = $q::get;
+            let _: fn(&$q<u8>, Duration) -> Result<u8, GetError> = $q::get_timeout;
+            let _: fn(&$q<u8>) -> Result<u8, GetError> = $q::get_nowait;
+            let _: fn(&$q<u8>) -> usize = $q::qsize;
+            let _: fn(&$q<u8>) -> bool = $q::empty;
+            let _: fn(&$q<u8>) -> bool = $q::full;
+            let _: fn(&$q<u8>) -> usize = $q::maxsize;
+            let _: fn(&$q<u8>) -> Result<(), TaskDoneError> = $q::task_done;
+            let _: fn(&$q<u8>) = $q::join;
+            let _: fn(&$q<u8>, bool) = $q::shutdown;
+            send_sync_debug::<$q<u8>>();
+            let _ = $q::<u8>::default();
+        }};
+    }
+    queue!(Queue);
+    queue!(LifoQueue);
+    queue!(PriorityQueue);
+    let _: fn() -> SimpleQueue<u8> = SimpleQueue::new;
+    let _: fn(&SimpleQueue<u8>, u8) = SimpleQueue::put;
+    let _: fn(&SimpleQueue<u8>) -> Result<u8, GetError> = SimpleQueue::get;
+    let _: fn(&SimpleQueue<u8>, Duration) -> Result<u8, GetError> = SimpleQueue::get_timeout;
+    let _: fn(&SimpleQueue<u8>) -> Result<u8, GetError> = SimpleQueue::get_nowait;
+    let _: fn(&SimpleQueue<u8>) -> usize = SimpleQueue::qsize;
+    let _: fn(&SimpleQueue<u8>) -> bool = SimpleQueue::empty;
+    send_sync_debug::<SimpleQueue<u8>>();
+    error_type::<PutError<u8>>();
+    error_type::<GetError>();
+    error_type::<TaskDoneError>();
+    assert_eq!(PutError::Full(0u8).to_string(), "queue is full");
+    assert_eq!(PutError::ShutDown(0u8).to_string(), "queue is shut down");
+    assert_eq!(GetError::Empty.to_string(), "queue is empty");
+    assert_eq!(GetError::ShutDown.to_string(), "queue is shut down");
+    static REENTRANT: Condition<RLock> = Condition::reentrant();
+    assert_eq!(REENTRANT.lock().notify_all(), 0);
+    send_sync_debug::<ReentrantCondition<std::cell::RefCell<u8>>>();
+}

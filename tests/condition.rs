@@ -828,3 +828,131 @@ mod shared_lock {
         assert!(!guard.wait_for_timeout(|| false, Duration::from_millis(1)), "still usable");
     }
 }
+
+/// `Condition::reentrant()` is Python's `threading.Condition()`: its holder takes it again
+/// instead of deadlocking, a wait releases both levels (another thread gets the lock and
+/// notifies) and restores them, and only the last guard's drop frees it.
+#[test]
+fn a_reentrant_condition_re_enters_and_waits_with_every_level_released() {
+    static COND: Condition<threading::RLock> = Condition::reentrant();
+    let outer = COND.lock();
+    let mut inner = COND.try_lock().expect("re-entry succeeds at once, no deadlock");
+    let notifier = thread::spawn(|| {
+        // Only possible once the wait below released both levels.
+        let guard = COND.lock();
+        guard.notify(1)
+    });
+    inner.wait(); // no spurious wakeups: only the notifier's notify ends it
+    assert_eq!(notifier.join().unwrap(), 1);
+    drop(inner);
+    assert!(!thread::spawn(|| COND.try_acquire()).join().unwrap(), "one level still held");
+    drop(outer);
+    assert!(thread::spawn(|| COND.try_lock().is_some()).join().unwrap(), "free");
+}
+
+/// `ReentrantCondition`: data under Python's `threading.Condition()` without `unsafe`.
+mod reentrant_condition {
+    use super::*;
+    use std::cell::{Cell, RefCell};
+    use std::collections::VecDeque;
+    use threading::ReentrantCondition;
+
+    /// A porter's bounded buffer whose methods lock and call each other.
+    struct Buffer {
+        cond: ReentrantCondition<RefCell<VecDeque<usize>>>,
+        capacity: usize,
+    }
+
+    impl Buffer {
+        fn len(&self) -> usize {
+            self.cond.lock().borrow().len()
+        }
+        fn put(&self, item: usize) {
+            let mut guard = self.cond.lock();
+            while self.len() >= self.capacity {
+                guard.wait();
+            }
+            guard.borrow_mut().push_back(item);
+            guard.notify_all();
+        }
+        fn get(&self) -> usize {
+            let mut guard = self.cond.lock();
+            guard.wait_for(|items| !items.borrow().is_empty());
+            let item = guard.borrow_mut().pop_front().unwrap();
+            guard.notify_all();
+            item
+        }
+    }
+
+    #[test]
+    fn a_bounded_buffer_re_enters_and_passes_every_item_once() {
+        const ITEMS: usize = if cfg!(miri) { 20 } else { 2_000 };
+        let buffer =
+            Buffer { cond: ReentrantCondition::new(RefCell::new(VecDeque::new())), capacity: 2 };
+        let mut got: Vec<usize> = thread::scope(|s| {
+            for p in 0..2 {
+                let buffer = &buffer;
+                s.spawn(move || (0..ITEMS).for_each(|i| buffer.put(p * ITEMS + i)));
+            }
+            let consumers: Vec<_> = (0..2)
+                .map(|_| s.spawn(|| (0..ITEMS).map(|_| buffer.get()).collect::<Vec<_>>()))
+                .collect();
+            consumers.into_iter().flat_map(|c| c.join().unwrap()).collect()
+        });
+        got.sort_unstable();
+        assert!(got.into_iter().eq(0..2 * ITEMS));
+        assert_eq!(buffer.len(), 0);
+    }
+
+    /// A wait with an outer guard alive would let another thread change the data under a
+    /// reference borrowed from it: refused with a panic before anything is released, and
+    /// the lock stays held at both levels and usable.
+    #[test]
+    fn a_wait_with_two_levels_panics_before_releasing_anything() {
+        let cond = Arc::new(ReentrantCondition::new(Cell::new(0)));
+        let outer = cond.lock();
+        let seen: &Cell<i32> = &outer; // a live reference through the outer level
+        let mut inner = cond.lock();
+        let refused =
+            catch_unwind(AssertUnwindSafe(|| inner.wait_timeout(Duration::from_secs(60))));
+        let message = refused.unwrap_err();
+        let message = message.downcast_ref::<String>().expect("a formatted message");
+        assert!(message.contains("wait with 2 levels"), "{message}");
+        let other = Arc::clone(&cond);
+        assert!(
+            thread::spawn(move || other.try_lock().is_none()).join().unwrap(),
+            "still held: the refused wait released nothing"
+        );
+        let refused = catch_unwind(AssertUnwindSafe(|| inner.wait_for(|value| value.get() == 1)));
+        assert!(refused.is_err(), "wait_for that has to wait refuses too");
+        inner.wait_for(|value| value.get() == 0); // true at once: no wait, no refusal
+        assert!(inner.wait_for_timeout(|value| value.get() == 0, Duration::ZERO));
+        drop(inner);
+        seen.set(1);
+        // With one level, waits work.
+        let mut only = outer;
+        assert!(!only.wait_timeout(Duration::from_millis(1)));
+        assert_eq!(only.get(), 1);
+    }
+
+    #[test]
+    fn one_level_waits_and_is_woken_with_the_data_changed() {
+        let cond = ReentrantCondition::new(Cell::new(false));
+        thread::scope(|s| {
+            let mut guard = cond.lock();
+            s.spawn(|| {
+                let guard = cond.lock(); // only once the wait released the lock
+                guard.set(true);
+                assert_eq!(guard.notify(1), 1);
+            });
+            guard.wait();
+            assert!(guard.get());
+        });
+        let mut cond = cond;
+        cond.get_mut().set(false);
+        assert!(!cond.into_inner().get());
+        assert!(
+            format!("{:?}", ReentrantCondition::<u8>::default()).contains("ReentrantCondition")
+        );
+    }
+}

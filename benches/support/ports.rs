@@ -361,3 +361,148 @@ pub mod pl_port {
         }
     }
 }
+
+/// `queue.Queue(maxsize)` for the queue benchmarks: ours ([`threading::Queue`]), the
+/// straightforward ports a porter writes (`Mutex<VecDeque>` + `not_empty` / `not_full`
+/// condition variables, for std and parking_lot), and crossbeam-channel's bounded channel.
+/// Each is a [`queue_stream::Bounded`]; [`queue_stream::items`] drives any of them.
+pub mod queue_stream {
+    use crate::common::{share, timed_threads};
+    use std::collections::VecDeque;
+    use std::time::Duration;
+
+    /// A bounded FIFO of `u64`s: put waits while full, get while empty.
+    pub trait Bounded: Sync {
+        fn with_capacity(capacity: usize) -> Self;
+        fn put(&self, item: u64);
+        fn get(&self) -> u64;
+    }
+
+    impl Bounded for threading::Queue<u64> {
+        fn with_capacity(capacity: usize) -> Self {
+            threading::Queue::new(capacity)
+        }
+        fn put(&self, item: u64) {
+            threading::Queue::put(self, item).unwrap();
+        }
+        fn get(&self) -> u64 {
+            threading::Queue::get(self).unwrap()
+        }
+    }
+
+    /// The port on `std::sync`: CPython's shape with the data in the mutex.
+    pub struct StdQueue {
+        items: std::sync::Mutex<VecDeque<u64>>,
+        not_empty: std::sync::Condvar,
+        not_full: std::sync::Condvar,
+        capacity: usize,
+    }
+
+    impl Bounded for StdQueue {
+        fn with_capacity(capacity: usize) -> Self {
+            StdQueue {
+                items: std::sync::Mutex::new(VecDeque::new()),
+                not_empty: std::sync::Condvar::new(),
+                not_full: std::sync::Condvar::new(),
+                capacity,
+            }
+        }
+        fn put(&self, item: u64) {
+            let mut items = self.items.lock().unwrap();
+            while items.len() >= self.capacity {
+                items = self.not_full.wait(items).unwrap();
+            }
+            items.push_back(item);
+            self.not_empty.notify_one();
+        }
+        fn get(&self) -> u64 {
+            let mut items = self.items.lock().unwrap();
+            loop {
+                if let Some(item) = items.pop_front() {
+                    self.not_full.notify_one();
+                    return item;
+                }
+                items = self.not_empty.wait(items).unwrap();
+            }
+        }
+    }
+
+    /// The same port on parking_lot 0.13.
+    pub struct ParkingLotQueue {
+        items: parking_lot::Mutex<VecDeque<u64>>,
+        not_empty: parking_lot::Condvar,
+        not_full: parking_lot::Condvar,
+        capacity: usize,
+    }
+
+    impl Bounded for ParkingLotQueue {
+        fn with_capacity(capacity: usize) -> Self {
+            ParkingLotQueue {
+                items: parking_lot::Mutex::new(VecDeque::new()),
+                not_empty: parking_lot::Condvar::new(),
+                not_full: parking_lot::Condvar::new(),
+                capacity,
+            }
+        }
+        fn put(&self, item: u64) {
+            let mut items = self.items.lock();
+            while items.len() >= self.capacity {
+                self.not_full.wait(&mut items);
+            }
+            items.push_back(item);
+            self.not_empty.notify_one();
+        }
+        fn get(&self) -> u64 {
+            let mut items = self.items.lock();
+            loop {
+                if let Some(item) = items.pop_front() {
+                    self.not_full.notify_one();
+                    return item;
+                }
+                self.not_empty.wait(&mut items);
+            }
+        }
+    }
+
+    /// crossbeam-channel's bounded channel: both ends kept, so it never disconnects.
+    pub struct Crossbeam(crossbeam_channel::Sender<u64>, crossbeam_channel::Receiver<u64>);
+
+    impl Bounded for Crossbeam {
+        fn with_capacity(capacity: usize) -> Self {
+            let (sender, receiver) = crossbeam_channel::bounded(capacity);
+            Crossbeam(sender, receiver)
+        }
+        fn put(&self, item: u64) {
+            self.0.send(item).unwrap();
+        }
+        fn get(&self) -> u64 {
+            self.1.recv().unwrap()
+        }
+    }
+
+    /// `items` items through a new `Q` of `capacity`, by `pairs` producers and `pairs`
+    /// consumers (each its share); the wall time of `timed_threads`. Panics if the items
+    /// taken are not the items put (by their sum).
+    pub fn items<Q: Bounded>(capacity: usize, pairs: usize, items: u64) -> Duration {
+        let queue = Q::with_capacity(capacity);
+        let taken = std::sync::atomic::AtomicU64::new(0);
+        let took = timed_threads(2 * pairs, |index| {
+            if index < pairs {
+                for item in 0..share(items, pairs, index) {
+                    queue.put(item);
+                }
+            } else {
+                let sum = (0..share(items, pairs, index - pairs)).map(|_| queue.get()).sum();
+                taken.fetch_add(sum, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        let expected: u64 = (0..pairs).map(|p| (0..share(items, pairs, p)).sum::<u64>()).sum();
+        assert_eq!(taken.into_inner(), expected, "an item was lost or duplicated");
+        took
+    }
+
+    /// The capacity of every queue benchmark (the "cap 64").
+    pub const CAPACITY: usize = 64;
+    /// Producer/consumer pairs measured: 1/1, 2/2, 4/4.
+    pub const PAIRS: [usize; 3] = [1, 2, 4];
+}

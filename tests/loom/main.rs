@@ -14,6 +14,7 @@ mod condvar;
 mod event;
 mod faces;
 mod lock;
+mod queue;
 mod rlock;
 mod semaphore;
 mod shared_lock;
