@@ -110,30 +110,128 @@
 //!
 //! # Model-check your own code
 //!
-//! Built with `RUSTFLAGS="--cfg loom"`, every primitive of this crate, the lock_api faces
-//! included, runs on [loom](https://docs.rs/loom)'s atomics and loom's model of futex sleep
-//! and wake. A crate that depends on loom 0.7 (the major version used here) under
-//! `cfg(loom)` and runs its threads in `loom::model` (with `loom::thread::spawn`, and its
-//! own shared state on `loom::sync` types) therefore has loom explore every interleaving of
-//! its code *through* these primitives; a notification it loses leaves a thread asleep
-//! forever, which loom reports as a `deadlock`. The README's section of the same name has a
-//! complete example (run by CI as `tests/downstream/` in the repository) and the one command.
+//! Built with `RUSTFLAGS="--cfg loom"`, every primitive of this crate (the lock_api faces and
+//! the queues included) runs on [loom](https://docs.rs/loom)'s atomics and loom's model of
+//! futex sleep and wake. Your code that uses them can therefore be model-checked *through*
+//! them: loom explores every interleaving of your threads, and a notification your code
+//! loses leaves a thread asleep forever, which loom reports as a `deadlock`. (std's and
+//! parking_lot's locks are opaque to loom: a model needs loom's own types instead.)
+//! The crate's own models are one command in CONTRIBUTING.md; yours look like this.
+//! `Cargo.toml`:
 //!
-//! * **Statics**: constructors are `const` only without loom (loom's atomics exist only
-//!   inside one execution of one model): under loom declare a static with
-//!   `loom::lazy_static!`, which loom builds afresh for every execution. A plain `static`
-//!   [`Mutex`], [`ReentrantMutex`] or [`Condvar`] compiles under loom but panics in its second
-//!   execution, saying so.
-//! * **The lock_api faces** work in a model unchanged: under loom each builds its lock on
-//!   first use in the execution, and every thread's first use is ordered after that build.
-//! * **Time is not modelled**: a timed wait never sleeps under loom; it may report a timeout
-//!   at once, wherever it would have slept, and loom explores that timeout racing every
-//!   wake. An untimed wait sleeps until woken. A [`Timer`] may therefore fire at any point
-//!   after `start`; its threads are loom threads, and a model that started one calls
-//!   [`diagnostics::join_timer_scheduler`](diagnostics) last.
-//! * **Spinning is skipped**: a waiter's short spin before it sleeps only loads a word that
-//!   its wait checks again; under loom it would only hide the schedules where the waiter
-//!   sleeps first.
+//! ```toml
+//! [dependencies]
+//! pythreading = "0.1"
+//!
+//! # loom 0.7: the major version this crate uses under cfg(loom), so that one `loom::model`
+//! # drives your threads and our primitives alike.
+//! [target.'cfg(loom)'.dependencies]
+//! loom = "0.7"
+//!
+//! [lints.rust]
+//! unexpected_cfgs = { level = "warn", check-cfg = ["cfg(loom)"] }
+//! ```
+//!
+//! `tests/model.rs` (in the repository this is `tests/downstream/tests/model.rs`, run by CI;
+//! the buggy variants beside it are checked to fail):
+//!
+//! ```ignore
+//! #![cfg(loom)]
+//!
+//! use loom::sync::Arc;
+//! use loom::thread;
+//! use threading::{Condvar, Mutex};
+//!
+//! #[test]
+//! fn a_notify_after_the_unlock_is_not_lost() {
+//!     loom::model(|| {
+//!         let slot = Arc::new((Mutex::new(None), Condvar::new()));
+//!         let sender = {
+//!             let slot = Arc::clone(&slot);
+//!             thread::spawn(move || {
+//!                 *slot.0.lock() = Some(7);
+//!                 slot.1.notify_one();
+//!             })
+//!         };
+//!         let mut value = slot.0.lock();
+//!         slot.1.wait_while(&mut value, |value| value.is_none());
+//!         assert_eq!(*value, Some(7));
+//!         drop(value);
+//!         sender.join().unwrap();
+//!     });
+//! }
+//! ```
+//!
+//! ```sh
+//! RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=3 cargo test --release --test model
+//! ```
+//!
+//! Now move `slot.1.notify_one();` above the line that stores `Some(7)`: loom finds the
+//! schedule where the notify comes before the waiter sleeps and the value after it, and the
+//! test fails with `deadlock; threads = [...]`. (`#[should_panic(expected = "deadlock")]`
+//! turns such a model into a test that the bug stays caught.)
+//!
+//! What to write:
+//!
+//! - **Threads and your own shared state** come from loom in a model: `loom::thread::spawn`,
+//!   `loom::sync::Arc`, and loom's atomics for your own atomics, with a switch in your crate
+//!   (no helper needed, these lines are the whole of it):
+//!   ```ignore
+//!   #[cfg(loom)]
+//!   use loom::sync::atomic::{AtomicUsize, Ordering};
+//!   #[cfg(not(loom))]
+//!   use std::sync::atomic::{AtomicUsize, Ordering};
+//!   ```
+//!   Data behind one of our locks needs no switch: `Mutex<T>` guards it as usual. Data you
+//!   guard with a `Lock` or a `Condition` yourself goes in `loom::cell::UnsafeCell` under
+//!   loom, so that loom checks every access is ordered by the lock (its `with`/`with_mut`
+//!   replace std's `get`).
+//! - **Statics**: without loom the constructors are `const` (`static READY: Event =
+//!   Event::new();`); loom's atomics exist only inside one execution of one model, so under
+//!   loom a static is a `loom::lazy_static!`, which loom builds afresh for every execution:
+//!   ```ignore
+//!   #[cfg(not(loom))]
+//!   static READY: Event = Event::new();
+//!   #[cfg(loom)]
+//!   loom::lazy_static! {
+//!       static ref READY: Event = Event::new();
+//!   }
+//!   ```
+//!   (`READY.set()` then reads the same either way.) A `static` lock_api face (`Mutex`,
+//!   `Condvar`, ...) still compiles under loom, but its second execution panics with a message
+//!   that says to use `loom::lazy_static!`.
+//! - **The lock_api faces** work in a model as they are (`Mutex::new`, `Condvar::new`): under
+//!   loom each builds its lock on first use in the execution, and each thread's first use is
+//!   ordered after that build (and after earlier first uses), as real code is ordered after
+//!   the construction. loom checks the lock, not the `T` inside a `Mutex<T>` (lock_api's own
+//!   cell).
+//! - **A model that expects a deadlock** (`should_panic`) holds its shared state in
+//!   `std::sync::Arc`, not loom's: loom 0.7 unwinds the deadlocked threads, and dropping a
+//!   loom `Arc` there can panic again, which aborts the test binary instead of passing the
+//!   test (our guards and clean-ups know to do nothing then).
+//!
+//! What loom sees and what it does not:
+//!
+//! - **Modelled**: every atomic operation and every sleep and wake inside every primitive, with
+//!   loom's weak-memory model of the orderings we use: a lost wake-up is a deadlock, an access
+//!   the primitive does not order is a causality violation.
+//! - **Time is not**: loom has no clock. A timed wait (`acquire_timeout`, `wait_timeout`,
+//!   `wait_for_timeout`, `Condvar::wait_for`, a `Barrier` timeout, `get_timeout`) never sleeps
+//!   under loom: it may report a timeout at once, at any point where it would have slept, and
+//!   loom explores that timeout racing every wake; a timeout therefore never means "a long
+//!   time passed". An untimed wait sleeps until woken.
+//! - **[`Timer`]** works in a model with that rule (it may fire at any point after `start`), but
+//!   its scheduler and each firing run on loom threads of their own (loom allows 5 threads in
+//!   all: keep to one or two timers), and a model that started one must call
+//!   [`diagnostics::join_timer_scheduler`](diagnostics) last, because loom tears down the
+//!   model's statics once its main thread returns (`tests/downstream` has such a model).
+//! - **Spinning is skipped**: outside loom a waiter spins on a plain load for a moment before
+//!   it sleeps. loom would take each spin or yield as "run the other threads first", which
+//!   hides the schedules that matter (the waiter asleep before the wake is sent); and a spin
+//!   only loads a word that the wait itself checks again before sleeping, so leaving it out
+//!   loses no behaviour.
+//! - Keep models small: 2 or 3 threads and `LOOM_MAX_PREEMPTIONS=2` or `3`; each more costs
+//!   about ten times the time.
 
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
@@ -226,3 +324,9 @@ pub mod diagnostics {
         crate::scheduler::join_scheduler();
     }
 }
+
+// The README's Rust example runs as a doctest, so that the first code a newcomer reads stays
+// true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

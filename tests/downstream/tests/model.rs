@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 use threading::{Condition, Condvar, Event, Mutex, Timer};
 
-// README.md, "Model-check your own code", shows this test as it is.
+// The crate docs (src/lib.rs, "Model-check your own code") show this test as it is.
 /// A producer puts 1, 2, 3 through a buffer of one item while the main thread takes them:
 /// they arrive in order, and neither side ever sleeps through the other's notify (loom
 /// reports a deadlock if one does, in any interleaving).
