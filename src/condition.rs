@@ -89,153 +89,165 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A lock a [`Condition`] can wait on: [`Lock`], [`RLock`], and references and `Arc`s of
-/// them. Sealed: the condition relies on exactly how these release and re-take.
-pub trait ConditionLock: sealed::Raw {}
-
-impl ConditionLock for Lock {}
-impl ConditionLock for RLock {}
-impl<L: ConditionLock> ConditionLock for &L {}
-impl<L: ConditionLock> ConditionLock for Arc<L> {}
-
-mod sealed {
-    use super::*;
-
-    /// What a condition does with its lock. Not nameable outside the crate.
-    pub trait Raw {
-        /// What a wait must restore: nothing for a `Lock`, the recursion depth for an `RLock`.
-        type Saved;
-        /// Makes a guard `!Send` where the lock is owned by a thread (`RLock`).
-        type GuardMarker;
-        fn acquire(&self);
-        fn try_acquire(&self) -> bool;
-        fn acquire_timeout(&self, timeout: Duration) -> bool;
-        fn release(&self) -> Result<(), ReleaseError>;
-        /// Python's `_is_owned()`: `Ok` if the caller may wait and notify.
-        fn held(&self) -> Result<(), ReleaseError>;
-        /// Releases completely; the caller holds the lock (`held` said so).
-        fn release_save(&self) -> Self::Saved;
-        fn acquire_restore(&self, saved: Self::Saved);
-        fn locked(&self) -> bool;
-        /// The address of the lock itself: equal for every condition sharing it.
-        fn address(&self) -> *const ();
-    }
-
-    impl Raw for Lock {
-        type Saved = ();
-        type GuardMarker = ();
-        #[inline]
-        fn acquire(&self) {
-            Lock::acquire(self);
-        }
-        #[inline]
-        fn try_acquire(&self) -> bool {
-            Lock::try_acquire(self)
-        }
-        fn acquire_timeout(&self, timeout: Duration) -> bool {
-            Lock::acquire_timeout(self, timeout)
-        }
-        #[inline]
-        fn release(&self) -> Result<(), ReleaseError> {
-            Lock::release(self)
-        }
-        fn held(&self) -> Result<(), ReleaseError> {
-            if self.locked() { Ok(()) } else { Err(ReleaseError::Unlocked) }
-        }
-        #[inline]
-        fn release_save(&self) {
-            // Err only if another thread released our lock meanwhile (a Lock is not owned):
-            // then there is nothing left to release.
-            let _ = Lock::release(self);
-        }
-        #[inline]
-        fn acquire_restore(&self, (): ()) {
-            Lock::acquire(self);
-        }
-        fn locked(&self) -> bool {
-            Lock::locked(self)
-        }
-        fn address(&self) -> *const () {
-            (self as *const Lock).cast()
-        }
-    }
-
-    impl Raw for RLock {
-        type Saved = u32;
-        type GuardMarker = *const ();
-        fn acquire(&self) {
-            RLock::acquire(self);
-        }
-        fn try_acquire(&self) -> bool {
-            RLock::try_acquire(self)
-        }
-        fn acquire_timeout(&self, timeout: Duration) -> bool {
-            RLock::acquire_timeout(self, timeout)
-        }
-        fn release(&self) -> Result<(), ReleaseError> {
-            RLock::release(self)
-        }
-        fn held(&self) -> Result<(), ReleaseError> {
-            if self.is_owned() { Ok(()) } else { Err(ReleaseError::NotOwner) }
-        }
-        fn release_save(&self) -> u32 {
-            RLock::release_save(self)
-        }
-        fn acquire_restore(&self, depth: u32) {
-            RLock::acquire_restore(self, depth);
-        }
-        fn locked(&self) -> bool {
-            RLock::locked(self)
-        }
-        fn address(&self) -> *const () {
-            (self as *const RLock).cast()
-        }
-    }
-
-    /// Forwards every operation to the lock behind a reference or an `Arc`.
-    macro_rules! forward {
-        ($($ty:ty),*) => {$(
-            impl<L: Raw> Raw for $ty {
-                type Saved = L::Saved;
-                type GuardMarker = L::GuardMarker;
-                #[inline]
-                fn acquire(&self) {
-                    (**self).acquire()
-                }
-                #[inline]
-                fn try_acquire(&self) -> bool {
-                    (**self).try_acquire()
-                }
-                fn acquire_timeout(&self, timeout: Duration) -> bool {
-                    (**self).acquire_timeout(timeout)
-                }
-                #[inline]
-                fn release(&self) -> Result<(), ReleaseError> {
-                    (**self).release()
-                }
-                fn held(&self) -> Result<(), ReleaseError> {
-                    (**self).held()
-                }
-                #[inline]
-                fn release_save(&self) -> L::Saved {
-                    (**self).release_save()
-                }
-                #[inline]
-                fn acquire_restore(&self, saved: L::Saved) {
-                    (**self).acquire_restore(saved)
-                }
-                fn locked(&self) -> bool {
-                    (**self).locked()
-                }
-                fn address(&self) -> *const () {
-                    (**self).address()
-                }
-            }
-        )*};
-    }
-    forward!(&L, Arc<L>);
+/// them. Sealed: the condition relies on exactly how these release and re-take, so its
+/// items are the crate's own (hidden) and no other type can implement it.
+pub trait ConditionLock {
+    /// What a wait must restore: nothing for a `Lock`, the recursion depth for an `RLock`.
+    #[doc(hidden)]
+    type Saved;
+    /// Makes a guard `!Send` where the lock is owned by a thread (`RLock`).
+    #[doc(hidden)]
+    type GuardMarker;
+    #[doc(hidden)]
+    fn acquire(&self);
+    #[doc(hidden)]
+    fn try_acquire(&self) -> bool;
+    #[doc(hidden)]
+    fn acquire_timeout(&self, timeout: Duration) -> bool;
+    #[doc(hidden)]
+    fn release(&self) -> Result<(), ReleaseError>;
+    /// Python's `_is_owned()`: `Ok` if the caller may wait and notify.
+    #[doc(hidden)]
+    fn held(&self) -> Result<(), ReleaseError>;
+    /// Releases completely; the caller holds the lock (`held` said so).
+    #[doc(hidden)]
+    fn release_save(&self) -> Self::Saved;
+    #[doc(hidden)]
+    fn acquire_restore(&self, saved: Self::Saved);
+    #[doc(hidden)]
+    fn locked(&self) -> bool;
+    /// The address of the lock itself: equal for every condition sharing it.
+    #[doc(hidden)]
+    fn address(&self) -> *const ();
+    /// The seal: code outside this crate cannot name the argument's type, so it cannot
+    /// write this method.
+    #[doc(hidden)]
+    fn sealed(_: sealed::Seal)
+    where
+        Self: Sized;
 }
 
-use sealed::Raw;
+mod sealed {
+    /// Nameable only inside the crate (a public type in a private module).
+    pub struct Seal;
+}
+
+impl ConditionLock for Lock {
+    type Saved = ();
+    type GuardMarker = ();
+    fn sealed(_: sealed::Seal) {}
+    #[inline]
+    fn acquire(&self) {
+        Lock::acquire(self);
+    }
+    #[inline]
+    fn try_acquire(&self) -> bool {
+        Lock::try_acquire(self)
+    }
+    fn acquire_timeout(&self, timeout: Duration) -> bool {
+        Lock::acquire_timeout(self, timeout)
+    }
+    #[inline]
+    fn release(&self) -> Result<(), ReleaseError> {
+        Lock::release(self)
+    }
+    fn held(&self) -> Result<(), ReleaseError> {
+        if self.locked() { Ok(()) } else { Err(ReleaseError::Unlocked) }
+    }
+    #[inline]
+    fn release_save(&self) {
+        // Err only if another thread released our lock meanwhile (a Lock is not owned):
+        // then there is nothing left to release.
+        let _ = Lock::release(self);
+    }
+    #[inline]
+    fn acquire_restore(&self, (): ()) {
+        Lock::acquire(self);
+    }
+    fn locked(&self) -> bool {
+        Lock::locked(self)
+    }
+    fn address(&self) -> *const () {
+        (self as *const Lock).cast()
+    }
+}
+
+impl ConditionLock for RLock {
+    type Saved = u32;
+    type GuardMarker = *const ();
+    fn sealed(_: sealed::Seal) {}
+    fn acquire(&self) {
+        RLock::acquire(self);
+    }
+    fn try_acquire(&self) -> bool {
+        RLock::try_acquire(self)
+    }
+    fn acquire_timeout(&self, timeout: Duration) -> bool {
+        RLock::acquire_timeout(self, timeout)
+    }
+    fn release(&self) -> Result<(), ReleaseError> {
+        RLock::release(self)
+    }
+    fn held(&self) -> Result<(), ReleaseError> {
+        if self.is_owned() { Ok(()) } else { Err(ReleaseError::NotOwner) }
+    }
+    fn release_save(&self) -> u32 {
+        RLock::release_save(self)
+    }
+    fn acquire_restore(&self, depth: u32) {
+        RLock::acquire_restore(self, depth);
+    }
+    fn locked(&self) -> bool {
+        RLock::locked(self)
+    }
+    fn address(&self) -> *const () {
+        (self as *const RLock).cast()
+    }
+}
+
+/// Forwards every operation to the lock behind a reference or an `Arc`.
+macro_rules! forward {
+    ($($ty:ty),*) => {$(
+        impl<L: ConditionLock> ConditionLock for $ty {
+            type Saved = L::Saved;
+            type GuardMarker = L::GuardMarker;
+            fn sealed(_: sealed::Seal) {}
+            #[inline]
+            fn acquire(&self) {
+                (**self).acquire()
+            }
+            #[inline]
+            fn try_acquire(&self) -> bool {
+                (**self).try_acquire()
+            }
+            fn acquire_timeout(&self, timeout: Duration) -> bool {
+                (**self).acquire_timeout(timeout)
+            }
+            #[inline]
+            fn release(&self) -> Result<(), ReleaseError> {
+                (**self).release()
+            }
+            fn held(&self) -> Result<(), ReleaseError> {
+                (**self).held()
+            }
+            #[inline]
+            fn release_save(&self) -> L::Saved {
+                (**self).release_save()
+            }
+            #[inline]
+            fn acquire_restore(&self, saved: L::Saved) {
+                (**self).acquire_restore(saved)
+            }
+            fn locked(&self) -> bool {
+                (**self).locked()
+            }
+            fn address(&self) -> *const () {
+                (**self).address()
+            }
+        }
+    )*};
+}
+forward!(&L, Arc<L>);
 
 /// A condition variable over a lock: Python's `threading.Condition`.
 ///
@@ -578,7 +590,7 @@ impl<L: ConditionLock> fmt::Debug for Condition<L> {
 #[must_use = "the condition's lock is released as soon as the guard is dropped"]
 pub struct ConditionGuard<'a, L: ConditionLock = Lock> {
     condition: &'a Condition<L>,
-    marker: PhantomData<<L as Raw>::GuardMarker>,
+    marker: PhantomData<<L as ConditionLock>::GuardMarker>,
 }
 
 impl<L: ConditionLock> ConditionGuard<'_, L> {

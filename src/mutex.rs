@@ -139,7 +139,9 @@ pub type MappedReentrantMutexGuard<'a, T> =
 /// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
 /// uses it: see [Model-check your own code](crate#model-check-your-own-code).
 ///
-/// Python's `queue.Queue` in this style (one mutex, three condition variables):
+/// A bounded buffer with task tracking in this style (one mutex, three condition variables;
+/// [`Queue`](crate::Queue) is the complete `queue.Queue`, blocking `get` and `shutdown`
+/// included):
 ///
 /// ```
 /// use std::collections::VecDeque;
@@ -217,6 +219,7 @@ pub type MappedReentrantMutexGuard<'a, T> =
 pub type Condvar = ::lock_api::Condvar<RawCondvar>;
 
 /// Whether a timed [`Condvar`](crate::Condvar) wait timed out (lock_api's, as parking_lot's).
+#[doc(no_inline)]
 pub use ::lock_api::WaitTimeoutResult;
 
 #[cfg(not(loom))]
