@@ -62,6 +62,7 @@ mod futex;
 mod lock;
 mod mutex;
 mod rlock;
+mod rwlock;
 mod scheduler;
 mod semaphore;
 mod sync;
@@ -84,6 +85,14 @@ pub use mutex::{RawCondvar, RawThreadId, WaitTimeoutResult};
 /// The raw lock under [`Mutex`]: [`Lock`] (as `parking_lot::RawMutex`).
 pub type RawMutex = Lock;
 pub use rlock::{RLock, RLockGuard};
+#[cfg(not(loom))]
+pub use rwlock::{
+    MappedRecursiveRwLockReadGuard, MappedRecursiveRwLockWriteGuard, MappedRwLockReadGuard,
+    MappedRwLockWriteGuard, RecursiveRwLock, RecursiveRwLockReadGuard,
+    RecursiveRwLockUpgradableReadGuard, RecursiveRwLockWriteGuard, RwLock, RwLockReadGuard,
+    RwLockUpgradableReadGuard, RwLockWriteGuard,
+};
+pub use rwlock::{RawRwLock, RawRwLockRecursive};
 pub use semaphore::{BoundedSemaphore, BoundedSemaphoreGuard, Semaphore, SemaphoreGuard};
 pub use timer::Timer;
 
