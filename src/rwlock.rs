@@ -645,6 +645,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
 
     // --- fairness: no handoff (module doc) ---
 
+    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
     fn bump_read(&self) {
         // Relaxed: a hint; a missed writer only means no bump this time.
         let state = self.state.load(Relaxed);
@@ -654,6 +655,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         }
     }
 
+    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
     fn bump_write(&self) {
         // Relaxed: a hint, as in bump_read.
         if self.state.load(Relaxed) & (READERS_WAITING | SLOT_WAITERS) != 0 {
@@ -663,6 +665,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         }
     }
 
+    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
     fn bump_upgradable(&self) {
         // Relaxed: a hint, as in bump_read.
         if self.state.load(Relaxed) & SLOT_WAITERS != 0 {
@@ -673,11 +676,13 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         }
     }
 
+    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
     fn is_locked(&self) -> bool {
         // Relaxed: a snapshot.
         self.state.load(Relaxed) & (WRITER | READERS) != 0
     }
 
+    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
     fn is_locked_exclusive(&self) -> bool {
         // Relaxed: a snapshot. WRITER with readers inside is a writer still draining.
         self.state.load(Relaxed) & (WRITER | READERS) == WRITER

@@ -14,6 +14,7 @@ mod condvar;
 mod event;
 mod lock;
 mod rlock;
+mod rwlock;
 mod semaphore;
 mod shared_lock;
 mod timer;
