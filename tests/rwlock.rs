@@ -356,6 +356,12 @@ fn uncontended_paths_make_no_system_call() {
 }
 
 #[test]
+fn sizes_are_two_words_like_parking_lots_one_usize() {
+    assert_eq!(size_of::<RwLock<()>>(), 8);
+    assert_eq!(size_of::<RecursiveRwLock<u32>>(), 12);
+}
+
+#[test]
 fn debug_shows_the_data_or_that_it_is_locked() {
     let lock = RwLock::new(5);
     assert_eq!(format!("{lock:?}"), "RwLock { data: 5 }");
