@@ -315,3 +315,26 @@ fn recursive_reads_pass_a_waiting_writer() {
         writer.join().unwrap();
     });
 }
+
+/// Giving up the slot without writing (an upgradable reader that unlocks, or downgrades to a
+/// plain read) wakes a writer waiting for the slot.
+#[test]
+fn an_upgradable_reader_leaving_wakes_a_waiting_writer() {
+    check(|| {
+        let data = plain();
+        data.lock.loom_upgradable();
+        let writer = spawn(&data, |data| write_add(data, 1));
+        let second = spawn(&data, |data| {
+            data.lock.loom_upgradable();
+            let seen = data.get();
+            data.lock.loom_unlock_upgradable();
+            assert!(seen <= 1);
+        });
+        assert_eq!(data.get(), 0);
+        data.lock.loom_downgrade_upgradable();
+        assert_eq!(data.get(), 0);
+        data.lock.loom_unlock_read();
+        writer.join().unwrap();
+        second.join().unwrap();
+    });
+}
