@@ -13,7 +13,7 @@
 //! [`RawRwLock`] (`RawRwLock<false>`) is **writer-preferring**, as parking_lot's: once a
 //! writer waits for the readers to leave, new readers wait behind it, so writers never
 //! starve. The price is parking_lot's too: a thread that takes a read lock it already holds
-//! while a writer waits deadlocks ([`RwLock::read`](lock_api::RwLock::read) says more).
+//! while a writer waits deadlocks ([`RwLock`] says more).
 //! [`RawRwLockRecursive`] (`RawRwLock<true>`, under [`RecursiveRwLock`]) lets a reader in
 //! whenever other readers are inside, even past a waiting writer, so nested reads never
 //! deadlock; a writer then waits until the readers happen to all leave at once, which under
@@ -97,11 +97,17 @@
 //! `tests/rwlock.rs`: readers share, a writer is alone, an upgradable reader coexists with
 //! readers and excludes writers and upgradables, an upgrade is atomic against a waiting
 //! writer, a downgrade admits readers, a waiting writer blocks new readers (and does not on
-//! the recursive lock), timed forms time out and succeed, mapped guards, stress with exact
-//! counts; uncontended read and write make no system call. `tests/lock_api.rs`: parking_lot
-//! code compiled against these types. `tests/loom/rwlock.rs`: readers and a writer never
-//! overlap (data through loom's `UnsafeCell`), upgrade and downgrade, no lost wake-up of a
-//! reader or a writer, a timed-out waiter racing an unlock strands nobody.
+//! the recursive lock), a writer that times out while draining lets in the readers it held
+//! back, a timed upgrade that gives up keeps the upgradable read, timed forms time out and
+//! succeed (`ZERO`, `MAX`), mapped guards, fair unlocks and bumps, guards released on panic,
+//! stress with exact counts for both locks; uncontended read, write, upgrade and downgrade
+//! make no system call. `tests/lock_api.rs`: parking_lot 0.13's own rwlock and
+//! recursive_rwlock unit tests as parking_lot code compiled against these types (and passing
+//! against parking_lot itself). `tests/loom/rwlock.rs`: readers and a writer never overlap
+//! (data through loom's `UnsafeCell`), three writers take turns, the last reader wakes the
+//! draining writer, an upgrade is atomic, downgrades admit readers, an upgradable reader
+//! leaving wakes a slot waiter, and a timed-out reader, writer, slot waiter or upgrade racing
+//! an unlock strands nobody; `scripts/teeth/rwlock_*.toml` break each of these and are caught.
 //!
 //! [`upgrade`]: lock_api::RwLockUpgradableReadGuard::upgrade
 //! [`downgrade`]: lock_api::RwLockWriteGuard::downgrade
