@@ -1,7 +1,8 @@
 //! Behaviour of `RwLock` and `RecursiveRwLock` (parking_lot 0.13's, over our `RawRwLock`):
 //! who may share, who is excluded, atomic upgrade, downgrade, writer preference and what the
 //! recursive lock does instead, timeouts (including a writer that gives up while readers
-//! wait behind it), mapped guards, no system call uncontended, and stress with exact counts.
+//! wait behind it), mapped guards, no system call uncontended, stress with exact counts, and
+//! a proptest model of the raw lock (random single-threaded sequences of every operation).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -462,4 +463,188 @@ fn stress_rwlock_exact_counts() {
 #[test]
 fn stress_recursive_rwlock_exact_counts() {
     stress(&RecursiveRwLock::new((0, 0)));
+}
+
+mod support;
+
+mod model {
+    //! Random single-threaded operation sequences on the raw lock (both kinds) against a
+    //! model: how many plain readers, whether an upgradable reader, whether a writer.
+    use proptest::prelude::*;
+    use std::time::Duration;
+    use threading::RawRwLock;
+    use threading::lock_api::{
+        GuardNoSend, RawRwLock as _, RawRwLockDowngrade as _, RawRwLockTimed as _,
+        RawRwLockUpgrade as _, RawRwLockUpgradeDowngrade as _, RawRwLockUpgradeTimed as _,
+    };
+
+    #[derive(Debug, Clone, Copy)]
+    enum Op {
+        Read(Option<u8>),
+        Write(Option<u8>),
+        Upgradable(Option<u8>),
+        UnlockRead,
+        UnlockWrite,
+        UnlockUpgradable,
+        Upgrade(Option<u8>),
+        Downgrade,
+        DowngradeToUpgradable,
+        DowngradeUpgradable,
+    }
+
+    /// `None`: the try form; `Some(ms)`: the timed form with that many milliseconds.
+    fn wait() -> impl Strategy<Value = Option<u8>> {
+        prop_oneof![Just(None), (0u8..2).prop_map(Some)]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            wait().prop_map(Op::Read),
+            wait().prop_map(Op::Write),
+            wait().prop_map(Op::Upgradable),
+            Just(Op::UnlockRead),
+            Just(Op::UnlockWrite),
+            Just(Op::UnlockUpgradable),
+            wait().prop_map(Op::Upgrade),
+            Just(Op::Downgrade),
+            Just(Op::DowngradeToUpgradable),
+            Just(Op::DowngradeUpgradable),
+        ]
+    }
+
+    fn ms(n: u8) -> Duration {
+        Duration::from_millis(n.into())
+    }
+
+    /// What this thread holds: the guards, which are the model.
+    #[derive(Default)]
+    struct Held {
+        readers: Vec<GuardNoSend>,
+        upgradable: Option<GuardNoSend>,
+        writer: Option<GuardNoSend>,
+    }
+
+    fn run<const RECURSIVE: bool>(ops: &[Op]) -> Result<(), TestCaseError> {
+        let lock = <RawRwLock<RECURSIVE> as threading::lock_api::RawRwLock>::INIT;
+        let mut held = Held::default();
+        for &op in ops {
+            let free_of_writer = held.writer.is_none();
+            let no_slot = held.writer.is_none() && held.upgradable.is_none();
+            match op {
+                Op::Read(wait) => {
+                    let got = match wait {
+                        None => lock.try_lock_shared(),
+                        Some(n) => lock.try_lock_shared_for(ms(n)),
+                    };
+                    prop_assert_eq!(got.is_some(), free_of_writer, "{:?}", op);
+                    held.readers.extend(got);
+                }
+                Op::Write(wait) => {
+                    let got = match wait {
+                        None => lock.try_lock_exclusive(),
+                        Some(n) => lock.try_lock_exclusive_for(ms(n)),
+                    };
+                    prop_assert_eq!(got.is_some(), no_slot && held.readers.is_empty(), "{:?}", op);
+                    if got.is_some() {
+                        held.writer = got;
+                    }
+                }
+                Op::Upgradable(wait) => {
+                    let got = match wait {
+                        None => lock.try_lock_upgradable(),
+                        Some(n) => lock.try_lock_upgradable_for(ms(n)),
+                    };
+                    prop_assert_eq!(got.is_some(), no_slot, "{:?}", op);
+                    if got.is_some() {
+                        held.upgradable = got;
+                    }
+                }
+                Op::UnlockRead => {
+                    if let Some(guard) = held.readers.pop() {
+                        // SAFETY: a shared acquisition of this lock.
+                        unsafe { lock.unlock_shared(guard) };
+                    }
+                }
+                Op::UnlockWrite => {
+                    if let Some(guard) = held.writer.take() {
+                        // SAFETY: the exclusive acquisition of this lock.
+                        unsafe { lock.unlock_exclusive(guard) };
+                    }
+                }
+                Op::UnlockUpgradable => {
+                    if let Some(guard) = held.upgradable.take() {
+                        // SAFETY: the upgradable acquisition of this lock.
+                        unsafe { lock.unlock_upgradable(guard) };
+                    }
+                }
+                Op::Upgrade(wait) => {
+                    if let Some(guard) = held.upgradable.take() {
+                        // SAFETY: the upgradable acquisition of this lock.
+                        let result = unsafe {
+                            match wait {
+                                None => lock.try_upgrade(guard),
+                                Some(n) => lock.try_upgrade_for(guard, ms(n)),
+                            }
+                        };
+                        prop_assert_eq!(result.is_ok(), held.readers.is_empty(), "{:?}", op);
+                        match result {
+                            Ok(writer) => held.writer = Some(writer),
+                            Err(upgradable) => held.upgradable = Some(upgradable),
+                        }
+                    }
+                }
+                Op::Downgrade => {
+                    if let Some(guard) = held.writer.take() {
+                        // SAFETY: the exclusive acquisition of this lock.
+                        held.readers.push(unsafe { lock.downgrade(guard) });
+                    }
+                }
+                Op::DowngradeToUpgradable => {
+                    if let Some(guard) = held.writer.take() {
+                        // SAFETY: the exclusive acquisition of this lock.
+                        held.upgradable = Some(unsafe { lock.downgrade_to_upgradable(guard) });
+                    }
+                }
+                Op::DowngradeUpgradable => {
+                    if let Some(guard) = held.upgradable.take() {
+                        // SAFETY: the upgradable acquisition of this lock.
+                        held.readers.push(unsafe { lock.downgrade_upgradable(guard) });
+                    }
+                }
+            }
+            let readers = held.readers.len() + usize::from(held.upgradable.is_some());
+            prop_assert_eq!(lock.is_locked(), readers > 0 || held.writer.is_some());
+            prop_assert_eq!(lock.is_locked_exclusive(), held.writer.is_some());
+            prop_assert!(!lock.writer_waits_for_readers(), "a timed-out writer left WRITER set");
+        }
+        // Release everything: the lock must end free.
+        for guard in held.readers.drain(..) {
+            // SAFETY: shared acquisitions of this lock.
+            unsafe { lock.unlock_shared(guard) };
+        }
+        if let Some(guard) = held.upgradable.take() {
+            // SAFETY: the upgradable acquisition of this lock.
+            unsafe { lock.unlock_upgradable(guard) };
+        }
+        if let Some(guard) = held.writer.take() {
+            // SAFETY: the exclusive acquisition of this lock.
+            unsafe { lock.unlock_exclusive(guard) };
+        }
+        prop_assert!(!lock.is_locked());
+        prop_assert!(lock.try_lock_exclusive().is_some());
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(crate::support::proptest_config(ProptestConfig::default()))]
+        #[test]
+        fn raw_rwlock_follows_the_model(ops in proptest::collection::vec(op(), 1..48)) {
+            run::<false>(&ops)?;
+        }
+
+        #[test]
+        fn raw_recursive_rwlock_follows_the_model(ops in proptest::collection::vec(op(), 1..48)) {
+            run::<true>(&ops)?;
+        }
+    }
 }
