@@ -100,8 +100,9 @@
 //! the recursive lock), a writer that times out while draining lets in the readers it held
 //! back, a timed upgrade that gives up keeps the upgradable read, timed forms time out and
 //! succeed (`ZERO`, `MAX`), mapped guards, fair unlocks and bumps, guards released on panic,
-//! stress with exact counts for both locks; uncontended read, write, upgrade and downgrade
-//! make no system call. `tests/lock_api.rs`: parking_lot 0.13's own rwlock and
+//! stress with exact counts for both locks, a proptest model of both raw locks (random
+//! sequences of every operation against what the thread holds); uncontended read, write,
+//! upgrade and downgrade make no system call. `tests/lock_api.rs`: parking_lot 0.13's own rwlock and
 //! recursive_rwlock unit tests as parking_lot code compiled against these types (and passing
 //! against parking_lot itself). `tests/loom/rwlock.rs`: readers and a writer never overlap
 //! (data through loom's `UnsafeCell`), three writers take turns, the last reader wakes the
