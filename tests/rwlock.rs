@@ -512,6 +512,11 @@ mod model {
         ]
     }
 
+    /// Operations per sequence: fewer under Miri, where each one is slow.
+    fn longest() -> usize {
+        if cfg!(miri) { 12 } else { 48 }
+    }
+
     fn ms(n: u8) -> Duration {
         Duration::from_millis(n.into())
     }
@@ -638,12 +643,12 @@ mod model {
     proptest! {
         #![proptest_config(crate::support::proptest_config(ProptestConfig::default()))]
         #[test]
-        fn raw_rwlock_follows_the_model(ops in proptest::collection::vec(op(), 1..48)) {
+        fn raw_rwlock_follows_the_model(ops in proptest::collection::vec(op(), 1..longest())) {
             run::<false>(&ops)?;
         }
 
         #[test]
-        fn raw_recursive_rwlock_follows_the_model(ops in proptest::collection::vec(op(), 1..48)) {
+        fn raw_recursive_rwlock_follows_the_model(ops in proptest::collection::vec(op(), 1..longest())) {
             run::<true>(&ops)?;
         }
     }
