@@ -39,6 +39,8 @@ mod contended;
 #[macro_use]
 #[path = "support/ports.rs"]
 mod ports;
+#[path = "support/rwlock.rs"]
+mod rwlock;
 
 use common::timed_threads;
 use contended::{Contended, Layout, acquire_latencies, quantile, throughput};
@@ -227,6 +229,56 @@ fn lock_contended() -> Vec<Scenario> {
                 ],
             });
         }
+    }
+    scenarios
+}
+
+/// RwLock<u64> uncontended and mixed (benches/support/rwlock.rs).
+fn rwlock() -> Vec<Scenario> {
+    use rwlock::BenchRwLock;
+    type Ours = threading::RwLock<u64>;
+    type ParkingLot = parking_lot::RwLock<u64>;
+    type Std = std::sync::RwLock<u64>;
+    #[derive(Clone, Copy)]
+    enum Work {
+        Reads,
+        Writes,
+        Mix { reads: u64, writes: u64 },
+    }
+    fn each<L: BenchRwLock>(work: Work) -> Contender {
+        contender(L::NAME, move |ops| {
+            let took = match work {
+                Work::Reads => rwlock::uncontended_reads::<L>(ops),
+                Work::Writes => rwlock::uncontended_writes::<L>(ops),
+                Work::Mix { reads, writes } => {
+                    rwlock::mixed::<L>(rwlock::MIX_THREADS, ops, reads, writes)
+                }
+            };
+            Measured::plain(took, ops)
+        })
+    }
+    let all = |work| vec![each::<Ours>(work), each::<ParkingLot>(work), each::<Std>(work)];
+    let mut scenarios = vec![
+        Scenario {
+            key: "rwlock_uncontended_read".into(),
+            what: "RwLock<u64> uncontended read lock + unlock".into(),
+            layout: "one thread",
+            contenders: all(Work::Reads),
+        },
+        Scenario {
+            key: "rwlock_uncontended_write".into(),
+            what: "RwLock<u64> uncontended write lock + unlock".into(),
+            layout: "one thread",
+            contenders: all(Work::Writes),
+        },
+    ];
+    for (key, what, reads, writes) in rwlock::MIXES {
+        scenarios.push(Scenario {
+            key: format!("rwlock_{key}_{}", rwlock::MIX_THREADS),
+            what: format!("RwLock<u64> {what}, {} threads (per section)", rwlock::MIX_THREADS),
+            layout: "lock in its own line",
+            contenders: all(Work::Mix { reads, writes }),
+        });
     }
     scenarios
 }
@@ -742,6 +794,7 @@ fn main() {
         barrier(),
         timer(),
         queue(),
+        rwlock(),
     ]
     .into_iter()
     .flatten()

@@ -305,3 +305,37 @@ fn queue_signatures() {
     assert_eq!(REENTRANT.lock().notify_all(), 0);
     send_sync_debug::<ReentrantCondition<std::cell::RefCell<u8>>>();
 }
+
+#[test]
+fn rwlock_signatures() {
+    use std::time::Instant;
+    use threading::{
+        MappedRecursiveRwLockReadGuard, MappedRecursiveRwLockWriteGuard, MappedRwLockReadGuard,
+        MappedRwLockWriteGuard, RawRwLock, RawRwLockRecursive, RecursiveRwLock,
+        RecursiveRwLockReadGuard, RecursiveRwLockUpgradableReadGuard, RecursiveRwLockWriteGuard,
+        RwLock, RwLockReadGuard, RwLockUpgradableReadGuard, RwLockWriteGuard,
+    };
+    static LOCK: RwLock<u64> = RwLock::new(0);
+    static RECURSIVE: RecursiveRwLock<u64> = RecursiveRwLock::new(0);
+    let read: RwLockReadGuard<'_, u64> = LOCK.read();
+    let _: MappedRwLockReadGuard<'_, u64> = RwLockReadGuard::map(read, |v| v);
+    let write: RwLockWriteGuard<'_, u64> = LOCK.write();
+    let _: MappedRwLockWriteGuard<'_, u64> = RwLockWriteGuard::map(write, |v| v);
+    let up: RwLockUpgradableReadGuard<'_, u64> = LOCK.upgradable_read();
+    let up = RwLockUpgradableReadGuard::try_upgrade_for(up, Duration::ZERO).ok().unwrap();
+    let up = RwLockWriteGuard::downgrade_to_upgradable(up);
+    let up = RwLockUpgradableReadGuard::try_upgrade_until(up, Instant::now()).ok().unwrap();
+    drop(RwLockWriteGuard::downgrade(up));
+    let read: RecursiveRwLockReadGuard<'_, u64> = RECURSIVE.read();
+    let _: MappedRecursiveRwLockReadGuard<'_, u64> = RecursiveRwLockReadGuard::map(read, |v| v);
+    let write: RecursiveRwLockWriteGuard<'_, u64> = RECURSIVE.write();
+    let _: MappedRecursiveRwLockWriteGuard<'_, u64> = RecursiveRwLockWriteGuard::map(write, |v| v);
+    let _: RecursiveRwLockUpgradableReadGuard<'_, u64> = RECURSIVE.upgradable_read();
+    let _: RawRwLock = RawRwLock::new();
+    let raw: RawRwLockRecursive = RawRwLockRecursive::default();
+    assert!(!raw.writer_waits_for_readers());
+    send_sync_debug::<RwLock<u64>>();
+    send_sync_debug::<RecursiveRwLock<u64>>();
+    send_sync_debug::<RawRwLock>();
+    assert_eq!(*LOCK.try_read_for(Duration::MAX).unwrap(), 0);
+}

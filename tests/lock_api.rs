@@ -313,3 +313,355 @@ fn a_timed_out_waiter_that_cannot_relock_forgets_its_mutex() {
 fn a_timed_out_waiter_that_cannot_relock_forgets_its_mutex_in_parking_lot() {
     timed_out_waiter_forgets_its_mutex!(::parking_lot);
 }
+
+// RwLock and RecursiveRwLock: parking_lot 0.13's own unit tests for them (its src/rwlock.rs
+// and src/recursive_rwlock.rs), rewritten here; they run unchanged against parking_lot 0.13
+// itself. Paths are written out (`parking_lot::RwLock`) so that they resolve to whichever
+// crate `parking_lot` names.
+
+#[test]
+fn rwlock_smoke_every_mode() {
+    let l = parking_lot::RwLock::new(());
+    drop(l.read());
+    drop(l.write());
+    drop(l.upgradable_read());
+    drop((l.read(), l.read()));
+    drop((l.read(), l.upgradable_read()));
+    drop(l.write());
+}
+
+/// Ten threads, each mostly reading and writing one time in ten, for both locks.
+#[test]
+fn rwlock_frob_random_reads_and_writes() {
+    use rand::Rng;
+    const THREADS: u32 = 10;
+    let rounds = if cfg!(miri) { 50 } else { 1000 };
+    let plain = parking_lot::RwLock::new(());
+    let recursive = parking_lot::RecursiveRwLock::new(());
+    thread::scope(|s| {
+        for _ in 0..THREADS {
+            s.spawn(|| {
+                let mut rng = rand::thread_rng();
+                for _ in 0..rounds {
+                    if rng.gen_bool(1.0 / f64::from(THREADS)) {
+                        drop(plain.write());
+                        drop(recursive.write());
+                    } else {
+                        drop(plain.read());
+                        drop((recursive.read(), recursive.read()));
+                    }
+                }
+            });
+        }
+    });
+    assert!(!plain.is_locked() && !recursive.is_locked());
+}
+
+#[test]
+fn rwlock_no_poisoning_after_a_panic_in_any_mode() {
+    for (panic_under_write, then_write) in
+        [(true, false), (true, true), (false, false), (false, true)]
+    {
+        let arc = Arc::new(parking_lot::RwLock::new(1));
+        let arc2 = Arc::clone(&arc);
+        let _ = thread::spawn(move || {
+            if panic_under_write {
+                let _lock = arc2.write();
+                panic!("under write");
+            } else {
+                let _lock = arc2.read();
+                panic!("under read");
+            }
+        })
+        .join();
+        if then_write {
+            assert_eq!(*arc.write(), 1);
+        } else {
+            assert_eq!(*arc.read(), 1);
+        }
+    }
+}
+
+/// A writer sets the value to -1 mid-update; upgradable readers upgrade and update it too;
+/// nobody ever sees -1, and every update counts.
+#[test]
+fn rwlock_upgradable_readers_and_a_writer_never_see_each_other_mid_update() {
+    let arc = Arc::new(parking_lot::RwLock::new(0));
+    let writer = {
+        let arc = Arc::clone(&arc);
+        thread::spawn(move || {
+            for _ in 0..10 {
+                let mut lock = arc.write();
+                let tmp = *lock;
+                *lock = -1;
+                thread::yield_now();
+                *lock = tmp + 1;
+            }
+        })
+    };
+    let mut children = Vec::new();
+    for _ in 0..5 {
+        let arc = Arc::clone(&arc);
+        children.push(thread::spawn(move || {
+            let lock = arc.upgradable_read();
+            let tmp = *lock;
+            assert!(tmp >= 0);
+            thread::yield_now();
+            let mut lock = parking_lot::RwLockUpgradableReadGuard::upgrade(lock);
+            assert_eq!(tmp, *lock, "a writer got in during the upgrade");
+            *lock = -1;
+            thread::yield_now();
+            *lock = tmp + 1;
+        }));
+    }
+    for _ in 0..5 {
+        let arc = Arc::clone(&arc);
+        children.push(thread::spawn(move || assert!(*arc.read() >= 0)));
+    }
+    for child in children {
+        child.join().unwrap();
+    }
+    writer.join().unwrap();
+    assert_eq!(*arc.read(), 15);
+}
+
+#[test]
+fn rwlock_write_access_in_unwind() {
+    struct Unwinder {
+        i: Arc<parking_lot::RwLock<isize>>,
+    }
+    impl Drop for Unwinder {
+        fn drop(&mut self) {
+            *self.i.write() += 1;
+        }
+    }
+    let arc = Arc::new(parking_lot::RwLock::new(1));
+    let arc2 = Arc::clone(&arc);
+    let _ = thread::spawn(move || {
+        let _u = Unwinder { i: arc2 };
+        panic!("unwinding");
+    })
+    .join();
+    assert_eq!(*arc.read(), 2);
+}
+
+#[test]
+fn rwlock_unsized_data() {
+    let rw: &parking_lot::RwLock<[i32]> = &parking_lot::RwLock::new([1, 2, 3]);
+    {
+        let b = &mut *rw.write();
+        b[0] = 4;
+        b[2] = 5;
+    }
+    assert_eq!(&*rw.read(), &[4, 2, 5][..]);
+}
+
+/// Writer preference: once a writer waits behind a reader, a new reader is refused although
+/// only readers hold the lock.
+#[test]
+fn rwlock_a_waiting_writer_refuses_new_readers() {
+    let lock = Arc::new(parking_lot::RwLock::new(()));
+    let reader = lock.read();
+    let lock2 = Arc::clone(&lock);
+    let writer = thread::spawn(move || drop(lock2.write()));
+    let start = Instant::now();
+    while let Some(r) = lock.try_read() {
+        drop(r);
+        assert!(start.elapsed() < Duration::from_secs(20), "the writer never waited");
+        thread::yield_now();
+    }
+    assert!(lock.is_locked() && !lock.is_locked_exclusive(), "only our reader holds it");
+    drop(reader);
+    writer.join().unwrap();
+}
+
+#[test]
+fn rwlock_try_forms_in_every_mode() {
+    let lock = parking_lot::RwLock::new(0isize);
+    {
+        let _read = lock.read();
+        assert!(lock.try_read().is_some());
+        assert!(lock.try_write().is_none());
+        assert!(lock.try_upgradable_read().is_some());
+        assert!(lock.is_locked() && !lock.is_locked_exclusive());
+    }
+    {
+        let _upgradable = lock.upgradable_read();
+        assert!(lock.try_read().is_some());
+        assert!(lock.try_write().is_none());
+        assert!(lock.try_upgradable_read().is_none());
+        assert!(lock.is_locked() && !lock.is_locked_exclusive());
+    }
+    {
+        let _write = lock.write();
+        assert!(lock.try_read().is_none());
+        assert!(lock.try_write().is_none());
+        assert!(lock.try_upgradable_read().is_none());
+        assert!(lock.is_locked() && lock.is_locked_exclusive());
+    }
+}
+
+#[test]
+fn rwlock_into_inner_get_mut_and_drop() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    struct Counted(Arc<AtomicUsize>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let drops = Arc::new(AtomicUsize::new(0));
+    let mut m = parking_lot::RwLock::new(Counted(Arc::clone(&drops)));
+    *m.get_mut() = Counted(Arc::clone(&drops));
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    let inner = m.into_inner();
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    drop(inner);
+    assert_eq!(drops.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn rwlock_guards_are_sync_and_deref_to_the_data() {
+    fn sync<T: Sync>(_: T) {}
+    let rwlock = parking_lot::RwLock::new(());
+    sync(rwlock.read());
+    sync(rwlock.write());
+    let shared = parking_lot::RwLock::new(Arc::new(1));
+    let a = shared.read();
+    let b = Arc::clone(&a); // clones the Arc inside, not the guard
+    assert_eq!(Arc::strong_count(&b), 2);
+}
+
+#[test]
+fn rwlock_downgrade_keeps_the_value_just_written() {
+    let x = Arc::new(parking_lot::RwLock::new(0));
+    let rounds = if cfg!(miri) { 10 } else { 100 };
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let x = Arc::clone(&x);
+            thread::spawn(move || {
+                for _ in 0..rounds {
+                    let mut writer = x.write();
+                    *writer += 1;
+                    let cur_val = *writer;
+                    let reader = parking_lot::RwLockWriteGuard::downgrade(writer);
+                    assert_eq!(cur_val, *reader);
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    assert_eq!(*x.read(), 8 * rounds);
+}
+
+#[test]
+fn rwlock_debug() {
+    let x = parking_lot::RwLock::new(vec![0u8, 10]);
+    assert_eq!(format!("{x:?}"), "RwLock { data: [0, 10] }");
+    let _lock = x.write();
+    assert_eq!(format!("{x:?}"), "RwLock { data: <locked> }");
+}
+
+/// parking_lot's issue 203: a `const` RwLock in a thread-local whose destructor write-locks
+/// it, in a thread that also uses another RwLock.
+#[test]
+fn rwlock_in_a_thread_local_destructor() {
+    struct Bar(parking_lot::RwLock<()>);
+    impl Drop for Bar {
+        fn drop(&mut self) {
+            let _n = self.0.write();
+        }
+    }
+    thread_local! {
+        static B: Bar = const { Bar(parking_lot::RwLock::new(())) };
+    }
+    thread::spawn(|| {
+        B.with(|_| ());
+        let a = parking_lot::RwLock::new(());
+        let _a = a.read();
+    })
+    .join()
+    .unwrap();
+}
+
+#[test]
+fn rwlock_timed_and_mapped_forms() {
+    let lock = parking_lot::RwLock::new((1, 2));
+    let w = lock.write();
+    thread::scope(|s| {
+        s.spawn(|| {
+            assert!(lock.try_read_for(Duration::from_millis(10)).is_none());
+            assert!(lock.try_write_until(Instant::now() + Duration::from_millis(10)).is_none());
+            assert!(lock.try_upgradable_read_for(Duration::from_millis(10)).is_none());
+        });
+    });
+    let mut second: parking_lot::MappedRwLockWriteGuard<'_, i32> =
+        parking_lot::RwLockWriteGuard::map(w, |pair| &mut pair.1);
+    *second += 1;
+    drop(second);
+    let first: parking_lot::MappedRwLockReadGuard<'_, i32> =
+        parking_lot::RwLockReadGuard::map(lock.read(), |pair| &pair.0);
+    assert_eq!(*first, 1);
+    drop(first);
+    let up = lock.try_upgradable_read_for(Duration::from_millis(10)).unwrap();
+    let w = parking_lot::RwLockUpgradableReadGuard::try_upgrade_for(up, Duration::from_millis(10));
+    assert_eq!(*w.ok().unwrap(), (1, 3));
+}
+
+#[test]
+fn recursive_rwlock_reads_nest_while_a_writer_waits() {
+    let lock = Arc::new(parking_lot::RecursiveRwLock::new(()));
+    let first = lock.read();
+    let second = lock.read();
+    let lock2 = Arc::clone(&lock);
+    let writer = thread::spawn(move || drop(lock2.write()));
+    // Whether or not the writer waits yet, a nested read must not block.
+    thread::sleep(Duration::from_millis(10));
+    let third: parking_lot::RecursiveRwLockReadGuard<'_, ()> = lock.read();
+    assert!(lock.try_read().is_some());
+    let mut second = second;
+    parking_lot::RecursiveRwLockReadGuard::bump(&mut second);
+    drop((first, second, third));
+    writer.join().unwrap();
+}
+
+#[test]
+fn recursive_rwlock_upgrade() {
+    let lock = parking_lot::RecursiveRwLock::new(1);
+    let upgradable: parking_lot::RecursiveRwLockUpgradableReadGuard<'_, i32> =
+        lock.upgradable_read();
+    drop(lock.read());
+    let mut write: parking_lot::RecursiveRwLockWriteGuard<'_, i32> =
+        parking_lot::RecursiveRwLockUpgradableReadGuard::upgrade(upgradable);
+    *write = 2;
+    drop(write);
+    assert_eq!(*lock.read(), 2);
+    let mapped: parking_lot::MappedRecursiveRwLockWriteGuard<'_, i32> =
+        parking_lot::RecursiveRwLockWriteGuard::map(lock.write(), |v| v);
+    drop(mapped);
+    let _: parking_lot::MappedRecursiveRwLockReadGuard<'_, i32> =
+        parking_lot::RecursiveRwLockReadGuard::map(lock.read(), |v| v);
+}
+
+#[test]
+fn raw_rwlock_types_are_exported_like_parking_lot() {
+    use parking_lot::lock_api::{RawRwLock as _, RawRwLockUpgrade as _};
+    let raw = <parking_lot::RawRwLock as parking_lot::lock_api::RawRwLock>::INIT;
+    let guard = raw.lock_upgradable();
+    assert!(raw.is_locked() && !raw.is_locked_exclusive());
+    // SAFETY: the guard is this lock's upgradable acquisition.
+    let guard = unsafe { parking_lot::lock_api::RawRwLockUpgrade::upgrade(&raw, guard) };
+    assert!(raw.is_locked_exclusive());
+    // SAFETY: the guard is this lock's exclusive acquisition.
+    unsafe { raw.unlock_exclusive(guard) };
+    let recursive = <parking_lot::RawRwLockRecursive as parking_lot::lock_api::RawRwLock>::INIT;
+    let (a, b) = (recursive.lock_shared(), recursive.lock_shared());
+    // SAFETY: both are this lock's shared acquisitions.
+    unsafe {
+        recursive.unlock_shared(a);
+        recursive.unlock_shared(b);
+    }
+    assert!(!recursive.is_locked());
+}

@@ -16,6 +16,7 @@ mod faces;
 mod lock;
 mod queue;
 mod rlock;
+mod rwlock;
 mod semaphore;
 mod shared_lock;
 mod timer;

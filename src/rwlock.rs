@@ -1,0 +1,978 @@
+//! A reader-writer lock in two 32-bit words: [`RawRwLock`] under [`RwLock<T>`](RwLock) and
+//! [`RecursiveRwLock<T>`](RecursiveRwLock), the faces of parking_lot 0.13's `RwLock` and
+//! `RecursiveRwLock` (`use threading as parking_lot;`).
+//!
+//! # What it is
+//!
+//! Python's `threading` has no reader-writer lock; Rust code reaches for parking_lot's. Any
+//! number of readers share the lock, or one writer holds it alone. An *upgradable* reader
+//! shares the lock with plain readers but excludes writers and other upgradable readers, so
+//! it may later become the writer without letting anyone in between ([`upgrade`]); a writer
+//! may [`downgrade`] to a reader (or to an upgradable reader) and let readers in at once.
+//!
+//! [`RawRwLock`] (`RawRwLock<false>`) is **writer-preferring**, as parking_lot's: once a
+//! writer waits for the readers to leave, new readers wait behind it, so writers never
+//! starve. The price is parking_lot's too: a thread that takes a read lock it already holds
+//! while a writer waits deadlocks ([`RwLock`] says more).
+//! [`RawRwLockRecursive`] (`RawRwLock<true>`, under [`RecursiveRwLock`]) lets a reader in
+//! whenever other readers are inside, even past a waiting writer, so nested reads never
+//! deadlock; a writer then waits until the readers happen to all leave at once, which under
+//! a steady stream of overlapping readers may be never (writers can starve).
+//!
+//! # The state words
+//!
+//! `state` (the table is at the constants, `WRITER` and on):
+//!
+//! | bits | name | meaning |
+//! |---|---|---|
+//! | 0 | `WRITER` | a writer owns the *slot* (below); with no readers it holds the lock, with readers it waits for them to leave (it is *draining*) |
+//! | 1 | `UPGRADABLE` | an upgradable reader owns the slot (and is counted among the readers) |
+//! | 2 | `SLOT_WAITERS` | threads may sleep on `slot_wakes` waiting for the slot |
+//! | 3 | `READERS_WAITING` | readers may sleep on `state` until `WRITER` is cleared |
+//! | 4 | `DRAIN_SLEEPER` | the draining writer may sleep on `state` until the readers are gone |
+//! | 5.. | readers | how many readers (the upgradable one included) hold the lock |
+//!
+//! The *slot* is the right to be the writer: at most one of `WRITER` and `UPGRADABLE` is
+//! set, so one thread at a time is a writer or an upgradable reader. Invariant: the flags
+//! only describe a held slot (`READERS_WAITING` and `DRAIN_SLEEPER` imply `WRITER`,
+//! `SLOT_WAITERS` implies `WRITER` or `UPGRADABLE`, `UPGRADABLE` implies a reader), so a
+//! free lock is exactly `0` and the uncontended write lock is one CAS `0 → WRITER`.
+//!
+//! `slot_wakes` is a counter that threads waiting for the slot sleep on; it changes on
+//! every wake, so a wake sent after a waiter read it cannot be missed (std's
+//! `writer_notify`).
+//!
+//! # The protocol
+//!
+//! * **read**: CAS `readers + 1` if readers may enter: `WRITER` is clear (for the recursive
+//!   lock: or other readers are inside). Otherwise set `READERS_WAITING` and sleep on
+//!   `state`. Whoever clears `WRITER` (an unlock, a downgrade, a writer giving up) clears
+//!   `READERS_WAITING` in the same RMW and wakes *all* readers.
+//! * **read unlock**: `fetch_sub(1 reader)`. The last reader out wakes all of `state` if
+//!   `DRAIN_SLEEPER` is set (all: readers blocked behind the writer sleep on the same word,
+//!   and one wake might reach one of them instead of the writer).
+//! * **write**: CAS `0 → WRITER`. Otherwise take the slot: set `WRITER` when neither
+//!   `WRITER` nor `UPGRADABLE` is set (readers may still be inside), or set `SLOT_WAITERS`,
+//!   read `slot_wakes`, check the slot is still taken and sleep on `slot_wakes` (the
+//!   Lock's protocol: a thread that slept takes the slot with `SLOT_WAITERS` set again,
+//!   since it cannot know whether others still sleep). With the slot, *drain*: while
+//!   readers remain, set `DRAIN_SLEEPER` and sleep on `state`; `WRITER` already keeps new
+//!   readers out (recursive lock: only once the count reaches 0).
+//! * **write unlock**: `fetch_and` clears `WRITER` and the three waiting flags in one RMW,
+//!   then wakes all readers if `READERS_WAITING` was set and one slot waiter (bump
+//!   `slot_wakes`, wake one) if `SLOT_WAITERS` was. Both are woken: readers and the next
+//!   writer race, and the writer that gets the slot then drains the readers that won.
+//! * **upgradable read**: take the slot as `UPGRADABLE` + one reader (no drain: an
+//!   upgradable reader coexists with readers). **unlock**: drop both, release the slot.
+//! * **upgrade**: one RMW turns `UPGRADABLE` + our reader into `WRITER`, then drain the other
+//!   readers. The slot never leaves us, so no writer can come in between: the upgrade is
+//!   atomic. A timed upgrade that gives up turns `WRITER` back into `UPGRADABLE` + reader.
+//! * **downgrade** (write → read or → upgradable): one CAS clears `WRITER` (and the slot,
+//!   unless we stay upgradable), adds our reader, and wakes the waiting readers.
+//!   **upgradable → read**: clear `UPGRADABLE`, release the slot.
+//! * **timeouts**: a reader or slot waiter that gives up leaves its flag set: a flag only
+//!   ever costs a needless wake, and is cleared with the slot. A slot waiter whose wait ended
+//!   by timeout first looks once more and takes the slot if it is free, so a wake that
+//!   reached it (contract point 4 of the futex seam) is used, not lost. A writer that gives up
+//!   while draining clears `WRITER` exactly as an unlock does, waking the readers it held
+//!   back and one slot waiter.
+//! * **fair unlock and bump**: no handoff. `unlock_*_fair` is the plain unlock (it wakes the
+//!   same waiters, and a thread arriving at that moment may still take the lock before them);
+//!   shared unlocking is already fair to writers here, as in parking_lot. `bump_*` releases
+//!   only when someone waits (a draining writer for a reader; waiting readers or slot waiters
+//!   for a writer or an upgradable reader), yields the CPU, and locks again: the woken
+//!   waiters usually get in first, without a guarantee.
+//!
+//! Orderings: every acquisition that can give access to the data (a reader's CAS, the CAS
+//! or RMW that sets `WRITER` with no readers, the CAS that ends a drain) is `Acquire`, every
+//! release of access (read unlock, write unlock, downgrade) is `Release`, so a writer's
+//! data is seen by the next reader and a reader's reads happen before the next writer's
+//! writes (all RMWs on `state`: each release heads a release sequence that a later acquire
+//! reads from). Setting a waiting flag is `Relaxed`: the futex re-checks the word. Bumping
+//! `slot_wakes` is `Release` and reading it before the re-check is `Acquire`, so a waiter
+//! that sees the bump also sees the freed slot (std's order).
+//!
+//! # What the tests prove
+//!
+//! `tests/rwlock.rs`: readers share, a writer is alone, an upgradable reader coexists with
+//! readers and excludes writers and upgradables, an upgrade is atomic against a waiting
+//! writer, a downgrade admits readers, a waiting writer blocks new readers (and does not on
+//! the recursive lock), a writer that times out while draining lets in the readers it held
+//! back, a timed upgrade that gives up keeps the upgradable read, timed forms time out and
+//! succeed (`ZERO`, `MAX`), mapped guards, fair unlocks and bumps, guards released on panic,
+//! stress with exact counts for both locks, a proptest model of both raw locks (random
+//! sequences of every operation against what the thread holds); uncontended read, write,
+//! upgrade and downgrade make no system call. `tests/lock_api.rs`: parking_lot 0.13's own rwlock and
+//! recursive_rwlock unit tests as parking_lot code compiled against these types (and passing
+//! against parking_lot itself). `tests/loom/rwlock.rs`: readers and a writer never overlap
+//! (data through loom's `UnsafeCell`), three writers take turns, the last reader wakes the
+//! draining writer, an upgrade is atomic, downgrades admit readers, an upgradable reader
+//! leaving wakes a slot waiter, and a timed-out reader, writer, slot waiter or upgrade racing
+//! an unlock strands nobody; `scripts/teeth/rwlock_*.toml` break each of these and are caught.
+//!
+//! [`upgrade`]: lock_api::RwLockUpgradableReadGuard::upgrade
+//! [`downgrade`]: lock_api::RwLockWriteGuard::downgrade
+
+use crate::futex::{self, Deadline, Wait};
+use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while};
+#[cfg(not(loom))]
+use ::lock_api::GuardNoSend;
+use core::fmt;
+use std::time::Duration;
+#[cfg(not(loom))]
+use std::time::Instant;
+
+// The `state` word (the module doc has the table and the invariant).
+const WRITER: u32 = 1;
+const UPGRADABLE: u32 = 1 << 1;
+const SLOT_WAITERS: u32 = 1 << 2;
+const READERS_WAITING: u32 = 1 << 3;
+const DRAIN_SLEEPER: u32 = 1 << 4;
+const ONE_READER: u32 = 1 << 5;
+const READERS: u32 = !(ONE_READER - 1);
+/// Whoever owns the slot: a writer or an upgradable reader.
+const SLOT: u32 = WRITER | UPGRADABLE;
+/// What an upgradable reader adds to `state`.
+const UPGRADABLE_READER: u32 = UPGRADABLE | ONE_READER;
+
+/// A reader-writer lock that owns its data: `lock_api::RwLock` over [`RawRwLock`], as
+/// `parking_lot::RwLock`. `RwLock::new` is `const`.
+///
+/// ```
+/// use threading::{RwLock, RwLockUpgradableReadGuard};
+///
+/// static CONFIG: RwLock<Vec<String>> = RwLock::new(Vec::new());
+///
+/// CONFIG.write().push("a".into());
+/// let (r1, r2) = (CONFIG.read(), CONFIG.read()); // readers share
+/// assert!(CONFIG.try_write().is_none());
+/// drop((r1, r2));
+///
+/// let seen = CONFIG.upgradable_read(); // shares with readers, excludes writers
+/// if !seen.contains(&"b".to_string()) {
+///     let mut write = RwLockUpgradableReadGuard::upgrade(seen); // nobody gets in between
+///     write.push("b".into());
+/// }
+/// assert_eq!(*CONFIG.read(), ["a", "b"]);
+/// ```
+///
+/// # Reading twice deadlocks while a writer waits
+///
+/// The lock is writer-preferring, as parking_lot's: once a writer waits for the readers to
+/// leave, [`read`](lock_api::RwLock::read) (and `upgradable_read`) wait behind it, so a
+/// stream of readers cannot starve writers. So a thread that already holds a read guard and
+/// calls `read` again deadlocks if a writer started waiting in between: the writer waits for
+/// the first guard, the second `read` waits for the writer. parking_lot users keep running
+/// into this (its issue #212 for nested reads, #101 and #489 for the same policy around
+/// upgradable reads). Code that may read recursively uses [`RecursiveRwLock`], whose readers
+/// never wait for a merely waiting writer (at the cost of writers that can starve).
+///
+/// Fairness: `unlock_fair` and `bump` do not hand the lock to a waiter (the module doc of
+/// `src/rwlock.rs` says exactly what they do).
+#[cfg(not(loom))]
+pub type RwLock<T> = ::lock_api::RwLock<RawRwLock, T>;
+
+/// Shared access to an [`RwLock`]'s data until dropped.
+#[cfg(not(loom))]
+pub type RwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, RawRwLock, T>;
+
+/// Exclusive access to an [`RwLock`]'s data until dropped.
+#[cfg(not(loom))]
+pub type RwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, RawRwLock, T>;
+
+/// Shared access that excludes writers and other upgradable readers, and can be upgraded
+/// to exclusive access atomically.
+#[cfg(not(loom))]
+pub type RwLockUpgradableReadGuard<'a, T> = ::lock_api::RwLockUpgradableReadGuard<'a, RawRwLock, T>;
+
+/// An [`RwLockReadGuard`] narrowed to part of the data by `RwLockReadGuard::map`.
+#[cfg(not(loom))]
+pub type MappedRwLockReadGuard<'a, T> = ::lock_api::MappedRwLockReadGuard<'a, RawRwLock, T>;
+
+/// An [`RwLockWriteGuard`] narrowed to part of the data by `RwLockWriteGuard::map`.
+#[cfg(not(loom))]
+pub type MappedRwLockWriteGuard<'a, T> = ::lock_api::MappedRwLockWriteGuard<'a, RawRwLock, T>;
+
+/// A reader-writer lock whose nested reads never deadlock: `lock_api::RwLock` over
+/// [`RawRwLockRecursive`], as `parking_lot::RecursiveRwLock`.
+///
+/// A reader enters whenever no writer *holds* the lock, or other readers are inside, even
+/// while a writer waits; so a thread may take a read lock it already holds. What writers
+/// pay: a writer waits until the readers happen to all be gone at once, which a steady
+/// stream of overlapping readers can postpone forever (writers can starve).
+///
+/// ```
+/// use threading::RecursiveRwLock;
+///
+/// let lock = RecursiveRwLock::new(5);
+/// let first = lock.read();
+/// let second = lock.read(); // never deadlocks, whatever writers wait
+/// assert_eq!(*first, *second);
+/// ```
+#[cfg(not(loom))]
+pub type RecursiveRwLock<T> = ::lock_api::RwLock<RawRwLockRecursive, T>;
+
+/// Shared access to a [`RecursiveRwLock`]'s data until dropped.
+#[cfg(not(loom))]
+pub type RecursiveRwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, RawRwLockRecursive, T>;
+
+/// Exclusive access to a [`RecursiveRwLock`]'s data until dropped.
+#[cfg(not(loom))]
+pub type RecursiveRwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, RawRwLockRecursive, T>;
+
+/// The upgradable read guard of a [`RecursiveRwLock`].
+#[cfg(not(loom))]
+pub type RecursiveRwLockUpgradableReadGuard<'a, T> =
+    ::lock_api::RwLockUpgradableReadGuard<'a, RawRwLockRecursive, T>;
+
+/// A [`RecursiveRwLockReadGuard`] narrowed by `map`.
+#[cfg(not(loom))]
+pub type MappedRecursiveRwLockReadGuard<'a, T> =
+    ::lock_api::MappedRwLockReadGuard<'a, RawRwLockRecursive, T>;
+
+/// A [`RecursiveRwLockWriteGuard`] narrowed by `map`.
+#[cfg(not(loom))]
+pub type MappedRecursiveRwLockWriteGuard<'a, T> =
+    ::lock_api::MappedRwLockWriteGuard<'a, RawRwLockRecursive, T>;
+
+/// The raw reader-writer lock under [`RwLock`] (`RECURSIVE = false`, writer-preferring) and
+/// [`RecursiveRwLock`] (`RECURSIVE = true`, [`RawRwLockRecursive`]): two `AtomicU32` words,
+/// implementing every lock_api 0.5 reader-writer trait parking_lot's `RawRwLock` does. The
+/// module documentation has the protocol.
+pub struct RawRwLock<const RECURSIVE: bool = false> {
+    state: AtomicU32,
+    slot_wakes: AtomicU32,
+}
+
+/// The raw lock under [`RecursiveRwLock`]: a reader never waits for a writer that is only
+/// waiting, so nested reads never deadlock (and writers can starve), as parking_lot's.
+pub type RawRwLockRecursive = RawRwLock<true>;
+
+/// What a drain that gives up turns `WRITER` back into.
+#[derive(Clone, Copy)]
+enum GiveUp {
+    /// Nothing: a writer that never got in.
+    Nothing,
+    /// The upgradable reader an upgrade started from.
+    Upgradable,
+}
+
+impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
+    const_fn_unless_loom! {
+        /// A new, unlocked lock (lock_api's `INIT`).
+        pub fn new() -> Self {
+            RawRwLock { state: AtomicU32::new(0), slot_wakes: AtomicU32::new(0) }
+        }
+    }
+
+    /// Whether a writer (or an upgrading reader) owns the writer's slot and waits for the
+    /// readers inside to leave: a snapshot, for tests and diagnostics. While it is true, new
+    /// readers of the writer-preferring lock wait; those of the recursive lock do not.
+    pub fn writer_waits_for_readers(&self) -> bool {
+        // Relaxed: a snapshot that may be stale as soon as it is returned anyway.
+        let state = self.state.load(Relaxed);
+        state & WRITER != 0 && state & READERS != 0
+    }
+
+    /// Whether a reader may enter now.
+    #[inline]
+    fn readers_may_enter(state: u32) -> bool {
+        state & WRITER == 0 || (RECURSIVE && state & READERS != 0)
+    }
+
+    /// `state` with one more reader, or a panic that says what happened.
+    #[inline]
+    fn plus_reader(state: u32) -> u32 {
+        state.checked_add(ONE_READER).expect("RwLock reader count overflow")
+    }
+
+    // --- shared ---
+
+    #[inline]
+    fn try_read(&self) -> bool {
+        // Relaxed: only a guess for the CAS, which orders.
+        let mut state = self.state.load(Relaxed);
+        while Self::readers_may_enter(state) {
+            // Acquire: see what the last writer wrote.
+            match self.state.compare_exchange_weak(
+                state,
+                Self::plus_reader(state),
+                Acquire,
+                Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => state = now,
+            }
+        }
+        false
+    }
+
+    #[inline]
+    fn read(&self) {
+        if !self.try_read() {
+            let entered = self.read_slow(Deadline::NEVER);
+            debug_assert!(entered);
+        }
+    }
+
+    /// Waits until readers may enter, then enters; false if `deadline` passed first.
+    #[cold]
+    fn read_slow(&self, deadline: Deadline) -> bool {
+        let mut state = spin_while(&self.state, Spin::LOCK, |s| !Self::readers_may_enter(s));
+        loop {
+            if Self::readers_may_enter(state) {
+                // Acquire: as in try_read.
+                match self.state.compare_exchange_weak(
+                    state,
+                    Self::plus_reader(state),
+                    Acquire,
+                    Relaxed,
+                ) {
+                    Ok(_) => return true,
+                    Err(now) => state = now,
+                }
+                continue;
+            }
+            if state & READERS_WAITING == 0 {
+                // Relaxed: the futex re-checks the word; only WRITER's clearer reads the flag.
+                if let Err(now) =
+                    self.state.compare_exchange(state, state | READERS_WAITING, Relaxed, Relaxed)
+                {
+                    state = now;
+                    continue;
+                }
+                state |= READERS_WAITING;
+            }
+            if futex::wait(&self.state, state, deadline) == Wait::TimedOut {
+                // The flag stays: it is cleared with WRITER and costs at most a needless wake.
+                return false;
+            }
+            // Relaxed: a guess for the CAS above.
+            state = self.state.load(Relaxed);
+        }
+    }
+
+    fn read_until(&self, deadline: Deadline) -> bool {
+        self.try_read() || self.read_slow(deadline)
+    }
+
+    #[inline]
+    fn unlock_read(&self) {
+        // Release: our reads happen before the next writer's writes.
+        let was = self.state.fetch_sub(ONE_READER, Release);
+        debug_assert!(was & READERS != 0, "read unlock of a lock no reader holds");
+        if was & (READERS | DRAIN_SLEEPER) == ONE_READER | DRAIN_SLEEPER {
+            // The last reader out, and the draining writer may sleep (module doc: why all).
+            futex::wake_all(&self.state);
+        }
+    }
+
+    // --- the slot, exclusive ---
+
+    #[inline]
+    fn try_write(&self) -> bool {
+        // Acquire: see what the last holder wrote (a free lock is exactly 0).
+        self.state.compare_exchange(0, WRITER, Acquire, Relaxed).is_ok()
+    }
+
+    #[inline]
+    fn write(&self) {
+        if !self.try_write() {
+            let entered = self.write_slow(Deadline::NEVER);
+            debug_assert!(entered);
+        }
+    }
+
+    #[cold]
+    fn write_slow(&self, deadline: Deadline) -> bool {
+        self.take_slot(WRITER, deadline) && self.drain(deadline, GiveUp::Nothing)
+    }
+
+    fn write_until(&self, deadline: Deadline) -> bool {
+        self.try_write() || self.write_slow(deadline)
+    }
+
+    /// Takes the slot, adding `claim` (`WRITER`, or `UPGRADABLE_READER`) to `state`; false
+    /// if `deadline` passed first.
+    fn take_slot(&self, claim: u32, deadline: Deadline) -> bool {
+        let mut slept = false;
+        let mut state = spin_while(&self.state, Spin::LOCK, |s| s & SLOT != 0);
+        loop {
+            if state & SLOT == 0 {
+                // After sleeping, SLOT_WAITERS again: others may still sleep (the Lock's "2").
+                let flag = if slept { SLOT_WAITERS } else { 0 };
+                let new = state.checked_add(claim).expect("RwLock reader count overflow") | flag;
+                // Acquire: with no readers inside this is the lock itself.
+                match self.state.compare_exchange_weak(state, new, Acquire, Relaxed) {
+                    Ok(_) => return true,
+                    Err(now) => state = now,
+                }
+                continue;
+            }
+            if state & SLOT_WAITERS == 0 {
+                // Relaxed: the re-check below and the futex order it.
+                if let Err(now) =
+                    self.state.compare_exchange(state, state | SLOT_WAITERS, Relaxed, Relaxed)
+                {
+                    state = now;
+                    continue;
+                }
+            }
+            // Acquire, then re-check: a release that bumped the counter we read is seen here
+            // as a free slot (module doc, orderings).
+            let wakes = self.slot_wakes.load(Acquire);
+            state = self.state.load(Relaxed);
+            if state & SLOT == 0 || state & SLOT_WAITERS == 0 {
+                continue;
+            }
+            if futex::wait(&self.slot_wakes, wakes, deadline) == Wait::TimedOut {
+                // One last look: a wake that reached us must not be wasted (module doc).
+                return self.take_free_slot(claim);
+            }
+            slept = true;
+            state = spin_while(&self.state, Spin::LOCK, |s| s & SLOT != 0);
+        }
+    }
+
+    /// Takes the slot if it is free now (after a timed-out wait, which slept).
+    fn take_free_slot(&self, claim: u32) -> bool {
+        // Relaxed: a guess for the CAS.
+        let mut state = self.state.load(Relaxed);
+        while state & SLOT == 0 {
+            let new = state.checked_add(claim).expect("RwLock reader count overflow");
+            // Acquire: as in take_slot.
+            match self.state.compare_exchange_weak(state, new | SLOT_WAITERS, Acquire, Relaxed) {
+                Ok(_) => return true,
+                Err(now) => state = now,
+            }
+        }
+        false
+    }
+
+    /// Wakes one thread waiting for the slot; the caller has just cleared `SLOT_WAITERS`.
+    #[cold]
+    fn wake_slot_waiter(&self) {
+        // Release: a waiter that reads the new count sees the freed slot.
+        self.slot_wakes.fetch_add(1, Release);
+        futex::wake_one(&self.slot_wakes);
+    }
+
+    /// With `WRITER` set, waits until no reader is inside. If `deadline` passes first, gives
+    /// the slot back as `give_up` says and returns false.
+    fn drain(&self, deadline: Deadline, give_up: GiveUp) -> bool {
+        let mut state = spin_while(&self.state, Spin::LOCK, |s| s & READERS != 0);
+        loop {
+            if state & READERS == 0 {
+                // Acquire: the readers' Release unlocks head release sequences this reads from.
+                match self.state.compare_exchange_weak(
+                    state,
+                    state & !DRAIN_SLEEPER,
+                    Acquire,
+                    Relaxed,
+                ) {
+                    Ok(_) => return true,
+                    Err(now) => state = now,
+                }
+                continue;
+            }
+            if state & DRAIN_SLEEPER == 0 {
+                // Relaxed: the futex re-checks the word.
+                if let Err(now) =
+                    self.state.compare_exchange(state, state | DRAIN_SLEEPER, Relaxed, Relaxed)
+                {
+                    state = now;
+                    continue;
+                }
+                state |= DRAIN_SLEEPER;
+            }
+            if futex::wait(&self.state, state, deadline) == Wait::TimedOut {
+                return self.give_up_drain(give_up);
+            }
+            // Relaxed: the CAS orders.
+            state = self.state.load(Relaxed);
+        }
+    }
+
+    /// A drain timed out: true if the readers left meanwhile (we hold the lock after all),
+    /// else `WRITER` is cleared as `give_up` says and false.
+    #[cold]
+    fn give_up_drain(&self, give_up: GiveUp) -> bool {
+        // Relaxed: a guess for the CAS.
+        let mut state = self.state.load(Relaxed);
+        loop {
+            if state & READERS == 0 {
+                // Acquire: as in drain.
+                match self.state.compare_exchange_weak(
+                    state,
+                    state & !DRAIN_SLEEPER,
+                    Acquire,
+                    Relaxed,
+                ) {
+                    Ok(_) => return true,
+                    Err(now) => state = now,
+                }
+                continue;
+            }
+            let becomes = match give_up {
+                GiveUp::Nothing => 0,
+                GiveUp::Upgradable => UPGRADABLE_READER,
+            };
+            if self.end_writer_from(state, becomes).is_ok() {
+                return false;
+            }
+            state = self.state.load(Relaxed);
+        }
+    }
+
+    /// Clears `WRITER` in one CAS from `state`, adding `becomes` (nothing, a reader, or an
+    /// upgradable reader); clears `READERS_WAITING`, `DRAIN_SLEEPER`, and `SLOT_WAITERS`
+    /// unless we keep the slot, and wakes whom they name. `Err(now)` if `state` was stale.
+    fn end_writer_from(&self, state: u32, becomes: u32) -> Result<(), u32> {
+        let keeps_slot = becomes & UPGRADABLE != 0;
+        let clear =
+            WRITER | READERS_WAITING | DRAIN_SLEEPER | if keeps_slot { 0 } else { SLOT_WAITERS };
+        let new = (state & !clear) + becomes;
+        // Release: what the writer wrote is seen by whoever enters next.
+        self.state.compare_exchange_weak(state, new, Release, Relaxed)?;
+        self.wake_after_writer(state, keeps_slot);
+        Ok(())
+    }
+
+    /// The wakes owed once `WRITER` was cleared from `was`.
+    #[inline]
+    fn wake_after_writer(&self, was: u32, keeps_slot: bool) {
+        if was & READERS_WAITING != 0 {
+            futex::wake_all(&self.state);
+        }
+        if !keeps_slot && was & SLOT_WAITERS != 0 {
+            self.wake_slot_waiter();
+        }
+    }
+
+    /// Clears `WRITER` (held, no readers inside), adding `becomes`.
+    fn end_writer(&self, becomes: u32) {
+        // Relaxed: a guess for the CAS, which orders.
+        let mut state = self.state.load(Relaxed);
+        while let Err(now) = self.end_writer_from(state, becomes) {
+            state = now;
+        }
+    }
+
+    #[inline]
+    fn unlock_write(&self) {
+        // Release: publish the critical section. The waiting flags go with WRITER (module doc).
+        let was = self
+            .state
+            .fetch_and(!(WRITER | READERS_WAITING | SLOT_WAITERS | DRAIN_SLEEPER), Release);
+        debug_assert!(was & WRITER != 0 && was & READERS == 0, "write unlock of an unheld lock");
+        if was & (READERS_WAITING | SLOT_WAITERS) != 0 {
+            self.wake_after_writer(was, false);
+        }
+    }
+
+    // --- upgradable ---
+
+    #[inline]
+    fn try_upgradable(&self) -> bool {
+        // Relaxed: a guess for the CAS.
+        let mut state = self.state.load(Relaxed);
+        while state & SLOT == 0 {
+            let new = state.checked_add(UPGRADABLE_READER).expect("RwLock reader count overflow");
+            // Acquire: see what the last writer wrote.
+            match self.state.compare_exchange_weak(state, new, Acquire, Relaxed) {
+                Ok(_) => return true,
+                Err(now) => state = now,
+            }
+        }
+        false
+    }
+
+    fn upgradable_until(&self, deadline: Deadline) -> bool {
+        self.try_upgradable() || self.take_slot(UPGRADABLE_READER, deadline)
+    }
+
+    /// Drops `UPGRADABLE` and our reader (`drop_reader`) or only `UPGRADABLE`, releasing the
+    /// slot.
+    fn end_upgradable(&self, drop_reader: bool) {
+        let minus = if drop_reader { UPGRADABLE_READER } else { UPGRADABLE };
+        // Relaxed: a guess for the CAS.
+        let mut state = self.state.load(Relaxed);
+        loop {
+            debug_assert!(state & UPGRADABLE != 0, "upgradable unlock without the lock");
+            let new = (state - minus) & !SLOT_WAITERS;
+            // Release: our reads happen before the next writer's writes.
+            match self.state.compare_exchange_weak(state, new, Release, Relaxed) {
+                Ok(_) => break,
+                Err(now) => state = now,
+            }
+        }
+        if state & SLOT_WAITERS != 0 {
+            self.wake_slot_waiter();
+        }
+    }
+
+    /// Turns our upgradable read into `WRITER`; true if no other reader is inside.
+    fn start_upgrade(&self) -> bool {
+        // Acquire: with no reader left, this is the lock itself. `UPGRADABLE` + our reader
+        // become `WRITER` in one step (the subtraction borrows nothing: both are set, WRITER
+        // is clear), so the slot never leaves us.
+        let was = self.state.fetch_sub(UPGRADABLE_READER - WRITER, Acquire);
+        debug_assert!(was & UPGRADABLE != 0, "upgrade without an upgradable lock");
+        was & READERS == ONE_READER
+    }
+
+    fn upgrade(&self) {
+        if !self.start_upgrade() {
+            let upgraded = self.drain(Deadline::NEVER, GiveUp::Upgradable);
+            debug_assert!(upgraded);
+        }
+    }
+
+    fn try_upgrade(&self) -> bool {
+        // Relaxed: a guess for the CAS.
+        let mut state = self.state.load(Relaxed);
+        while state & READERS == ONE_READER {
+            // Acquire: as in start_upgrade.
+            match self.state.compare_exchange_weak(
+                state,
+                state - (UPGRADABLE_READER - WRITER),
+                Acquire,
+                Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => state = now,
+            }
+        }
+        false
+    }
+
+    fn upgrade_until(&self, deadline: Deadline) -> bool {
+        self.try_upgrade() || self.start_upgrade() || self.drain(deadline, GiveUp::Upgradable)
+    }
+
+    // --- fairness: no handoff (module doc) ---
+
+    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
+    fn bump_read(&self) {
+        // Relaxed: a hint; a missed writer only means no bump this time.
+        let state = self.state.load(Relaxed);
+        if state & WRITER != 0 && (!RECURSIVE || state & READERS == ONE_READER) {
+            self.unlock_read();
+            self.read();
+        }
+    }
+
+    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
+    fn bump_write(&self) {
+        // Relaxed: a hint, as in bump_read.
+        if self.state.load(Relaxed) & (READERS_WAITING | SLOT_WAITERS) != 0 {
+            self.unlock_write();
+            crate::sync::thread::yield_now();
+            self.write();
+        }
+    }
+
+    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
+    fn bump_upgradable(&self) {
+        // Relaxed: a hint, as in bump_read.
+        if self.state.load(Relaxed) & SLOT_WAITERS != 0 {
+            self.end_upgradable(true);
+            crate::sync::thread::yield_now();
+            let relocked = self.take_slot(UPGRADABLE_READER, Deadline::NEVER);
+            debug_assert!(relocked);
+        }
+    }
+
+    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
+    fn is_locked(&self) -> bool {
+        // Relaxed: a snapshot.
+        self.state.load(Relaxed) & (WRITER | READERS) != 0
+    }
+
+    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
+    fn is_locked_exclusive(&self) -> bool {
+        // Relaxed: a snapshot. WRITER with readers inside is a writer still draining.
+        self.state.load(Relaxed) & (WRITER | READERS) == WRITER
+    }
+}
+
+impl<const RECURSIVE: bool> Default for RawRwLock<RECURSIVE> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const RECURSIVE: bool> fmt::Debug for RawRwLock<RECURSIVE> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Relaxed: a snapshot.
+        let state = self.state.load(Relaxed);
+        f.debug_struct("RawRwLock")
+            .field("recursive", &RECURSIVE)
+            .field("readers", &(state >> ONE_READER.trailing_zeros()))
+            .field("writer", &(state & WRITER != 0))
+            .field("upgradable", &(state & UPGRADABLE != 0))
+            .finish()
+    }
+}
+
+/// Under loom, where lock_api's types cannot be built (their `INIT` needs `const` atomics),
+/// the raw lock's operations as plain methods, so that `tests/loom/rwlock.rs` can model it.
+#[cfg(loom)]
+#[doc(hidden)]
+#[allow(missing_docs)]
+impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
+    pub fn loom_read(&self) {
+        self.read()
+    }
+    pub fn loom_try_read(&self) -> bool {
+        self.try_read()
+    }
+    pub fn loom_read_for(&self, timeout: Duration) -> bool {
+        self.read_until(Deadline::after(timeout))
+    }
+    pub fn loom_unlock_read(&self) {
+        self.unlock_read()
+    }
+    pub fn loom_write(&self) {
+        self.write()
+    }
+    pub fn loom_try_write(&self) -> bool {
+        self.try_write()
+    }
+    pub fn loom_write_for(&self, timeout: Duration) -> bool {
+        self.write_until(Deadline::after(timeout))
+    }
+    pub fn loom_unlock_write(&self) {
+        self.unlock_write()
+    }
+    pub fn loom_upgradable(&self) {
+        let taken = self.upgradable_until(Deadline::NEVER);
+        debug_assert!(taken);
+    }
+    pub fn loom_upgradable_for(&self, timeout: Duration) -> bool {
+        self.upgradable_until(Deadline::after(timeout))
+    }
+    pub fn loom_unlock_upgradable(&self) {
+        self.end_upgradable(true)
+    }
+    pub fn loom_upgrade(&self) {
+        self.upgrade()
+    }
+    pub fn loom_upgrade_for(&self, timeout: Duration) -> bool {
+        self.upgrade_until(Deadline::after(timeout))
+    }
+    pub fn loom_downgrade(&self) {
+        self.end_writer(ONE_READER)
+    }
+    pub fn loom_downgrade_to_upgradable(&self) {
+        self.end_writer(UPGRADABLE_READER)
+    }
+    pub fn loom_downgrade_upgradable(&self) {
+        self.end_upgradable(false)
+    }
+}
+
+#[cfg(not(loom))]
+/// The deadline of a lock_api `*_until` call: the time left is measured after `deadline`
+/// was set, so the wait ends no earlier.
+fn deadline_at(deadline: Instant) -> Deadline {
+    Deadline::after(deadline.saturating_duration_since(Instant::now()))
+}
+
+#[cfg(not(loom))]
+// SAFETY: readers share and a writer is alone (the slot admits one writer, which enters
+// only with no reader inside, and readers enter only while WRITER is clear or, for the
+// recursive lock, while other readers are inside, which a holding writer rules out);
+// entering is `Acquire` and leaving `Release`. Guards are stateless; a forgotten guard only
+// leaves the lock held. Nothing here unwinds except the reader-count overflow panic, which
+// comes before anything changed.
+unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLock for RawRwLock<RECURSIVE> {
+    #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
+    const INIT: Self = Self::new();
+
+    type SharedGuard = GuardNoSend;
+    type ExclusiveGuard = GuardNoSend;
+
+    #[inline]
+    fn lock_shared(&self) -> GuardNoSend {
+        self.read();
+        GuardNoSend::new()
+    }
+
+    #[inline]
+    fn try_lock_shared(&self) -> Option<GuardNoSend> {
+        self.try_read().then(GuardNoSend::new)
+    }
+
+    #[inline]
+    unsafe fn unlock_shared(&self, _guard: GuardNoSend) {
+        self.unlock_read();
+    }
+
+    #[inline]
+    fn lock_exclusive(&self) -> GuardNoSend {
+        self.write();
+        GuardNoSend::new()
+    }
+
+    #[inline]
+    fn try_lock_exclusive(&self) -> Option<GuardNoSend> {
+        self.try_write().then(GuardNoSend::new)
+    }
+
+    #[inline]
+    unsafe fn unlock_exclusive(&self, _guard: GuardNoSend) {
+        self.unlock_write();
+    }
+
+    fn is_locked(&self) -> bool {
+        RawRwLock::is_locked(self)
+    }
+
+    fn is_locked_exclusive(&self) -> bool {
+        RawRwLock::is_locked_exclusive(self)
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: as for `RawRwLock`: the fair forms are the plain unlocks, and a bump unlocks and
+// locks again in the same mode (the module doc says what fairness this gives).
+unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockFair for RawRwLock<RECURSIVE> {
+    unsafe fn unlock_shared_fair(&self, _guard: GuardNoSend) {
+        self.unlock_read();
+    }
+
+    unsafe fn unlock_exclusive_fair(&self, _guard: GuardNoSend) {
+        self.unlock_write();
+    }
+
+    unsafe fn bump_shared(&self, _guard: &mut GuardNoSend) {
+        self.bump_read();
+    }
+
+    unsafe fn bump_exclusive(&self, _guard: &mut GuardNoSend) {
+        self.bump_write();
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: a downgrade clears WRITER and adds our reader in one CAS, so no writer can enter
+// in between; it is `Release`, so readers that enter next see the writer's data.
+unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockDowngrade for RawRwLock<RECURSIVE> {
+    unsafe fn downgrade(&self, guard: GuardNoSend) -> GuardNoSend {
+        self.end_writer(ONE_READER);
+        guard
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: as for `RawRwLock`; a timed-out attempt leaves nothing held (a writer that gives
+// up while draining clears WRITER and wakes whom it held back), and waits end only at the
+// deadline.
+unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockTimed for RawRwLock<RECURSIVE> {
+    type Duration = Duration;
+    type Instant = Instant;
+
+    fn try_lock_shared_for(&self, timeout: Duration) -> Option<GuardNoSend> {
+        self.read_until(Deadline::after(timeout)).then(GuardNoSend::new)
+    }
+
+    fn try_lock_shared_until(&self, deadline: Instant) -> Option<GuardNoSend> {
+        self.read_until(deadline_at(deadline)).then(GuardNoSend::new)
+    }
+
+    fn try_lock_exclusive_for(&self, timeout: Duration) -> Option<GuardNoSend> {
+        self.write_until(Deadline::after(timeout)).then(GuardNoSend::new)
+    }
+
+    fn try_lock_exclusive_until(&self, deadline: Instant) -> Option<GuardNoSend> {
+        self.write_until(deadline_at(deadline)).then(GuardNoSend::new)
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: the upgradable reader owns the slot, so no writer or other upgradable reader
+// enters while it holds it, and an upgrade keeps the slot throughout (one RMW turns it into
+// WRITER, then the drain waits for the other readers, with `Acquire`).
+unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgrade for RawRwLock<RECURSIVE> {
+    type UpgradableGuard = GuardNoSend;
+
+    fn lock_upgradable(&self) -> GuardNoSend {
+        let taken = self.upgradable_until(Deadline::NEVER);
+        debug_assert!(taken);
+        GuardNoSend::new()
+    }
+
+    fn try_lock_upgradable(&self) -> Option<GuardNoSend> {
+        self.try_upgradable().then(GuardNoSend::new)
+    }
+
+    unsafe fn unlock_upgradable(&self, _guard: GuardNoSend) {
+        self.end_upgradable(true);
+    }
+
+    unsafe fn upgrade(&self, guard: GuardNoSend) -> GuardNoSend {
+        RawRwLock::upgrade(self);
+        guard
+    }
+
+    unsafe fn try_upgrade(&self, guard: GuardNoSend) -> Result<GuardNoSend, GuardNoSend> {
+        if RawRwLock::try_upgrade(self) { Ok(guard) } else { Err(guard) }
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: as for `RawRwLockFair`.
+unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeFair for RawRwLock<RECURSIVE> {
+    unsafe fn unlock_upgradable_fair(&self, _guard: GuardNoSend) {
+        self.end_upgradable(true);
+    }
+
+    unsafe fn bump_upgradable(&self, _guard: &mut GuardNoSend) {
+        RawRwLock::bump_upgradable(self);
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: each is one CAS that keeps our reader counted, so nobody can take the lock
+// exclusively in between; leaving WRITER is `Release`.
+unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeDowngrade for RawRwLock<RECURSIVE> {
+    unsafe fn downgrade_upgradable(&self, guard: GuardNoSend) -> GuardNoSend {
+        self.end_upgradable(false);
+        guard
+    }
+
+    unsafe fn downgrade_to_upgradable(&self, guard: GuardNoSend) -> GuardNoSend {
+        self.end_writer(UPGRADABLE_READER);
+        guard
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: as for `RawRwLockUpgrade` and `RawRwLockTimed`: an upgrade that gives up turns
+// WRITER back into the upgradable read it started from, in one CAS.
+unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeTimed for RawRwLock<RECURSIVE> {
+    fn try_lock_upgradable_for(&self, timeout: Duration) -> Option<GuardNoSend> {
+        self.upgradable_until(Deadline::after(timeout)).then(GuardNoSend::new)
+    }
+
+    fn try_lock_upgradable_until(&self, deadline: Instant) -> Option<GuardNoSend> {
+        self.upgradable_until(deadline_at(deadline)).then(GuardNoSend::new)
+    }
+
+    unsafe fn try_upgrade_for(
+        &self,
+        guard: GuardNoSend,
+        timeout: Duration,
+    ) -> Result<GuardNoSend, GuardNoSend> {
+        if self.upgrade_until(Deadline::after(timeout)) { Ok(guard) } else { Err(guard) }
+    }
+
+    unsafe fn try_upgrade_until(
+        &self,
+        guard: GuardNoSend,
+        deadline: Instant,
+    ) -> Result<GuardNoSend, GuardNoSend> {
+        if self.upgrade_until(deadline_at(deadline)) { Ok(guard) } else { Err(guard) }
+    }
+}
