@@ -58,6 +58,7 @@ mod barrier;
 mod condition;
 mod error;
 mod event;
+mod fair_mutex;
 mod futex;
 mod lock;
 mod mutex;
@@ -74,6 +75,9 @@ pub use barrier::Barrier;
 pub use condition::{Condition, ConditionGuard, ConditionLock};
 pub use error::{BrokenBarrierError, ReleaseError, TimerError};
 pub use event::Event;
+pub use fair_mutex::RawFairMutex;
+#[cfg(not(loom))]
+pub use fair_mutex::{FairMutex, FairMutexGuard, MappedFairMutexGuard};
 pub use lock::{Lock, LockGuard};
 #[cfg(not(loom))]
 pub use mutex::{
@@ -103,6 +107,18 @@ pub mod diagnostics {
     #[cfg(not(loom))]
     pub fn futex_calls_on_this_thread() -> u64 {
         crate::futex::syscalls_on_this_thread()
+    }
+
+    /// How many threads are in the sleep phase of acquiring `lock` right now: counted
+    /// before they first sleep, until they leave with the lock or give up. A test that
+    /// needs a waiter really waiting (say, before an `unlock_fair`) waits for this to rise.
+    ///
+    /// ```
+    /// let lock = threading::Lock::new();
+    /// assert_eq!(threading::diagnostics::lock_sleepers(&lock), 0);
+    /// ```
+    pub fn lock_sleepers(lock: &crate::Lock) -> u32 {
+        lock.sleepers()
     }
 
     /// How many timers, process-wide, fired but could not run their function because the

@@ -8,7 +8,8 @@
 //! lock_api turns a raw lock into such a type; parking_lot 0.13 is lock_api over
 //! parking_lot's raw locks. Here the same lock_api types are instantiated over:
 //!
-//! * [`Lock`] as the raw mutex (`lock_api::RawMutex` + `RawMutexTimed`): `Mutex<T>` is a
+//! * [`Lock`] as the raw mutex (`lock_api::RawMutex` + `RawMutexTimed` + `RawMutexFair`,
+//!   so guards have `unlock_fair` and `bump`; `src/fair_mutex.rs` has `FairMutex`): `Mutex<T>` is a
 //!   `Lock` next to a `T`, so `Mutex<()>` is 4 bytes and `Mutex::new` is `const`;
 //! * [`RawThreadId`] (this crate's never-reused thread ids) for `ReentrantMutex<T>`,
 //!   whose owner check is lock_api's;
@@ -246,6 +247,23 @@ unsafe impl ::lock_api::RawMutexTimed for Lock {
     fn try_lock_until(&self, deadline: Instant) -> Option<Self::Guard> {
         // The duration is measured after `deadline` was set, so the wait ends no earlier.
         self.try_lock_for(deadline.saturating_duration_since(Instant::now()))
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: as for `RawMutex`: a fair unlock either releases (as `unlock`) or hands the held
+// lock to a sleeper with a `Release` that its `Acquire` claim pairs with (src/lock.rs);
+// `bump` ends holding the lock again.
+unsafe impl ::lock_api::RawMutexFair for Lock {
+    #[inline]
+    unsafe fn unlock_fair(&self, _guard: Self::Guard) {
+        let released = self.release_fair();
+        debug_assert!(released.is_ok(), "lock_api unlocks only a held lock");
+    }
+
+    #[inline]
+    unsafe fn bump(&self, _guard: &mut Self::Guard) {
+        Lock::bump(self);
     }
 }
 
