@@ -62,6 +62,7 @@ mod fair_mutex;
 mod futex;
 mod lock;
 mod mutex;
+mod once;
 mod rlock;
 mod scheduler;
 mod semaphore;
@@ -87,6 +88,7 @@ pub use mutex::{
 pub use mutex::{RawCondvar, RawThreadId, WaitTimeoutResult};
 /// The raw lock under [`Mutex`]: [`Lock`] (as `parking_lot::RawMutex`).
 pub type RawMutex = Lock;
+pub use once::{Once, OnceState};
 pub use rlock::{RLock, RLockGuard};
 pub use semaphore::{BoundedSemaphore, BoundedSemaphoreGuard, Semaphore, SemaphoreGuard};
 pub use timer::Timer;

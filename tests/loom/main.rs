@@ -13,6 +13,7 @@ mod condition;
 mod condvar;
 mod event;
 mod lock;
+mod once;
 mod rlock;
 mod semaphore;
 mod shared_lock;
