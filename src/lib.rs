@@ -72,6 +72,13 @@ mod waiters;
 
 /// The lock_api crate these data-owning types are built with (as `parking_lot::lock_api`).
 pub use ::lock_api;
+/// The guards that keep their lock alive through an `Arc` (`Mutex::lock_arc` and the like),
+/// with the `arc_lock` feature, as parking_lot re-exports them.
+#[cfg(feature = "arc_lock")]
+pub use ::lock_api::{
+    ArcMutexGuard, ArcReentrantMutexGuard, ArcRwLockReadGuard, ArcRwLockUpgradableReadGuard,
+    ArcRwLockWriteGuard,
+};
 pub use barrier::Barrier;
 pub use condition::{Condition, ConditionGuard, ConditionLock};
 pub use error::{BrokenBarrierError, ReleaseError, TimerError};

@@ -25,7 +25,7 @@
 //!
 //! | type | fields |
 //! |---|---|
-//! | `Lock` as raw mutex | its one word (`src/lock.rs`); guards are `!Send`, as parking_lot's |
+//! | `Lock` as raw mutex | its one word (`src/lock.rs`); guards are `!Send`, as parking_lot's (`Send` with the `send_guard` feature) |
 //! | `RawCondvar` | `queue: WaitQueue` (waiting threads, FIFO) and `mutex: AtomicUsize`, the address of the raw lock its current waiters wait with (meaningful only while the queue is not empty) |
 //!
 //! # The protocol
@@ -58,8 +58,13 @@ use crate::futex::Deadline;
 use crate::lock::Lock;
 use crate::sync::{AtomicUsize, Ordering::Relaxed, const_fn_unless_loom};
 use crate::waiters::WaitQueue;
-#[cfg(not(loom))]
-use ::lock_api::GuardNoSend;
+/// The guards' marker: `!Send` as parking_lot's by default; `Send` with the `send_guard`
+/// feature, as parking_lot's (sound here: a `Lock` may be released by any thread).
+#[cfg(all(not(loom), not(feature = "send_guard")))]
+pub(crate) type GuardMarker = ::lock_api::GuardNoSend;
+/// The guards' marker: `Send`, by the `send_guard` feature.
+#[cfg(all(not(loom), feature = "send_guard"))]
+pub(crate) type GuardMarker = ::lock_api::GuardSend;
 use core::fmt;
 use std::time::Duration;
 #[cfg(not(loom))]
@@ -82,7 +87,7 @@ use std::time::Instant;
 #[cfg(not(loom))]
 pub type Mutex<T> = ::lock_api::Mutex<Lock, T>;
 
-/// The guard of a [`Mutex`]: the data, until dropped. `!Send`, as parking_lot's.
+/// The guard of a [`Mutex`]: the data, until dropped. `!Send`, as parking_lot's (unless the `send_guard` feature is on).
 #[cfg(not(loom))]
 pub type MutexGuard<'a, T> = ::lock_api::MutexGuard<'a, Lock, T>;
 
@@ -208,17 +213,17 @@ unsafe impl ::lock_api::RawMutex for Lock {
     #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
     const INIT: Lock = Lock::new();
 
-    type Guard = GuardNoSend;
+    type Guard = GuardMarker;
 
     #[inline]
     fn lock(&self) -> Self::Guard {
         self.acquire();
-        GuardNoSend::new()
+        GuardMarker::new()
     }
 
     #[inline]
     fn try_lock(&self) -> Option<Self::Guard> {
-        self.try_acquire().then(GuardNoSend::new)
+        self.try_acquire().then(GuardMarker::new)
     }
 
     #[inline]
@@ -241,7 +246,7 @@ unsafe impl ::lock_api::RawMutexTimed for Lock {
     type Instant = Instant;
 
     fn try_lock_for(&self, timeout: Duration) -> Option<Self::Guard> {
-        self.acquire_timeout(timeout).then(GuardNoSend::new)
+        self.acquire_timeout(timeout).then(GuardMarker::new)
     }
 
     fn try_lock_until(&self, deadline: Instant) -> Option<Self::Guard> {
@@ -373,7 +378,7 @@ impl fmt::Debug for RawCondvar {
 // SAFETY: the wait queues its node while the mutex is held and only then unlocks it, so a
 // notify after the unlock finds it; it always locks the mutex again before returning and
 // cannot unwind between unlocking and re-locking (the queue's closures are lock
-// operations). The guard is stateless (`GuardNoSend`) and stays valid. A second mutex is
+// operations). The guard is stateless (`GuardMarker`) and stays valid. A second mutex is
 // refused by a panic before anything is unlocked. Waits return only when notified (or, for
 // the timed ones, timed out), so the counts returned by the notifies are exact.
 unsafe impl ::lock_api::RawCondvar for RawCondvar {
@@ -382,7 +387,7 @@ unsafe impl ::lock_api::RawCondvar for RawCondvar {
 
     type RawMutex = Lock;
 
-    unsafe fn wait(&self, mutex: &Lock, _guard: &mut GuardNoSend) {
+    unsafe fn wait(&self, mutex: &Lock, _guard: &mut GuardMarker) {
         let notified = self.wait_on(mutex, Deadline::NEVER);
         debug_assert!(notified);
     }
@@ -407,7 +412,7 @@ unsafe impl ::lock_api::RawCondvarTimed for RawCondvar {
     unsafe fn wait_until(
         &self,
         mutex: &Lock,
-        _guard: &mut GuardNoSend,
+        _guard: &mut GuardMarker,
         deadline: &Instant,
     ) -> bool {
         // The duration is measured after `deadline` was set, so the wait ends no earlier.
@@ -415,7 +420,7 @@ unsafe impl ::lock_api::RawCondvarTimed for RawCondvar {
         !self.wait_on(mutex, Deadline::after(timeout))
     }
 
-    unsafe fn wait_for(&self, mutex: &Lock, _guard: &mut GuardNoSend, timeout: &Duration) -> bool {
+    unsafe fn wait_for(&self, mutex: &Lock, _guard: &mut GuardMarker, timeout: &Duration) -> bool {
         // Deadline::after turns a timeout too large for the clock into "never".
         !self.wait_on(mutex, Deadline::after(*timeout))
     }
