@@ -130,7 +130,7 @@ fn reentrant_mutex_guard_unlocks_fairly_and_bumps() {
 fn fair_mutex_hands_every_unlock_to_the_other_contender() {
     // Each holder waits, lock held, until the other thread sleeps on the lock (or is
     // finished), so every unlock has a sleeper to hand over to: the turns must alternate.
-    const TURNS: usize = 200;
+    const TURNS: usize = if cfg!(miri) { 20 } else { 200 };
     let mutex = FairMutex::new(Vec::with_capacity(2 * TURNS));
     let finished = [AtomicBool::new(false), AtomicBool::new(false)];
     thread::scope(|s| {
@@ -156,12 +156,13 @@ fn fair_mutex_hands_every_unlock_to_the_other_contender() {
 
 #[test]
 fn fair_mutex_counts_exactly_under_contention() {
+    const PER_THREAD: u32 = if cfg!(miri) { 50 } else { 1_000 };
     let mutex = Arc::new(FairMutex::new(0u32));
     let threads: Vec<_> = (0..6)
         .map(|_| {
             let mutex = Arc::clone(&mutex);
             thread::spawn(move || {
-                for _ in 0..1_000 {
+                for _ in 0..PER_THREAD {
                     *mutex.lock() += 1;
                 }
             })
@@ -170,7 +171,7 @@ fn fair_mutex_counts_exactly_under_contention() {
     for thread in threads {
         thread.join().unwrap();
     }
-    assert_eq!(*mutex.lock(), 6_000);
+    assert_eq!(*mutex.lock(), 6 * PER_THREAD);
 }
 
 #[test]
