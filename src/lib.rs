@@ -28,6 +28,8 @@
 //! | `cond.acquire()` / `cond.release()` | [`cond.acquire()`](Condition::acquire) / [`cond.release()?`](Condition::release) |
 //! | `cond.wait()` / `cond.notify()` after `cond.acquire()` | [`cond.wait()?`](Condition::wait) / [`cond.notify(1)?`](Condition::notify): `Err` if the lock is not held (Python's `RuntimeError`) |
 //! | a lock next to the data it guards | [`Mutex<T>`](Mutex), [`ReentrantMutex<T>`](ReentrantMutex): lock_api types, as parking_lot's (`use threading as parking_lot;`) |
+//! | a lock whose waiters take turns | [`FairMutex<T>`](FairMutex) (every unlock hands the lock to a sleeper); `MutexGuard::unlock_fair` / `bump` once |
+//! | run an initialisation once (module-level code under the import lock) | [`Once`]: `call_once`, `call_once_force`, `wait`, [`OnceState`] |
 //! | a `Condition` over that lock | [`Condvar`]: `cv.wait(&mut guard)`, `wait_while`, `wait_for`; `notify_one()` / `notify_all()` say how many they woke |
 //! | `ev = threading.Event()` | [`Event::new()`](Event::new): [`set`](Event::set), [`clear`](Event::clear), [`is_set`](Event::is_set), [`wait`](Event::wait), [`wait_timeout`](Event::wait_timeout) |
 //! | `threading.Semaphore(3)` | [`Semaphore::new(3)`](Semaphore::new); `with sem:` → `let _p = sem.permit();` |
