@@ -18,9 +18,9 @@
 //! # The state word
 //!
 //! One word, `state`: bit 0 `LOCKED` (held), bit 1 `HANDED_OFF` (held for a sleeper that
-//! has not claimed it yet; only ever set with `LOCKED`), and above them the exact number of
-//! threads in the sleep phase of an acquire, in units of `SLEEPER` (the table is at the
-//! constants). So `0` is free with nobody waiting and `1` held with nobody asleep: the
+//! has not claimed it yet; only ever set with `LOCKED`), bit 2 `WAKING` (a release woke a
+//! sleeper that has not looked yet), and above them the exact number of threads in the
+//! sleep phase of an acquire, in units of `SLEEPER` (the table is at the constants). So `0` is free with nobody waiting and `1` held with nobody asleep: the
 //! only values uncontended paths see.
 //!
 //! # The protocol
@@ -38,14 +38,22 @@
 //! * **sleep phase**: with the budget spent, count ourselves (`+SLEEPER`), then loop: a
 //!   free word is taken by a CAS that sets `LOCKED` and removes our count in one step; a
 //!   `HANDED_OFF` word is claimed by a CAS that clears `HANDED_OFF` (the lock stays held,
-//!   now by us) and removes our count; otherwise sleep on the exact value seen. Any change
-//!   to the word ends such a wait at once, so a release can never slip between the look
-//!   and the sleep. After a wake, look a few yields apart (the same budget) while the lock
-//!   is held by a running thread, then loop. Taking a free lock while others sleep is
-//!   safe: the release that freed it saw them counted and woke one.
+//!   now by us) and removes our count (both clear `WAKING` too: we are awake); if `WAKING`
+//!   is set, clear it (below); otherwise sleep on the exact value seen. Any change to the
+//!   word ends such a wait at once, so a release can never slip between the look and the
+//!   sleep. After a wake, look a few yields apart (the same budget) while the lock is held
+//!   by a running thread, then loop. Taking a free lock while others sleep is safe: the
+//!   release that freed it saw them counted and woke one (or one was already waking).
 //! * **release**: clear `LOCKED` and `HANDED_OFF` in one RMW (a `fetch_and`); the old word
-//!   says the rest. Exactly `1`: done. A count above zero: wake one. `LOCKED` clear: the
-//!   lock was not held, `Err(Unlocked)`, and the RMW changed nothing.
+//!   says the rest. Exactly `1`: done. `LOCKED` clear: the lock was not held,
+//!   `Err(Unlocked)`, and the RMW changed nothing. A count above zero and no `WAKING`: set
+//!   `WAKING` and wake one, unless the lock was retaken meanwhile (its holder's release
+//!   will). `WAKING` is what keeps a release from paying a system call while a woken
+//!   thread is still on its way (a wake on every release made each contended acquire
+//!   cost a system call): one woken thread at a time, as the old
+//!   "swap `2` back in before sleeping" rule gave. Every counted thread clears `WAKING`
+//!   when it looks and before it sleeps again, and a timed-out one on its way out, so it
+//!   never stays set with every counted thread asleep (which would lose every wake).
 //! * **fair release** (`release_fair`): with nobody counted, a plain release.
 //!   Otherwise set `HANDED_OFF` (the lock stays held) and wake one. Newcomers cannot take
 //!   it: the fast path, the spin and a free-word take all need `LOCKED` clear. A sleeper
@@ -70,7 +78,8 @@
 //! (`fetch_and`) and handing off (the CAS that sets `HANDED_OFF`) are `Release`, so
 //! everything written under the lock is visible to the next holder, through any count
 //! changes in between (RMWs continue a release sequence). Counting in and out without
-//! taking the lock, and spinning loads, are `Relaxed`: they order nothing.
+//! taking the lock, setting and clearing `WAKING`, and spinning loads are `Relaxed`: they
+//! order nothing.
 //!
 //! The spin's shape (no pauses, 7 yields) and the spin through held-with-sleepers were
 //! each measured against the alternatives: BENCHMARKS.md, "How each target was met", 2.
@@ -97,20 +106,22 @@ use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while
 use core::fmt;
 use std::time::Duration;
 
-// The state word: two flags and a count (the module doc has the protocol).
+// The state word: three flags and a count (the module doc has the protocol).
 //
 // | bits | name | meaning |
 // |---|---|---|
 // | 0 | `LOCKED` | held |
 // | 1 | `HANDED_OFF` | held on behalf of a sleeper that has not claimed it yet (set only with `LOCKED`) |
-// | 2.. | `SLEEPER` × n | n threads are in the sleep phase of an acquire (exact) |
+// | 2 | `WAKING` | a release woke a sleeper that has not looked at the word since |
+// | 3.. | `SLEEPER` × n | n threads are in the sleep phase of an acquire (exact) |
 //
 // So `0` is free and nobody waits, `1` held and nobody sleeps: the two values of every
 // uncontended path.
 const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 const HANDED_OFF: u32 = 2;
-const SLEEPER: u32 = 4;
+const WAKING: u32 = 4;
+const SLEEPER: u32 = 8;
 
 /// A lock that any thread may release: Python's `threading.Lock`.
 ///
@@ -208,10 +219,21 @@ impl Lock {
         loop {
             if state & LOCKED == 0 || (may_claim && state & HANDED_OFF != 0) {
                 // Take a free lock (set LOCKED) or claim a handoff (clear HANDED_OFF, LOCKED
-                // stays), and leave the count. Acquire: see the previous holder's writes.
-                let taken = ((state | LOCKED) & !HANDED_OFF) - SLEEPER;
+                // stays), and leave the count; awake, we clear WAKING (see below). Acquire:
+                // see the previous holder's writes.
+                let taken = ((state | LOCKED) & !(HANDED_OFF | WAKING)) - SLEEPER;
                 match self.state.compare_exchange(state, taken, Acquire, Relaxed) {
                     Ok(_) => return true,
+                    Err(now) => state = now,
+                }
+                continue;
+            }
+            if state & WAKING != 0 {
+                // Awake, we stand in for the thread a release woke: clearing WAKING before
+                // we sleep lets the next release wake someone, so that WAKING never stays
+                // set with every counted thread asleep. Relaxed: orders nothing.
+                match self.state.compare_exchange(state, state & !WAKING, Relaxed, Relaxed) {
+                    Ok(_) => state &= !WAKING,
                     Err(now) => state = now,
                 }
                 continue;
@@ -237,8 +259,12 @@ impl Lock {
         let mut state = self.state.load(Relaxed);
         loop {
             let takes = state & (LOCKED | HANDED_OFF) != LOCKED;
-            let next =
-                if takes { ((state | LOCKED) & !HANDED_OFF) - SLEEPER } else { state - SLEEPER };
+            // WAKING goes too: we may be the thread it stands for.
+            let next = if takes {
+                ((state | LOCKED) & !(HANDED_OFF | WAKING)) - SLEEPER
+            } else {
+                (state & !WAKING) - SLEEPER
+            };
             // Acquire: when it takes the lock, see the previous holder's writes.
             match self.state.compare_exchange(state, next, Acquire, Relaxed) {
                 Ok(_) => return takes,
@@ -268,10 +294,29 @@ impl Lock {
         if was & LOCKED == 0 {
             return Err(ReleaseError::Unlocked);
         }
-        if was >= SLEEPER {
-            futex::wake_one(&self.state);
+        if was >= SLEEPER && was & WAKING == 0 {
+            self.wake_a_sleeper();
         }
         Ok(())
+    }
+
+    /// Wakes one counted sleeper, marking the word `WAKING` so that the releases after
+    /// ours wake nobody more until that thread has looked (one woken thread at a time, not
+    /// a system call per release). Skipped when a sleeper is already waking, nobody is
+    /// counted any more, or a running thread has retaken the lock (its release will wake).
+    #[cold]
+    fn wake_a_sleeper(&self) {
+        // Relaxed: WAKING orders nothing; the release before us published the data.
+        let mut state = self.state.load(Relaxed);
+        while state >= SLEEPER && state & (WAKING | LOCKED) == 0 {
+            match self.state.compare_exchange(state, state | WAKING, Relaxed, Relaxed) {
+                Ok(_) => {
+                    futex::wake_one(&self.state);
+                    return;
+                }
+                Err(now) => state = now,
+            }
+        }
     }
 
     /// Releases the lock *fairly*: if a thread sleeps on it, the lock stays held and is
