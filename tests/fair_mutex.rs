@@ -258,3 +258,47 @@ fn fair_mutex_unsized_mapped_debug_and_sync_guard() {
     let _guard = mutex.lock();
     assert_eq!(format!("{mutex:?}"), "Mutex { data: <locked> }");
 }
+
+#[test]
+fn fair_and_plain_unlocks_bumps_and_timeouts_mixed_count_exactly() {
+    // Handoffs racing timeouts, plain releases and bumps on real threads: the count is
+    // exact and the run ends (a lock handed to nobody would hang it).
+    const PER_THREAD: u64 = if cfg!(miri) { 40 } else { 20_000 };
+    let mutex = Mutex::new(0u64);
+    let timed_out = AtomicUsize::new(0);
+    thread::scope(|s| {
+        for id in 0..4u64 {
+            let (mutex, timed_out) = (&mutex, &timed_out);
+            s.spawn(move || {
+                let mut done = 0;
+                let mut turn = id;
+                while done < PER_THREAD {
+                    turn = turn.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    let mut guard = if turn >> 61 == 0 {
+                        match mutex.try_lock_for(Duration::from_micros(turn >> 50 & 63)) {
+                            Some(guard) => guard,
+                            None => {
+                                timed_out.fetch_add(1, SeqCst);
+                                continue;
+                            }
+                        }
+                    } else {
+                        mutex.lock()
+                    };
+                    *guard += 1;
+                    done += 1;
+                    match turn >> 59 & 3 {
+                        0 => MutexGuard::unlock_fair(guard),
+                        1 => {
+                            MutexGuard::bump(&mut guard);
+                            drop(guard);
+                        }
+                        _ => drop(guard),
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(*mutex.lock(), 4 * PER_THREAD);
+    assert_eq!(lock_sleepers(raw_of(&mutex)), 0, "a sleeper was left counted");
+}
