@@ -2,7 +2,8 @@
 //! `std::sync::Mutex`, `parking_lot::Mutex` and a Mutex+Condvar port of `threading.Lock`.
 //! Then the data-owning faces: `threading::Mutex<u64>` (lock_api over our Lock) against
 //! `parking_lot::Mutex<u64>` (lock_api over parking_lot's), uncontended and contended, and
-//! `threading::ReentrantMutex` against `parking_lot::ReentrantMutex` uncontended.
+//! `threading::ReentrantMutex` against `parking_lot::ReentrantMutex` uncontended; and
+//! `FairMutex<u64>` contended (every unlock a handoff) against parking_lot's `FairMutex`.
 //!
 //! Contended: every thread increments a shared counter under the lock, back to back; one
 //! iteration is one increment (acquire, load, store, release) by any thread, so the number
@@ -206,9 +207,25 @@ fn mutex_u64_contended(c: &mut Criterion) {
     group.finish();
 }
 
+/// `FairMutex<u64>` increments by 2, 4 and 8 threads (every unlock a handoff when a thread
+/// sleeps), ours against parking_lot 0.13's.
+fn fair_mutex_contended(c: &mut Criterion) {
+    let mut group = c.benchmark_group("fair_mutex_contended");
+    for threads in [2usize, 4, 8] {
+        group.bench_with_input(BenchmarkId::new("ours", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| mutex_u64_increments::<threading::RawFairMutex>(n, iters));
+        });
+        group.bench_with_input(BenchmarkId::new("parking_lot", threads), &threads, |b, &n| {
+            b.iter_custom(|iters| mutex_u64_increments::<parking_lot::RawFairMutex>(n, iters));
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = uncontended, contended, contended_separate, mutex_u64_uncontended, mutex_u64_contended
+    targets = uncontended, contended, contended_separate, mutex_u64_uncontended, mutex_u64_contended,
+        fair_mutex_contended
 }
 criterion_main!(benches);

@@ -283,6 +283,23 @@ fn rwlock() -> Vec<Scenario> {
     scenarios
 }
 
+/// `FairMutex` contended: every unlock hands the lock to a sleeper when there is one, so
+/// this measures handoffs (a wake-up each), ours against parking_lot 0.13's.
+fn fair_mutex_contended() -> Vec<Scenario> {
+    [2usize, 4, 8]
+        .into_iter()
+        .map(|threads| Scenario {
+            key: format!("fair_mutex_contended_{threads}"),
+            what: format!("FairMutex contended, {threads} threads (per increment)"),
+            layout: Layout::SameLine.describe(),
+            contenders: vec![
+                lock_contender::<threading::FairMutex<()>>(threads, Layout::SameLine),
+                lock_contender::<parking_lot::FairMutex<()>>(threads, Layout::SameLine),
+            ],
+        })
+        .collect()
+}
+
 /// Ping-pong through two events: `event_round_trips!` (benches/support/ports.rs).
 macro_rules! event_ping_pong {
     ($name:expr, $new:expr) => {
@@ -787,6 +804,7 @@ fn main() {
     let all: Vec<Scenario> = [
         lock_uncontended(),
         lock_contended(),
+        fair_mutex_contended(),
         event(),
         condition(),
         notify_all(),

@@ -31,6 +31,8 @@
 //! | `cond.wait()` / `cond.notify()` after `cond.acquire()` | [`cond.wait()?`](Condition::wait) / [`cond.notify(1)?`](Condition::notify): `Err` if the lock is not held (Python's `RuntimeError`) |
 //! | a lock next to the data it guards | [`Mutex<T>`](Mutex), [`ReentrantMutex<T>`](ReentrantMutex): lock_api types, as parking_lot's (`use threading as parking_lot;`) |
 //! | data many threads read and few write | [`RwLock<T>`](RwLock) (writer-preferring: `read`, `write`, `upgradable_read` + atomic `upgrade`, `downgrade`), [`RecursiveRwLock<T>`](RecursiveRwLock) (nested reads never deadlock): lock_api types, as parking_lot's |
+//! | a lock whose waiters take turns | [`FairMutex<T>`](FairMutex) (every unlock hands the lock to a sleeper); `MutexGuard::unlock_fair` / `bump` once |
+//! | run an initialisation once (module-level code under the import lock) | [`Once`]: `call_once`, `call_once_force`, `wait`, [`OnceState`] |
 //! | a `Condition` over that lock | [`Condvar`]: `cv.wait(&mut guard)`, `wait_while`, `wait_for`; `notify_one()` / `notify_all()` say how many they woke |
 //! | `ev = threading.Event()` | [`Event::new()`](Event::new): [`set`](Event::set), [`clear`](Event::clear), [`is_set`](Event::is_set), [`wait`](Event::wait), [`wait_timeout`](Event::wait_timeout) |
 //! | `threading.Semaphore(3)` | [`Semaphore::new(3)`](Semaphore::new); `with sem:` → `let _p = sem.permit();` |
@@ -241,11 +243,13 @@ mod barrier;
 mod condition;
 mod error;
 mod event;
+mod fair_mutex;
 mod futex;
 mod lock;
 mod mutex;
 #[cfg(loom)]
 mod mutex_model;
+mod once;
 mod queue;
 mod rlock;
 mod rwlock;
@@ -257,12 +261,22 @@ mod waiters;
 
 /// The lock_api crate these data-owning types are built with (as `parking_lot::lock_api`).
 pub use ::lock_api;
+/// The guards that keep their lock alive through an `Arc` (`Mutex::lock_arc` and the like),
+/// with the `arc_lock` feature, as parking_lot re-exports them.
+#[cfg(feature = "arc_lock")]
+pub use ::lock_api::{
+    ArcMutexGuard, ArcReentrantMutexGuard, ArcRwLockReadGuard, ArcRwLockUpgradableReadGuard,
+    ArcRwLockWriteGuard,
+};
 pub use barrier::Barrier;
 pub use condition::{
     Condition, ConditionGuard, ConditionLock, ReentrantCondition, ReentrantConditionGuard,
 };
 pub use error::{BrokenBarrierError, GetError, PutError, ReleaseError, TaskDoneError, TimerError};
 pub use event::Event;
+pub use fair_mutex::RawFairMutex;
+#[cfg(not(loom))]
+pub use fair_mutex::{FairMutex, FairMutexGuard, MappedFairMutexGuard};
 pub use lock::{Lock, LockGuard};
 #[cfg(not(loom))]
 pub use mutex::{
@@ -282,6 +296,7 @@ pub type RawMutex = Lock;
 /// The raw lock under [`Mutex`] under loom: [`ModelLock`].
 #[cfg(loom)]
 pub type RawMutex = ModelLock;
+pub use once::{Once, OnceState};
 pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 pub use rlock::{RLock, RLockGuard};
 #[cfg(not(loom))]
@@ -311,6 +326,18 @@ pub mod diagnostics {
     #[cfg(not(loom))]
     pub fn futex_calls_on_this_thread() -> u64 {
         crate::futex::syscalls_on_this_thread()
+    }
+
+    /// How many threads are in the sleep phase of acquiring `lock` right now: counted
+    /// before they first sleep, until they leave with the lock or give up. A test that
+    /// needs a waiter really waiting (say, before an `unlock_fair`) waits for this to rise.
+    ///
+    /// ```
+    /// let lock = threading::Lock::new();
+    /// assert_eq!(threading::diagnostics::lock_sleepers(&lock), 0);
+    /// ```
+    pub fn lock_sleepers(lock: &crate::Lock) -> u32 {
+        lock.sleepers()
     }
 
     /// How many timers, process-wide, fired but could not run their function because the

@@ -12,43 +12,79 @@
 //! thread may take the lock ahead of threads that sleep on it. That is what makes it fast
 //! under contention, and every waiter still gets its turn in practice (the stress tests
 //! run millions of contended increments to completion; BENCHMARKS.md gives latency tails).
+//! Where turns matter, a *fair* release (lock_api's `unlock_fair` and `bump`, and every
+//! unlock of [`FairMutex`](crate::FairMutex)) hands the lock to a sleeper instead.
 //!
 //! # The state word
 //!
-//! One word, `state`: `0` free, `1` held with no thread asleep on it, `2` held with threads
-//! that may sleep on it (the table is at the constants, `UNLOCKED` and on).
+//! One word, `state`: bit 0 `LOCKED` (held), bit 1 `HANDED_OFF` (held for a sleeper that
+//! has not claimed it yet; only ever set with `LOCKED`), bit 2 `WAKING` (a release woke a
+//! sleeper that has not looked yet), and above them the exact number of threads in the
+//! sleep phase of an acquire, in units of `SLEEPER` (the table is at the constants). So `0` is free with nobody waiting and `1` held with nobody asleep: the
+//! only values uncontended paths see.
 //!
 //! # The protocol
 //!
-//! * **acquire**: CAS `0 → 1`. If that fails, wait on one spin budget ([`Spin::LOCK`]):
-//!   yield the CPU, look at the word, and again, while it is not `0`. No pauses: every
-//!   look pulls the lock's cache line away from the holder, whose run of cheap
-//!   acquire/release pairs on that line is where contended throughput comes from, so a
-//!   waiter looks only as often as a yield's system call lets it (hundreds of ns).
-//!   The spin reads through `2` too: the release we wait for wakes a sleeper whatever we
-//!   do, and going to sleep at once on `2` (std's rule) chains sleeps, because a thread
-//!   that got the lock after sleeping holds it as `2`.
-//!   Seeing `0`, CAS `0 → 1` again; losing that race (another thread took it first) just
-//!   goes on with what is left of the same budget, which bounds the phase without a
-//!   clock.
-//!   With the budget spent, loop: swap in `2`; if the old value was `0` we own the lock;
-//!   otherwise sleep on the word while it is `2`. Taking a freed lock as `1` while others
-//!   sleep is safe: the release that freed it woke one of them, and that thread swaps `2`
-//!   back in before it sleeps again.
-//!   Swapping in `2` (not `1`) after having slept is deliberate: we cannot know whether
-//!   other sleepers remain, so the next release must wake someone.
-//! * **release**: swap in `0`. Old value `2` means someone may sleep: wake one. Old value
-//!   `0` means the lock was not held: `Err(Unlocked)`, and the swap changed nothing.
-//! * **timeout**: a timed acquire that gives up leaves the word at `2`. That costs at most
-//!   one needless wake later, and never a lost one: a wake that reaches no sleeper was
-//!   only ever needed by the thread that left.
+//! * **acquire**: CAS `0 → 1`. If that fails on a free word (sleepers are counted but the
+//!   lock is free), CAS in `LOCKED` keeping the count. Otherwise wait on one spin budget
+//!   ([`Spin::LOCK`]): yield the CPU, look at the word, and again, while it is held.
+//!   No pauses: every look pulls the lock's cache line away from the holder, whose run of
+//!   cheap acquire/release pairs on that line is where contended throughput comes from,
+//!   so a waiter looks only as often as a yield's system call lets it (hundreds of ns).
+//!   The spin reads through held-with-sleepers too: the release we wait for wakes a
+//!   sleeper whatever we do. Seeing it free, CAS in `LOCKED`; losing that race (another
+//!   thread took it first) just goes on with what is left of the same budget, which bounds
+//!   the phase without a clock.
+//! * **sleep phase**: with the budget spent, count ourselves (`+SLEEPER`), then loop: a
+//!   free word is taken by a CAS that sets `LOCKED` and removes our count in one step; a
+//!   `HANDED_OFF` word is claimed by a CAS that clears `HANDED_OFF` (the lock stays held,
+//!   now by us) and removes our count (both clear `WAKING` too: we are awake); if `WAKING`
+//!   is set, clear it (below); otherwise sleep on the exact value seen. Any change to the
+//!   word ends such a wait at once, so a release can never slip between the look and the
+//!   sleep. After a wake, look a few yields apart (the same budget) while the lock is held
+//!   by a running thread, then loop. Taking a free lock while others sleep is safe: the
+//!   release that freed it saw them counted and woke one (or one was already waking).
+//! * **release**: clear `LOCKED` and `HANDED_OFF` in one RMW (a `fetch_and`); the old word
+//!   says the rest. Exactly `1`: done. `LOCKED` clear: the lock was not held,
+//!   `Err(Unlocked)`, and the RMW changed nothing. A count above zero and no `WAKING`: set
+//!   `WAKING` and wake one, unless the lock was retaken meanwhile (its holder's release
+//!   will). `WAKING` is what keeps a release from paying a system call while a woken
+//!   thread is still on its way (a wake on every release made each contended acquire
+//!   cost a system call): one woken thread at a time, as the old
+//!   "swap `2` back in before sleeping" rule gave. Every counted thread clears `WAKING`
+//!   when it looks and before it sleeps again, and a timed-out one on its way out, so it
+//!   never stays set with every counted thread asleep (which would lose every wake).
+//! * **fair release** (`release_fair`): with nobody counted, a plain release.
+//!   Otherwise set `HANDED_OFF` (the lock stays held) and wake one. Newcomers cannot take
+//!   it: the fast path, the spin and a free-word take all need `LOCKED` clear. A sleeper
+//!   claims it, and one always will, because the count is exact (a stale "maybe
+//!   sleepers" flag, as std's lock keeps, would hand the lock to nobody): a counted thread
+//!   that is awake sees the word change, one asleep is reached by the wake (which needs no
+//!   count from the OS: Windows' `WakeByAddressSingle` reports none), and one whose time
+//!   runs out claims it on its way out (below). A thread that counts itself while a
+//!   handoff is already pending must not claim that one (it was made for the threads
+//!   counted before it, at least one of which is still there); it may once it has waited
+//!   once, which is also how it gets a later handoff. (A wait that returns because the
+//!   word changed counts as waited; so in a narrow window a just-counted thread may claim
+//!   ahead of an older sleeper: fairness is among sleepers, and correctness never
+//!   depends on who claims.)
+//! * **bump**: with a sleeper counted, a fair release, then an acquire; else nothing.
+//! * **timeout**: a timed acquire whose deadline passes removes its count; a lock handed
+//!   to it, or found free, it takes on the way out and reports acquired. That honours the
+//!   futex contract's point 4 (ARCHITECTURE.md): a wake meant for it that reached nobody
+//!   is not lost, and a handoff is never stranded.
 //!
-//! Orderings: acquiring is `Acquire` and releasing is `Release`, so everything written
-//! under the lock is visible to the next holder. Spinning loads are `Relaxed` hints.
+//! Orderings: every CAS that takes or claims the lock is `Acquire`, and releasing
+//! (`fetch_and`) and handing off (the CAS that sets `HANDED_OFF`) are `Release`, so
+//! everything written under the lock is visible to the next holder, through any count
+//! changes in between (RMWs continue a release sequence). Counting in and out without
+//! taking the lock, setting and clearing `WAKING`, and spinning loads are `Relaxed`: they
+//! order nothing.
 //!
-//! The spin's shape (no pauses, 7 yields), the spin through `2` and the release as a swap
-//! were each measured against the alternatives: BENCHMARKS.md, "How each target was met",
-//! 2.
+//! The spin's shape (no pauses, 7 yields) and the spin through held-with-sleepers were
+//! each measured against the alternatives: BENCHMARKS.md, "How each target was met", 2.
+//! (Those runs predate the sleepers' count, which replaced a "maybe sleepers" value `2`
+//! and a release by swap; the uncontended paths are still one CAS and one RMW.)
 //!
 //! # What the tests prove
 //!
@@ -58,7 +94,10 @@
 //! contended increments, timed and untimed contenders mixed). `tests/loom/lock.rs`:
 //! mutual exclusion over loom's `UnsafeCell` in every interleaving, no waiter sleeps
 //! through a release, a timeout racing a release, a timed-out waiter never strands a
-//! blocked one. `tests/sizes.rs`: 4 bytes. `tests/futex_calls.rs`: no system call
+//! blocked one, a fair release hands the lock (and the releaser's writes) to the sleeper
+//! and not to a newcomer, a fair release racing a timeout never strands the lock, `bump`
+//! lets the sleeper in first. `tests/fair_mutex.rs`: `unlock_fair`, `bump` and
+//! `FairMutex` against real threads (turns taken, parking_lot's own checks). `tests/sizes.rs`: 4 bytes. `tests/futex_calls.rs`: no system call
 //! uncontended.
 
 use crate::error::ReleaseError;
@@ -67,16 +106,22 @@ use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while
 use core::fmt;
 use std::time::Duration;
 
-// The state word:
+// The state word: three flags and a count (the module doc has the protocol).
 //
-// | `state` | meaning |
-// |---|---|
-// | `0` `UNLOCKED` | free |
-// | `1` `LOCKED` | held, and no thread sleeps on it |
-// | `2` `CONTENDED` | held, and threads may sleep on it |
+// | bits | name | meaning |
+// |---|---|---|
+// | 0 | `LOCKED` | held |
+// | 1 | `HANDED_OFF` | held on behalf of a sleeper that has not claimed it yet (set only with `LOCKED`) |
+// | 2 | `WAKING` | a release woke a sleeper that has not looked at the word since |
+// | 3.. | `SLEEPER` × n | n threads are in the sleep phase of an acquire (exact) |
+//
+// So `0` is free and nobody waits, `1` held and nobody sleeps: the two values of every
+// uncontended path.
 const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
-const CONTENDED: u32 = 2;
+const HANDED_OFF: u32 = 2;
+const WAKING: u32 = 4;
+const SLEEPER: u32 = 8;
 
 /// A lock that any thread may release: Python's `threading.Lock`.
 ///
@@ -130,7 +175,23 @@ impl Lock {
     #[must_use = "the lock is only held if this returned true"]
     pub fn try_acquire(&self) -> bool {
         // Acquire: on success, see everything the previous holder wrote.
-        self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed).is_ok()
+        match self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed) {
+            Ok(_) => true,
+            Err(state) => state & LOCKED == 0 && self.try_acquire_beside_sleepers(state),
+        }
+    }
+
+    /// `try_acquire` of a free lock whose word counts sleepers: set `LOCKED`, keep the count.
+    #[cold]
+    fn try_acquire_beside_sleepers(&self, mut state: u32) -> bool {
+        while state & LOCKED == 0 {
+            // Acquire: as in try_acquire.
+            match self.state.compare_exchange(state, state | LOCKED, Acquire, Relaxed) {
+                Ok(_) => return true,
+                Err(now) => state = now,
+            }
+        }
+        false
     }
 
     /// Waits at most `timeout` for the lock; true if it was acquired
@@ -143,32 +204,81 @@ impl Lock {
     }
 
     /// The slow path: spin on one budget (through lost races, see the module doc), then
-    /// sleep until the lock is ours or the deadline passes.
+    /// join the sleepers and sleep until the lock is ours or the deadline passes.
     #[cold]
     fn acquire_contended(&self, deadline: Deadline) -> bool {
         let mut spinner = Spin::LOCK.start();
-        let mut state = loop {
-            // Through CONTENDED too (see the module doc).
-            let state = spinner.spin_remaining_while(&self.state, |s| s != UNLOCKED);
-            if state != UNLOCKED {
-                break state; // Budget spent.
-            }
-            // As LOCKED even if others sleep (see the module doc). Losing the race goes on
-            // spinning: the next look finds the winner holding it, and yields.
-            if self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed).is_ok() {
-                return true;
-            }
-        };
         loop {
-            // Acquire: as in try_acquire. Skipping the swap when it is already CONTENDED
-            // avoids taking the cache line exclusively for nothing.
-            if state != CONTENDED && self.state.swap(CONTENDED, Acquire) == UNLOCKED {
+            let state = spinner.spin_remaining_while(&self.state, |s| s & LOCKED != 0);
+            if state & LOCKED != 0 {
+                break; // Budget spent.
+            }
+            // Acquire: as in try_acquire. Losing the race goes on spinning: the next look
+            // finds the winner holding it, and yields.
+            if self.state.compare_exchange(state, state | LOCKED, Acquire, Relaxed).is_ok() {
                 return true;
             }
-            if futex::wait(&self.state, CONTENDED, deadline) == Wait::TimedOut {
-                return false;
+        }
+        // Counted from here until we leave with the lock or give up. Relaxed: a count; the
+        // compare-exchange that takes the lock is what orders.
+        let mut state = self.state.fetch_add(SLEEPER, Relaxed) + SLEEPER;
+        // A handoff already made was made for the sleepers counted before us: not ours to
+        // claim until we have waited once (see the module doc).
+        let mut may_claim = state & HANDED_OFF == 0;
+        loop {
+            if state & LOCKED == 0 || (may_claim && state & HANDED_OFF != 0) {
+                // Take a free lock (set LOCKED) or claim a handoff (clear HANDED_OFF, LOCKED
+                // stays), and leave the count; awake, we clear WAKING (see below). Acquire:
+                // see the previous holder's writes.
+                let taken = ((state | LOCKED) & !(HANDED_OFF | WAKING)) - SLEEPER;
+                match self.state.compare_exchange(state, taken, Acquire, Relaxed) {
+                    Ok(_) => return true,
+                    Err(now) => state = now,
+                }
+                continue;
             }
-            state = spin_while(&self.state, Spin::LOCK, |s| s == LOCKED);
+            if state & WAKING != 0 {
+                // Awake, we stand in for the thread a release woke: clearing WAKING before
+                // we sleep lets the next release wake someone, so that WAKING never stays
+                // set with every counted thread asleep. Relaxed: orders nothing.
+                match self.state.compare_exchange(state, state & !WAKING, Relaxed, Relaxed) {
+                    Ok(_) => state &= !WAKING,
+                    Err(now) => state = now,
+                }
+                continue;
+            }
+            // Sleep on the exact value: any change (a release, a handoff, another sleeper
+            // counting itself) makes the wait return at once.
+            if futex::wait(&self.state, state, deadline) == Wait::TimedOut {
+                return self.give_up_waiting();
+            }
+            may_claim = true;
+            // Found it retaken by a running thread: look a few yields apart before sleeping
+            // again, stopping at a release or a handoff.
+            state = spin_while(&self.state, Spin::LOCK, |s| s & (LOCKED | HANDED_OFF) == LOCKED);
+        }
+    }
+
+    /// A counted sleeper whose deadline passed leaves the count. A lock handed to it (or
+    /// found free) it takes on the way out and reports acquired: the handoff may have been
+    /// meant for it alone, and a wake sent to it may have reached nobody (ARCHITECTURE.md,
+    /// the futex contract, 4).
+    #[cold]
+    fn give_up_waiting(&self) -> bool {
+        let mut state = self.state.load(Relaxed);
+        loop {
+            let takes = state & (LOCKED | HANDED_OFF) != LOCKED;
+            // WAKING goes too: we may be the thread it stands for.
+            let next = if takes {
+                ((state | LOCKED) & !(HANDED_OFF | WAKING)) - SLEEPER
+            } else {
+                (state & !WAKING) - SLEEPER
+            };
+            // Acquire: when it takes the lock, see the previous holder's writes.
+            match self.state.compare_exchange(state, next, Acquire, Relaxed) {
+                Ok(_) => return takes,
+                Err(now) => state = now,
+            }
         }
     }
 
@@ -177,31 +287,115 @@ impl Lock {
     /// Returns `Err(ReleaseError::Unlocked)` (Python's `RuntimeError`) if it was not locked.
     #[inline]
     pub fn release(&self) -> Result<(), ReleaseError> {
-        // Release: publish the critical section to the next holder.
-        match self.state.swap(UNLOCKED, Release) {
+        // Release: publish the critical section to the next holder. HANDED_OFF goes too: a
+        // lock handed to a sleeper and released by another thread is free (the sleeper then
+        // takes it as such). On a free word this changes nothing.
+        match self.state.fetch_and(!(LOCKED | HANDED_OFF), Release) {
             LOCKED => Ok(()),
             was => self.release_slow(was),
         }
     }
 
-    /// The rest of a release whose swap found the word `was`, not `LOCKED`: `CONTENDED`
-    /// (wake a sleeper) or `UNLOCKED` (an error; the swap wrote `0` over `0`).
+    /// The rest of a release whose word was `was`, not just `LOCKED`: sleepers to wake, or
+    /// not held at all (an error; the release changed nothing).
     #[cold]
     fn release_slow(&self, was: u32) -> Result<(), ReleaseError> {
-        match was {
-            UNLOCKED => Err(ReleaseError::Unlocked),
-            _ => {
-                futex::wake_one(&self.state);
-                Ok(())
+        if was & LOCKED == 0 {
+            return Err(ReleaseError::Unlocked);
+        }
+        if was >= SLEEPER && was & WAKING == 0 {
+            self.wake_a_sleeper();
+        }
+        Ok(())
+    }
+
+    /// Wakes one counted sleeper, marking the word `WAKING` so that the releases after
+    /// ours wake nobody more until that thread has looked (one woken thread at a time, not
+    /// a system call per release). Skipped when a sleeper is already waking, nobody is
+    /// counted any more, or a running thread has retaken the lock (its release will wake).
+    #[cold]
+    fn wake_a_sleeper(&self) {
+        // Relaxed: WAKING orders nothing; the release before us published the data.
+        let mut state = self.state.load(Relaxed);
+        while state >= SLEEPER && state & (WAKING | LOCKED) == 0 {
+            match self.state.compare_exchange(state, state | WAKING, Relaxed, Relaxed) {
+                Ok(_) => {
+                    futex::wake_one(&self.state);
+                    return;
+                }
+                Err(now) => state = now,
             }
         }
+    }
+
+    /// Releases the lock *fairly*: if a thread sleeps on it, the lock stays held and is
+    /// handed to a sleeper, so that neither this thread nor a newcomer can take it first;
+    /// with no sleeper it is a plain [`release`](Self::release). lock_api's
+    /// `RawMutexFair::unlock_fair` (`MutexGuard::unlock_fair`, every `FairMutex` unlock).
+    /// `Err(Unlocked)` if it was not held.
+    pub(crate) fn release_fair(&self) -> Result<(), ReleaseError> {
+        let mut state = self.state.load(Relaxed);
+        loop {
+            if state & LOCKED == 0 {
+                return Err(ReleaseError::Unlocked);
+            }
+            if state < SLEEPER || state & HANDED_OFF != 0 {
+                // Nobody to hand it to (or it is already handed to a sleeper): a plain
+                // release, which still wakes a sleeper counted meanwhile.
+                return self.release();
+            }
+            // Release: publish the critical section to the sleeper that claims it (its claim
+            // is Acquire). A counted sleeper always claims: awake, it sees the word change;
+            // asleep, the wake below reaches one; timing out, it claims on its way out.
+            match self.state.compare_exchange(state, state | HANDED_OFF, Release, Relaxed) {
+                Ok(_) => {
+                    futex::wake_one(&self.state);
+                    return Ok(());
+                }
+                Err(now) => state = now,
+            }
+        }
+    }
+
+    /// Lets a sleeper run if there is one: a fair release, then an acquire (lock_api's
+    /// `RawMutexFair::bump`). With nobody asleep the lock is simply kept. The caller holds
+    /// the lock.
+    pub(crate) fn bump(&self) {
+        // Relaxed: a hint; release_fair re-reads the word with its compare-exchange.
+        if self.state.load(Relaxed) >= SLEEPER {
+            let released = self.release_fair();
+            debug_assert!(released.is_ok(), "bump is called with the lock held");
+            self.acquire();
+        }
+    }
+
+    /// [`release_fair`](Self::release_fair) for the loom models, where lock_api's faces are
+    /// left out (their `INIT` constants need `const` atomics).
+    #[cfg(loom)]
+    #[doc(hidden)]
+    pub fn loom_release_fair(&self) -> Result<(), ReleaseError> {
+        self.release_fair()
+    }
+
+    /// [`bump`](Self::bump) for the loom models.
+    #[cfg(loom)]
+    #[doc(hidden)]
+    pub fn loom_bump(&self) {
+        self.bump();
+    }
+
+    /// How many threads are in the sleep phase of an acquire right now (counted before
+    /// they first sleep, until they leave with the lock or give up).
+    pub(crate) fn sleepers(&self) -> u32 {
+        // Relaxed: a snapshot for tests and diagnostics.
+        self.state.load(Relaxed) / SLEEPER
     }
 
     /// Whether some thread holds the lock right now (`lock.locked()`).
     #[inline]
     pub fn locked(&self) -> bool {
         // Relaxed: a snapshot that may be stale as soon as it is returned anyway.
-        self.state.load(Relaxed) != UNLOCKED
+        self.state.load(Relaxed) & LOCKED != 0
     }
 
     /// Acquires the lock and returns a guard that releases it on drop (`with lock:`).

@@ -8,7 +8,8 @@
 //! lock_api turns a raw lock into such a type; parking_lot 0.13 is lock_api over
 //! parking_lot's raw locks. Here the same lock_api types are instantiated over:
 //!
-//! * [`Lock`] as the raw mutex (`lock_api::RawMutex` + `RawMutexTimed`): `Mutex<T>` is a
+//! * [`Lock`] as the raw mutex (`lock_api::RawMutex` + `RawMutexTimed` + `RawMutexFair`,
+//!   so guards have `unlock_fair` and `bump`; `src/fair_mutex.rs` has `FairMutex`): `Mutex<T>` is a
 //!   `Lock` next to a `T`, so `Mutex<()>` is 4 bytes and `Mutex::new` is `const`;
 //! * [`RawThreadId`] (this crate's never-reused thread ids) for `ReentrantMutex<T>`,
 //!   whose owner check is lock_api's;
@@ -24,7 +25,7 @@
 //!
 //! | type | fields |
 //! |---|---|
-//! | `Lock` as raw mutex | its one word (`src/lock.rs`); guards are `!Send`, as parking_lot's |
+//! | `Lock` as raw mutex | its one word (`src/lock.rs`); guards are `!Send`, as parking_lot's (`Send` with the `send_guard` feature) |
 //! | `RawCondvar` | `queue: WaitQueue` (waiting threads, FIFO) and `mutex: AtomicUsize`, the address of the raw lock its current waiters wait with (meaningful only while the queue is not empty: an empty queue is a forgotten mutex, and the first waiter to queue records its own) |
 //!
 //! # The protocol
@@ -68,8 +69,13 @@ use crate::futex::Deadline;
 use crate::lock::Lock;
 use crate::sync::{AtomicUsize, Ordering::Relaxed, const_fn_unless_loom};
 use crate::waiters::WaitQueue;
-#[cfg(not(loom))]
-use ::lock_api::GuardNoSend;
+/// The guards' marker: `!Send` as parking_lot's by default; `Send` with the `send_guard`
+/// feature, as parking_lot's (sound here: a `Lock` may be released by any thread).
+#[cfg(all(not(loom), not(feature = "send_guard")))]
+pub(crate) type GuardMarker = ::lock_api::GuardNoSend;
+/// The guards' marker: `Send`, by the `send_guard` feature.
+#[cfg(all(not(loom), feature = "send_guard"))]
+pub(crate) type GuardMarker = ::lock_api::GuardSend;
 use core::fmt;
 use std::time::Duration;
 #[cfg(not(loom))]
@@ -95,7 +101,7 @@ use std::time::Instant;
 #[cfg(not(loom))]
 pub type Mutex<T> = ::lock_api::Mutex<Lock, T>;
 
-/// The guard of a [`Mutex`]: the data, until dropped. `!Send`, as parking_lot's.
+/// The guard of a [`Mutex`]: the data, until dropped. `!Send`, as parking_lot's (unless the `send_guard` feature is on).
 #[cfg(not(loom))]
 pub type MutexGuard<'a, T> = ::lock_api::MutexGuard<'a, Lock, T>;
 
@@ -230,17 +236,17 @@ unsafe impl ::lock_api::RawMutex for Lock {
     #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
     const INIT: Lock = Lock::new();
 
-    type Guard = GuardNoSend;
+    type Guard = GuardMarker;
 
     #[inline]
     fn lock(&self) -> Self::Guard {
         self.acquire();
-        GuardNoSend::new()
+        GuardMarker::new()
     }
 
     #[inline]
     fn try_lock(&self) -> Option<Self::Guard> {
-        self.try_acquire().then(GuardNoSend::new)
+        self.try_acquire().then(GuardMarker::new)
     }
 
     #[inline]
@@ -263,12 +269,29 @@ unsafe impl ::lock_api::RawMutexTimed for Lock {
     type Instant = Instant;
 
     fn try_lock_for(&self, timeout: Duration) -> Option<Self::Guard> {
-        self.acquire_timeout(timeout).then(GuardNoSend::new)
+        self.acquire_timeout(timeout).then(GuardMarker::new)
     }
 
     fn try_lock_until(&self, deadline: Instant) -> Option<Self::Guard> {
         // The duration is measured after `deadline` was set, so the wait ends no earlier.
         self.try_lock_for(deadline.saturating_duration_since(Instant::now()))
+    }
+}
+
+#[cfg(not(loom))]
+// SAFETY: as for `RawMutex`: a fair unlock either releases (as `unlock`) or hands the held
+// lock to a sleeper with a `Release` that its `Acquire` claim pairs with (src/lock.rs);
+// `bump` ends holding the lock again.
+unsafe impl ::lock_api::RawMutexFair for Lock {
+    #[inline]
+    unsafe fn unlock_fair(&self, _guard: Self::Guard) {
+        let released = self.release_fair();
+        debug_assert!(released.is_ok(), "lock_api unlocks only a held lock");
+    }
+
+    #[inline]
+    unsafe fn bump(&self, _guard: &mut Self::Guard) {
+        Lock::bump(self);
     }
 }
 
@@ -400,7 +423,7 @@ impl fmt::Debug for RawCondvar {
 // SAFETY: the wait queues its node while the mutex is held and only then unlocks it, so a
 // notify after the unlock finds it; it always locks the mutex again before returning and
 // cannot unwind between unlocking and re-locking (the queue's closures are lock
-// operations). The guard is stateless (`GuardNoSend`) and stays valid. A second mutex is
+// operations). The guard is stateless (`GuardMarker`) and stays valid. A second mutex is
 // refused by a panic before anything is unlocked. Waits return only when notified (or, for
 // the timed ones, timed out), so the counts returned by the notifies are exact.
 unsafe impl ::lock_api::RawCondvar for RawCondvar {
@@ -409,7 +432,7 @@ unsafe impl ::lock_api::RawCondvar for RawCondvar {
 
     type RawMutex = Lock;
 
-    unsafe fn wait(&self, mutex: &Lock, _guard: &mut GuardNoSend) {
+    unsafe fn wait(&self, mutex: &Lock, _guard: &mut GuardMarker) {
         let notified = self.wait_on(mutex, Deadline::NEVER);
         debug_assert!(notified);
     }
@@ -434,7 +457,7 @@ unsafe impl ::lock_api::RawCondvarTimed for RawCondvar {
     unsafe fn wait_until(
         &self,
         mutex: &Lock,
-        _guard: &mut GuardNoSend,
+        _guard: &mut GuardMarker,
         deadline: &Instant,
     ) -> bool {
         // The duration is measured after `deadline` was set, so the wait ends no earlier.
@@ -442,7 +465,7 @@ unsafe impl ::lock_api::RawCondvarTimed for RawCondvar {
         !self.wait_on(mutex, Deadline::after(timeout))
     }
 
-    unsafe fn wait_for(&self, mutex: &Lock, _guard: &mut GuardNoSend, timeout: &Duration) -> bool {
+    unsafe fn wait_for(&self, mutex: &Lock, _guard: &mut GuardMarker, timeout: &Duration) -> bool {
         // Deadline::after turns a timeout too large for the clock into "never".
         !self.wait_on(mutex, Deadline::after(*timeout))
     }

@@ -339,3 +339,40 @@ fn rwlock_signatures() {
     send_sync_debug::<RawRwLock>();
     assert_eq!(*LOCK.try_read_for(Duration::MAX).unwrap(), 0);
 }
+
+#[test]
+fn fair_mutex_and_once_signatures() {
+    static FAIR: FairMutex<u64> = FairMutex::new(0);
+    static ONCE: Once = Once::new();
+    static DONE: Once = Once::new_completed();
+    let guard: FairMutexGuard<'_, u64> = FAIR.lock();
+    let mut mapped: MappedFairMutexGuard<'_, u64> = FairMutexGuard::map(guard, |v| v);
+    *mapped += 1;
+    drop(mapped);
+    let mut guard = FAIR.lock();
+    FairMutexGuard::bump(&mut guard);
+    FairMutexGuard::unlock_fair(guard);
+    static MUTEX: Mutex<u64> = Mutex::new(0);
+    let mut guard: MutexGuard<'_, u64> = MUTEX.lock();
+    MutexGuard::bump(&mut guard);
+    MutexGuard::unlock_fair(guard);
+    let _: RawFairMutex = <RawFairMutex as lock_api::RawMutex>::INIT;
+    send_sync_debug::<FairMutex<u64>>();
+    send_sync_debug::<RawFairMutex>();
+
+    let _: fn(&Once) -> OnceState = Once::state;
+    let _: fn(&Once) -> bool = Once::is_completed;
+    let _: fn(&Once) = Once::wait;
+    let _: fn(&Once) = Once::wait_force;
+    ONCE.call_once(|| {});
+    ONCE.call_once_force(|_: OnceState| {});
+    assert!(DONE.is_completed());
+    let _: fn(OnceState) -> bool = OnceState::done;
+    let _: fn(OnceState) -> bool = OnceState::is_completed;
+    let _: fn(OnceState) -> bool = OnceState::poisoned;
+    let _: fn(OnceState) -> bool = OnceState::is_poisoned;
+    fn state_traits<T: Debug + Clone + Copy + PartialEq + Eq + Send + Sync>() {}
+    state_traits::<OnceState>();
+    send_sync_debug::<Once>();
+    let _ = Once::default();
+}

@@ -63,6 +63,31 @@ fn lock_uncontended() {
 }
 
 #[test]
+fn fair_unlocks_and_once_uncontended() {
+    let fair = threading::FairMutex::new(0);
+    let mutex = threading::Mutex::new(0);
+    assert_no_futex_call(
+        "FairMutex lock + unlock, unlock_fair and bump with nobody waiting",
+        || {
+            for _ in 0..1000 {
+                *fair.lock() += 1;
+            }
+            let mut guard = mutex.lock();
+            threading::MutexGuard::bump(&mut guard);
+            threading::MutexGuard::unlock_fair(guard);
+        },
+    );
+    let once = threading::Once::new();
+    assert_no_futex_call("Once run with nobody waiting, then calls and waits", || {
+        once.call_once(|| {});
+        once.call_once(|| {});
+        once.call_once_force(|_| {});
+        once.wait();
+        once.wait_force();
+    });
+}
+
+#[test]
 fn rlock_uncontended() {
     let rlock = RLock::new();
     assert_no_futex_call("RLock acquire + release, re-entered", || {

@@ -1,5 +1,6 @@
 //! Code written for parking_lot 0.13, compiled against this crate with
-//! `use threading as parking_lot;`: `Mutex`, `ReentrantMutex` and `Condvar` must compile
+//! `use threading as parking_lot;`: `Mutex`, `ReentrantMutex`, `Condvar` (and, at the end,
+//! `RwLock`, `FairMutex`, the fair unlocks and `Once`) must compile
 //! and behave the same (const statics, timed locks, mapped guards, no spurious wakeups,
 //! exact notify counts, the two-mutex panic, panics in user closures). The same tests
 //! with the `use threading as parking_lot;` line removed also pass against parking_lot
@@ -664,4 +665,69 @@ fn raw_rwlock_types_are_exported_like_parking_lot() {
         recursive.unlock_shared(b);
     }
     assert!(!recursive.is_locked());
+}
+
+// parking_lot's FairMutex, fair unlocks and Once, written as a parking_lot user would.
+
+#[test]
+fn fair_unlocks_and_fair_mutex_as_parking_lot() {
+    use parking_lot::{FairMutex, FairMutexGuard, MappedFairMutexGuard};
+    static FAIR: FairMutex<Vec<u8>> = FairMutex::new(Vec::new());
+    thread::scope(|s| {
+        for byte in 0..4 {
+            s.spawn(move || {
+                for _ in 0..100 {
+                    FAIR.lock().push(byte);
+                }
+            });
+        }
+    });
+    let guard: FairMutexGuard<'_, Vec<u8>> = FAIR.lock();
+    assert_eq!(guard.len(), 400);
+    let mut first: MappedFairMutexGuard<'_, u8> = FairMutexGuard::map(guard, |v| &mut v[0]);
+    *first = 9;
+    drop(first);
+    assert_eq!(FAIR.lock()[0], 9);
+
+    let mutex = Mutex::new(0);
+    let mut guard = mutex.lock();
+    MutexGuard::bump(&mut guard);
+    *guard += 1;
+    MutexGuard::unlocked_fair(&mut guard, || assert!(mutex.try_lock().is_some()));
+    MutexGuard::unlock_fair(guard);
+    let remutex = ReentrantMutex::new(());
+    let mut guard = remutex.lock();
+    ReentrantMutexGuard::bump(&mut guard);
+    ReentrantMutexGuard::unlock_fair(guard);
+    assert_eq!(*mutex.lock(), 1);
+}
+
+#[test]
+fn once_as_parking_lot() {
+    use parking_lot::{Once, OnceState};
+    static INIT: Once = Once::new();
+    static DONE: Once = Once::new_completed();
+    let runs = std::sync::atomic::AtomicUsize::new(0);
+    thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                INIT.call_once(|| {
+                    runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                });
+                INIT.wait();
+            });
+        }
+    });
+    assert_eq!(runs.into_inner(), 1);
+    assert_eq!(INIT.state(), OnceState::Done);
+    assert!(DONE.is_completed() && DONE.state().done());
+
+    let once = Once::new();
+    assert!(catch_unwind(AssertUnwindSafe(|| once.call_once(|| panic!("first")))).is_err());
+    assert!(once.state().poisoned());
+    assert!(catch_unwind(AssertUnwindSafe(|| once.call_once(|| {}))).is_err());
+    assert!(catch_unwind(AssertUnwindSafe(|| once.wait())).is_err());
+    once.call_once_force(|state| assert_eq!(state, OnceState::Poisoned));
+    once.wait_force();
+    assert_eq!(format!("{once:?}"), "Once { state: Done }");
 }

@@ -1,6 +1,6 @@
 //! Size targets from ARCHITECTURE.md ("Performance targets"): `Lock` and `Event` are one 32-bit word each, `Semaphore`
 //! fits in 8 bytes and `Condition` (its lock plus its waiter queue) in 24; the data-owning
-//! `Mutex<()>` is its `Lock` alone, 4 bytes.
+//! `Mutex<()>` and `FairMutex<()>` are their `Lock` alone, 4 bytes; `Once` is one word.
 //!
 //! Sizes of the types without a target, as measured on x86_64 Linux (see
 //! `sizes_for_the_record`, which prints them with `--nocapture`):
@@ -35,6 +35,12 @@ fn condition_fits_in_24_bytes() {
 #[test]
 fn mutex_of_unit_is_one_word() {
     assert_eq!(size_of::<threading::Mutex<()>>(), 4);
+}
+
+#[test]
+fn fair_mutex_of_unit_and_once_are_one_word() {
+    assert_eq!(size_of::<threading::FairMutex<()>>(), 4);
+    assert_eq!(size_of::<threading::Once>(), 4);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The contended-Lock loop, written once for the plain harness (`benches/plain.rs`) and the
 //! owner-change profile (`benches/lock_profile.rs`): N threads each doing `lock; counter =
-//! counter + 1; unlock`, for every lock behind one trait, in either memory layout.
+//! counter + 1; unlock`, for every lock behind one trait (the `FairMutex`es too), in either
+//! memory layout.
 //!
 //! Needs `common` and `ports` declared next to it (`#[path = "support/..."] mod ...;`).
 #![allow(dead_code)]
@@ -28,6 +29,24 @@ impl Contended for threading::Lock {
 }
 
 impl Contended for parking_lot::Mutex<()> {
+    const NAME: &'static str = "parking_lot";
+    #[inline]
+    fn with_lock(&self, critical_section: impl FnOnce()) {
+        let _guard = self.lock();
+        critical_section();
+    }
+}
+
+impl Contended for threading::FairMutex<()> {
+    const NAME: &'static str = "ours";
+    #[inline]
+    fn with_lock(&self, critical_section: impl FnOnce()) {
+        let _guard = self.lock();
+        critical_section();
+    }
+}
+
+impl Contended for parking_lot::FairMutex<()> {
     const NAME: &'static str = "parking_lot";
     #[inline]
     fn with_lock(&self, critical_section: impl FnOnce()) {

@@ -3,6 +3,7 @@
 use crate::check;
 use loom::cell::UnsafeCell;
 use loom::sync::Arc;
+use loom::sync::atomic::{AtomicBool, AtomicU32, Ordering::SeqCst};
 use loom::thread;
 use std::time::Duration;
 use threading::Lock;
@@ -119,8 +120,8 @@ fn acquire_timeout_racing_release() {
     });
 }
 
-/// A timed-out waiter leaves the word "contended": the next release must still hand the
-/// lock to a blocked thread rather than lose its wake.
+/// A timed-out waiter leaves the sleepers' count: the next release must still wake the
+/// blocked thread rather than lose its wake.
 #[test]
 fn timed_out_waiter_does_not_strand_a_blocked_one() {
     check(|| {
@@ -165,5 +166,113 @@ fn release_by_another_thread_hands_over_data() {
         assert_eq!(data.get(), 1);
         data.lock.release().unwrap();
         releaser.join().unwrap();
+    });
+}
+
+/// Waits (yielding to loom) until a thread is counted in `lock`'s sleep phase, or `gone`
+/// says the thread that would be is finished.
+fn until_a_sleeper_is_counted(lock: &Lock, gone: &AtomicBool) {
+    while threading::diagnostics::lock_sleepers(lock) == 0 && !gone.load(SeqCst) {
+        thread::yield_now();
+    }
+}
+
+/// A fair release with a thread asleep hands the lock to that thread: the lock stays held
+/// (a `try_acquire` right after fails unless the sleeper is already through), the sleeper sees the releaser's write, and a
+/// newcomer that arrives after the handoff gets the lock only after the sleeper.
+#[test]
+fn fair_release_hands_the_lock_to_the_sleeper_not_a_newcomer() {
+    check(|| {
+        let data = Guarded::new();
+        let turns = Arc::new(AtomicU32::new(0));
+        data.lock.acquire();
+        let sleeper = {
+            let (data, turns) = (Arc::clone(&data), Arc::clone(&turns));
+            thread::spawn(move || {
+                data.lock.acquire();
+                let seen = data.get();
+                data.increment();
+                let turn = turns.fetch_add(1, SeqCst);
+                data.lock.release().unwrap();
+                (seen, turn)
+            })
+        };
+        until_a_sleeper_is_counted(&data.lock, &AtomicBool::new(false));
+        data.increment();
+        data.lock.loom_release_fair().unwrap();
+        if data.lock.try_acquire() {
+            // Only once the sleeper has had the lock and released it.
+            assert_eq!(turns.load(SeqCst), 1, "a fair release with a sleeper left the lock free");
+            data.lock.release().unwrap();
+        }
+        let newcomer = {
+            let (data, turns) = (Arc::clone(&data), Arc::clone(&turns));
+            thread::spawn(move || {
+                data.lock.acquire();
+                data.increment();
+                let turn = turns.fetch_add(1, SeqCst);
+                data.lock.release().unwrap();
+                turn
+            })
+        };
+        assert_eq!(sleeper.join().unwrap(), (1, 0), "the sleeper went first, after the releaser");
+        assert_eq!(newcomer.join().unwrap(), 1);
+        data.lock.acquire();
+        assert_eq!(data.get(), 3);
+        data.lock.release().unwrap();
+    });
+}
+
+/// A fair release racing a waiter's timeout: the waiter either gave up before the handoff
+/// (which is then a plain release) or takes the lock handed to it on its way out. Either
+/// way the lock is never left handed to nobody: a plain acquire afterwards must not hang.
+#[test]
+fn fair_release_racing_a_timeout_never_strands_the_lock() {
+    check(|| {
+        let data = Guarded::new();
+        let gone = Arc::new(AtomicBool::new(false));
+        data.lock.acquire();
+        let timed = {
+            let (data, gone) = (Arc::clone(&data), Arc::clone(&gone));
+            thread::spawn(move || {
+                let seen = data.lock.acquire_timeout(Duration::from_millis(1)).then(|| {
+                    let seen = data.get();
+                    data.increment();
+                    data.lock.release().unwrap();
+                    seen
+                });
+                gone.store(true, SeqCst);
+                seen
+            })
+        };
+        until_a_sleeper_is_counted(&data.lock, &gone);
+        data.increment();
+        data.lock.loom_release_fair().unwrap();
+        data.lock.acquire();
+        let expected = if data.get() == 2 { Some(1) } else { None };
+        data.lock.release().unwrap();
+        assert_eq!(timed.join().unwrap(), expected);
+    });
+}
+
+/// `bump` with a sleeper lets it run before the bumping thread holds the lock again.
+#[test]
+fn bump_lets_the_sleeper_in_first() {
+    check(|| {
+        let data = Guarded::new();
+        data.lock.acquire();
+        let sleeper = {
+            let data = Arc::clone(&data);
+            thread::spawn(move || {
+                data.lock.acquire();
+                data.increment();
+                data.lock.release().unwrap();
+            })
+        };
+        until_a_sleeper_is_counted(&data.lock, &AtomicBool::new(false));
+        data.lock.loom_bump();
+        assert_eq!(data.get(), 1, "bump took the lock back before the sleeper ran");
+        data.lock.release().unwrap();
+        sleeper.join().unwrap();
     });
 }

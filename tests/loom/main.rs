@@ -14,6 +14,7 @@ mod condvar;
 mod event;
 mod faces;
 mod lock;
+mod once;
 mod queue;
 mod rlock;
 mod rwlock;
