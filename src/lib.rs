@@ -321,7 +321,7 @@ pub mod diagnostics {
     /// tears down the model's statics as soon as the model's main thread returns.
     #[cfg(loom)]
     pub fn join_timer_scheduler() {
-        crate::scheduler::join_scheduler();
+        crate::timer::join_scheduler();
     }
 }
 
