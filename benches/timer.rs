@@ -61,11 +61,11 @@ fn at_scale() {
         .unwrap_or(100_000);
     let spread = Duration::from_secs_f64(timers as f64 / 10_000.0);
     for way in [Way::Scheduler, Way::ThreadPerTimer] {
-        if let Some(why) = too_many_threads(timers) {
-            if way == Way::ThreadPerTimer {
-                println!("timers_at_scale/{}/{timers}: {why}", way.name());
-                continue;
-            }
+        if let Some(why) = too_many_threads(timers)
+            && way == Way::ThreadPerTimer
+        {
+            println!("timers_at_scale/{}/{timers}: {why}", way.name());
+            continue;
         }
         let p = pending(way, timers);
         println!(

@@ -29,11 +29,11 @@ use timer_scale::{Way, firing, pending, too_many_threads};
 fn for_each_row(counts: &[usize], mut row: impl FnMut(usize, Way)) {
     for &timers in counts {
         for way in [Way::Scheduler, Way::ThreadPerTimer] {
-            if way == Way::ThreadPerTimer {
-                if let Some(why) = too_many_threads(timers) {
-                    println!("{timers:>7}  {:<16}  {why}", way.name());
-                    continue;
-                }
+            if way == Way::ThreadPerTimer
+                && let Some(why) = too_many_threads(timers)
+            {
+                println!("{timers:>7}  {:<16}  {why}", way.name());
+                continue;
             }
             row(timers, way);
         }

@@ -40,7 +40,8 @@
 //! system call.
 
 use crate::futex::{self, Deadline, Wait};
-use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while};
+use crate::spin::{Spin, spin_while};
+use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
 use core::fmt;
 use std::time::Duration;
 

@@ -249,6 +249,7 @@ mod queue;
 mod rlock;
 mod scheduler;
 mod semaphore;
+mod spin;
 mod sync;
 mod timer;
 mod waiters;

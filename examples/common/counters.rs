@@ -23,7 +23,7 @@ pub const YIELD_EVERY: u64 = 50_000;
 #[inline(never)]
 pub fn plus_equals_one_yielding(x: &AtomicU64, i: u64) {
     let value = x.load(Relaxed);
-    if i % YIELD_EVERY == 0 {
+    if i.is_multiple_of(YIELD_EVERY) {
         std::thread::yield_now();
     }
     x.store(value + 1, Relaxed);
