@@ -41,9 +41,9 @@
 //! * **fire** (the scheduler, once the deadline has passed): one RMW raises `FIRED` only if
 //!   `CANCELLED` is not raised. Win: take the function and spawn its thread, which runs it
 //!   and raises `finished` as its last act (also while unwinding). If the OS refuses that
-//!   thread, the function is dropped unrun, `finished` is raised, a line goes to stderr and
-//!   a process-wide counter ([`crate::diagnostics::timer_spawn_failures`]) counts it: there
-//!   is no caller left to return an `Err` to, and the scheduler goes on serving the others.
+//!   thread, the function is dropped unrun, `finished` is raised, and `src/timer_report.rs`
+//!   counts it and prints a line: there is no caller left to return an `Err` to, and the
+//!   scheduler goes on serving the others.
 //! * **cancel**: one RMW raises `CANCELLED` only if neither it nor `FIRED` is raised. Win:
 //!   take the function and drop it (with whatever it owns), then raise `finished`. The
 //!   queue entry stays until its deadline (the fire then loses): a cancel wakes nobody.
@@ -199,7 +199,7 @@ impl Due for Arc<Shared> {
                 // `spawn` dropped the function unrun. Python would have refused the timer's
                 // thread at `start`; here the refusal comes at fire time, when nobody is
                 // there to take an `Err`: the timer ends unrun, and the process hears of it.
-                spawn_failed(&error);
+                crate::timer_report::function_thread_refused(&error);
                 timer.finished.set();
                 None
             }
@@ -315,22 +315,6 @@ fn watch_forks() {
     #[cfg(all(unix, not(loom), not(miri)))]
     after_fork::watch();
 }
-
-/// Reports a function thread that the OS refused at fire time: counted for
-/// [`crate::diagnostics::timer_spawn_failures`] and told on stderr, as Python tells of an
-/// exception in a thread.
-fn spawn_failed(error: &std::io::Error) {
-    // Relaxed: a counter that orders nothing.
-    SPAWN_FAILURES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-    eprintln!(
-        "threading::Timer: can't start new thread for a timer's function ({error}); \
-         the timer ends without running it"
-    );
-}
-
-/// How many timer functions could not get a thread when their timer fired.
-pub(crate) static SPAWN_FAILURES: core::sync::atomic::AtomicU64 =
-    core::sync::atomic::AtomicU64::new(0);
 
 thread_local! {
     /// The timer whose function this thread runs, null on every other thread: its `join`
