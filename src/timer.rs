@@ -479,7 +479,7 @@ impl Timer {
     /// timer.join();
     /// ```
     pub fn cancel(&self) {
-        // Relaxed: as in `Shared::fire`, the single modification order decides the race. A
+        // Relaxed: as in `fire` (the `Due` impl), the single modification order decides the race. A
         // timer started before a fork is over in the child: nothing left to cancel there.
         let won = self.shared.state.fetch_update(Relaxed, Relaxed, |s| {
             let over_here = s & STARTED != 0 && !started_here(s);
