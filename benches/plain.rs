@@ -786,7 +786,7 @@ fn cpu_model() -> String {
 }
 
 /// The fastest of 5 timed runs of 10 000 `spin_loop()`: what one pause costs here, which
-/// is what the crate's spin budgets are converted with (src/sync.rs).
+/// is what the crate's spin budgets are converted with (src/spin.rs).
 fn nanos_per_pause() -> f64 {
     (0..5)
         .map(|_| {

@@ -68,7 +68,8 @@
 use crate::error::BrokenBarrierError;
 use crate::futex::{self, Deadline, Wait};
 use crate::lock::{Lock, LockGuard};
-use crate::sync::{AtomicU32, Ordering::*, Spin, UnsafeCell, spin_while};
+use crate::spin::{Spin, spin_while};
+use crate::sync::{AtomicU32, Ordering::*, UnsafeCell};
 use core::fmt;
 use std::time::Duration;
 

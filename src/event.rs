@@ -40,21 +40,21 @@
 //! system call.
 
 use crate::futex::{self, Deadline, Wait};
-use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while};
+use crate::spin::{Spin, spin_while};
+use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
 use core::fmt;
 use std::time::Duration;
 
-// The state word:
-//
-// | bits | name | meaning |
-// |---|---|---|
-// | 0 | `SET` | the flag |
-// | 1 | `SLEEPERS` | some thread may sleep in `wait` (only while `SET` is clear) |
-// | 2..32 | generation | counts the `set()` calls that raised the flag in steps of `ONE_GENERATION`, wrapping |
 const SET: u32 = 1;
 const SLEEPERS: u32 = 2;
 const ONE_GENERATION: u32 = 4;
 const GENERATION_MASK: u32 = !(SET | SLEEPERS);
+
+/// The invariant of `Event::state`: a raised flag has no sleepers (`set` clears
+/// `SLEEPERS` as it raises `SET`, and a waiter only marks itself while `SET` is clear).
+fn is_consistent(s: u32) -> bool {
+    s & SET == 0 || s & SLEEPERS == 0
+}
 
 /// A flag that threads can wait for: Python's `threading.Event`.
 ///
@@ -77,6 +77,13 @@ const GENERATION_MASK: u32 = !(SET | SLEEPERS);
 /// assert!(!ready.wait_timeout(Duration::from_millis(10))); // the flag on return
 /// ```
 pub struct Event {
+    /// | bits | name | meaning |
+    /// |---|---|---|
+    /// | 0 | `SET` | the flag |
+    /// | 1 | `SLEEPERS` | some thread may sleep in `wait` |
+    /// | 2..32 | generation | counts the `set()` calls that raised the flag in steps of `ONE_GENERATION`, wrapping |
+    ///
+    /// Invariant: `SLEEPERS` only while `SET` is clear ([`is_consistent`]).
     state: AtomicU32,
 }
 
@@ -109,6 +116,7 @@ impl Event {
                 })
             })
             .unwrap_or_else(|s| s);
+        debug_assert!(is_consistent(old), "Event state {old:#x}: sleepers on a raised flag");
         if old & SLEEPERS != 0 {
             futex::wake_all(&self.state);
         }

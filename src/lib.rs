@@ -255,8 +255,10 @@ mod rlock;
 mod rwlock;
 mod scheduler;
 mod semaphore;
+mod spin;
 mod sync;
 mod timer;
+mod timer_report;
 mod waiters;
 
 /// The lock_api crate these data-owning types are built with (as `parking_lot::lock_api`).
@@ -349,8 +351,7 @@ pub mod diagnostics {
     /// assert_eq!(threading::diagnostics::timer_spawn_failures(), 0);
     /// ```
     pub fn timer_spawn_failures() -> u64 {
-        // Relaxed: a counter that orders nothing.
-        crate::timer::SPAWN_FAILURES.load(core::sync::atomic::Ordering::Relaxed)
+        crate::timer_report::function_threads_refused()
     }
 
     /// Only under loom: waits until the timer scheduler thread has ended (it does once no
@@ -358,7 +359,7 @@ pub mod diagnostics {
     /// tears down the model's statics as soon as the model's main thread returns.
     #[cfg(loom)]
     pub fn join_timer_scheduler() {
-        crate::scheduler::join_scheduler();
+        crate::timer::join_scheduler();
     }
 }
 

@@ -102,7 +102,8 @@
 
 use crate::error::ReleaseError;
 use crate::futex::{self, Deadline, Wait};
-use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while};
+use crate::spin::{Spin, spin_while};
+use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
 use core::fmt;
 use std::time::Duration;
 

@@ -114,7 +114,8 @@
 //! [`downgrade`]: lock_api::RwLockWriteGuard::downgrade
 
 use crate::futex::{self, Deadline, Wait};
-use crate::sync::{AtomicU32, Ordering::*, Spin, const_fn_unless_loom, spin_while};
+use crate::spin::{Spin, spin_while};
+use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
 #[cfg(not(loom))]
 use ::lock_api::GuardNoSend;
 use core::fmt;

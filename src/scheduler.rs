@@ -1,6 +1,9 @@
-//! The timer scheduler: one thread per process that waits for the earliest pending
-//! [`Timer`](crate::Timer) deadline, so that a pending timer costs a queue entry instead of
-//! a thread.
+//! The timer scheduler: one thread that waits for the earliest pending deadline, so that a
+//! pending [`Timer`](crate::Timer) costs a queue entry instead of a thread.
+//!
+//! It knows only what it schedules: anything that implements [`Due`] (can say whether it
+//! was cancelled, and fires once). `src/timer.rs` implements it for its timers and owns the
+//! process's one `Scheduler` and its reset after a fork; this file never names a timer.
 //!
 //! # What it is
 //!
@@ -9,7 +12,7 @@
 //! 19,000, a process that could not start another). Here a started timer is an entry in
 //! one binary heap ordered by (deadline, start order), and one scheduler thread sleeps until
 //! the earliest deadline. When a deadline passes, the scheduler *fires* the timer
-//! (`Shared::fire` in `src/timer.rs`): the function then gets its own new thread, as in
+//! ([`Due::fire`]): the function then gets its own new thread, as in
 //! Python, so a slow function never delays another timer. The scheduler thread is started
 //! by the first `start()` and ends after [`IDLE`] without any timer; the next `start()`
 //! starts a new one.
@@ -54,10 +57,9 @@
 //!   when the fire would lose anyway) and drops it. So a cancel never wakes anybody. To keep many cancelled long timers from
 //!   piling up, cancel counts them in `stale`, and a start that finds more than half the
 //!   heap stale removes them all (`BinaryHeap::retain`, amortised O(1) per start).
-//! * **fork**: a `pthread_atfork` child handler (registered by the first `start`) empties
-//!   the child's scheduler and counts the fork in a generation that timers record when
-//!   started, so the parent's timers are over in the child (`after_fork`, below). It runs
-//!   on the child's only thread, so it takes no lock and needs no loom model.
+//! * **fork**: a child handler (`after_fork` in `src/timer.rs`) empties the child's
+//!   scheduler ([`Scheduler::forget_the_parents_timers`]). It runs on the child's only
+//!   thread, so it takes no lock and needs no loom model.
 //!
 //! Deadlines are absolute [`Instant`]s (the monotonic clock, the one the futex seam's
 //! timed wait uses), so a wait cut short by a kick or a spurious wake-up never pushes a
@@ -87,8 +89,7 @@
 use crate::error::TimerError;
 use crate::event::Event;
 use crate::lock::Lock;
-use crate::sync::{Arc, AtomicUsize, Ordering::Relaxed, UnsafeCell, thread};
-use crate::timer::Shared;
+use crate::sync::{AtomicUsize, Ordering::Relaxed, UnsafeCell, thread};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
@@ -106,40 +107,52 @@ const COMPACT_FROM: usize = 1024;
 /// back as soon as it empties (a burst of 100,000 timers leaves 4 MiB otherwise).
 const KEEP_WHEN_EMPTY: usize = 1024;
 
+/// What the scheduler schedules (a timer, in `src/timer.rs`): a handle it queues until the
+/// deadline, then fires, unless it was cancelled first.
+pub(crate) trait Due: Send + 'static {
+    /// Whether it was cancelled, so that firing it would only lose: its entry may go
+    /// without firing. A snapshot; once true it stays true.
+    fn is_cancelled(&self) -> bool;
+
+    /// The deadline has passed: fire it (once). Returns the thread it started, if any: the
+    /// scheduler lets that thread go, except under loom, where it joins it before it ends.
+    fn fire(self) -> Option<thread::JoinHandle<()>>;
+}
+
 /// One started timer waiting for its deadline.
-struct Entry {
+struct Entry<T> {
     deadline: Instant,
     /// Start order, so that equal deadlines fire in the order the timers were started.
     seq: u64,
-    timer: Arc<Shared>,
+    timer: T,
 }
 
-impl Entry {
+impl<T> Entry<T> {
     fn key(&self) -> (Instant, u64) {
         (self.deadline, self.seq)
     }
 }
 
 // `BinaryHeap` is a max-heap: the entry that must fire first compares greatest.
-impl Ord for Entry {
+impl<T> Ord for Entry<T> {
     fn cmp(&self, other: &Self) -> Ordering {
         other.key().cmp(&self.key())
     }
 }
 
-impl PartialOrd for Entry {
+impl<T> PartialOrd for Entry<T> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl PartialEq for Entry {
+impl<T> PartialEq for Entry<T> {
     fn eq(&self, other: &Self) -> bool {
         self.key() == other.key()
     }
 }
 
-impl Eq for Entry {}
+impl<T> Eq for Entry<T> {}
 
 /// What the scheduler does once it releases the lock.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -153,8 +166,8 @@ enum Plan {
 }
 
 /// Everything behind `Scheduler::lock`.
-struct Queue {
-    heap: BinaryHeap<Entry>,
+struct Queue<T> {
+    heap: BinaryHeap<Entry<T>>,
     next_seq: u64,
     running: bool,
     plan: Plan,
@@ -162,11 +175,11 @@ struct Queue {
     thread: Option<thread::JoinHandle<()>>,
 }
 
-/// The process's timer scheduler (one, in a static).
-pub(crate) struct Scheduler {
+/// A timer scheduler (the process has one, in a static of `src/timer.rs`).
+pub(crate) struct Scheduler<T> {
     lock: Lock,
     /// Only accessed while holding `lock`.
-    queue: UnsafeCell<Queue>,
+    queue: UnsafeCell<Queue<T>>,
     /// The scheduler sleeps on it; a start that brings an earlier deadline sets it.
     kick: Event,
     /// About how many heap entries belong to cancelled timers (a hint for compaction).
@@ -174,12 +187,20 @@ pub(crate) struct Scheduler {
 }
 
 // SAFETY: `queue` is only accessed while holding `lock`, and what it holds (instants,
-// counters and `Arc<Shared>`, which is `Send + Sync`) may move between threads.
-unsafe impl Sync for Scheduler {}
+// counters, a thread handle and `T: Send` entries) may move between threads.
+unsafe impl<T: Send> Sync for Scheduler<T> {}
 
-impl Queue {
+/// How the scheduler thread holds its scheduler: the process's static; under loom an `Arc`,
+/// because loom drops its statics when the model's main thread returns, while the scheduler
+/// thread (joined by then, see `join`) still takes its last step.
+#[cfg(not(loom))]
+pub(crate) type Handle<T> = &'static Scheduler<T>;
+#[cfg(loom)]
+pub(crate) type Handle<T> = std::sync::Arc<Scheduler<T>>;
+
+impl<T> Queue<T> {
     /// No timer, no thread: a process's queue before its first start.
-    const fn empty() -> Queue {
+    const fn empty() -> Queue<T> {
         Queue {
             heap: BinaryHeap::new(),
             next_seq: 0,
@@ -190,9 +211,9 @@ impl Queue {
     }
 }
 
-impl Scheduler {
+impl<T: Due> Scheduler<T> {
     crate::sync::const_fn_unless_loom! {
-        fn new() -> Scheduler {
+        pub(crate) fn new() -> Scheduler<T> {
             Scheduler {
                 lock: Lock::new(),
                 queue: UnsafeCell::new(Queue::empty()),
@@ -206,7 +227,7 @@ impl Scheduler {
     /// this): the scheduler of a fresh process, whatever the parent's threads were doing
     /// with it. Nothing here allocates, frees or waits.
     #[cfg(all(unix, not(loom), not(miri)))]
-    fn forget_the_parents_timers(&self) {
+    pub(crate) fn forget_the_parents_timers(&self) {
         // A parent thread may have held the lock at the fork (inside a start, say); it does
         // not exist here, and a `Lock` may be released by any thread. The forking thread
         // itself held it only if it forked from a signal handler that interrupted one of
@@ -225,27 +246,33 @@ impl Scheduler {
     }
 
     /// Runs `f` on the queue. The caller holds `lock`.
-    fn with_queue<R>(&self, f: impl FnOnce(&mut Queue) -> R) -> R {
+    fn with_queue<R>(&self, f: impl FnOnce(&mut Queue<T>) -> R) -> R {
         // SAFETY: every caller holds `lock`, so this is the only access to `queue` now.
         self.queue.with_mut(|queue| f(unsafe { &mut *queue }))
     }
 
-    /// Queues `timer` to fire at `deadline`, starting the scheduler thread if there is none.
-    fn schedule(&self, deadline: Instant, timer: Arc<Shared>) -> Result<(), TimerError> {
-        let guard = self.lock.lock();
-        let kick = self.with_queue(|queue| {
+    /// Queues `timer` to fire at `deadline`, starting the scheduler thread if there is none;
+    /// `Err(SpawnFailed)` if that thread was needed and the OS refused it (nothing is
+    /// queued then).
+    pub(crate) fn schedule(
+        this: &Handle<T>,
+        deadline: Instant,
+        timer: T,
+    ) -> Result<(), TimerError> {
+        let guard = this.lock.lock();
+        let kick = this.with_queue(|queue| {
             if !queue.running {
                 // Spawned under the lock: a scheduler that is just ending marks itself not
                 // running under it too, so exactly one of us starts the next one.
-                let thread = spawn_scheduler().map_err(|_| TimerError::SpawnFailed)?;
+                let thread = spawn(Clone::clone(this)).map_err(|_| TimerError::SpawnFailed)?;
                 queue.thread = Some(thread);
                 queue.running = true;
                 queue.plan = Plan::Awake;
             }
             // Relaxed: a hint; a wrong guess costs a scan or some memory, never a timer.
-            if queue.heap.len() >= COMPACT_FROM && self.stale.load(Relaxed) * 2 > queue.heap.len() {
+            if queue.heap.len() >= COMPACT_FROM && this.stale.load(Relaxed) * 2 > queue.heap.len() {
                 queue.heap.retain(|entry| !entry.timer.is_cancelled());
-                self.stale.store(0, Relaxed);
+                this.stale.store(0, Relaxed);
             }
             let seq = queue.next_seq;
             queue.next_seq += 1;
@@ -262,9 +289,15 @@ impl Scheduler {
         })?;
         drop(guard);
         if kick {
-            self.kick.set();
+            this.kick.set();
         }
         Ok(())
+    }
+
+    /// Notes that a queued timer was cancelled: its entry is now stale.
+    pub(crate) fn note_cancelled(&self) {
+        // Relaxed: a hint for compaction (see `stale`).
+        self.stale.fetch_add(1, Relaxed);
     }
 
     /// One stale entry left the heap.
@@ -290,7 +323,7 @@ impl Scheduler {
             let next = self.with_queue(|queue| {
                 self.kick.clear();
                 let now = now(reached);
-                let is_due = |entry: &Entry| now.is_some_and(|now| entry.deadline <= now);
+                let is_due = |entry: &Entry<T>| now.is_some_and(|now| entry.deadline <= now);
                 // Cancelled timers on top go too, due or not: so the next sleep is for the
                 // first live deadline, not for one whose fire would only lose.
                 while let Some(top) = queue.heap.peek() {
@@ -325,11 +358,11 @@ impl Scheduler {
                 return; // Idle and not running any more: the next start starts a new one.
             };
             for timer in due.drain(..) {
-                // Let go of the function's thread (see `Shared::fire`), except under loom.
+                // Let go of the function's thread (see `Due::fire`), except under loom.
                 #[cfg(not(loom))]
-                drop(Shared::fire(timer));
+                drop(timer.fire());
                 #[cfg(loom)]
-                functions.extend(Shared::fire(timer));
+                functions.extend(timer.fire());
             }
             if due.capacity() > KEEP_WHEN_EMPTY {
                 due = Vec::new();
@@ -367,160 +400,37 @@ fn time_until(_deadline: Instant) -> Duration {
     IDLE
 }
 
-#[cfg(not(loom))]
-static SCHEDULER: Scheduler = Scheduler::new();
-
-#[cfg(not(loom))]
-fn scheduler() -> &'static Scheduler {
-    &SCHEDULER
-}
-
-#[cfg(not(loom))]
-fn spawn_scheduler() -> std::io::Result<thread::JoinHandle<()>> {
-    let thread = thread::Builder::new().name("threading::Timer scheduler".to_owned());
-    thread.spawn(|| SCHEDULER.run())
-}
-
-// Under loom a fresh scheduler for every explored execution. Loom drops its statics when the
-// model's main thread returns; the scheduler thread (joined by then, see `join_scheduler`)
-// holds the scheduler through its own `Arc` all the same, to the end of its last step.
-#[cfg(loom)]
-loom::lazy_static! {
-    static ref SCHEDULER: std::sync::Arc<Scheduler> = std::sync::Arc::new(Scheduler::new());
-}
-
-#[cfg(loom)]
-fn scheduler() -> &'static Scheduler {
-    &SCHEDULER
-}
-
-#[cfg(loom)]
-fn spawn_scheduler() -> std::io::Result<thread::JoinHandle<()>> {
-    let scheduler = std::sync::Arc::clone(&SCHEDULER);
+/// Starts the scheduler thread of `scheduler`.
+fn spawn<T: Due>(scheduler: Handle<T>) -> std::io::Result<thread::JoinHandle<()>> {
     let thread = thread::Builder::new().name("threading::Timer scheduler".to_owned());
     thread.spawn(move || scheduler.run())
 }
 
-/// Waits until no scheduler thread is left, nor any timer function's thread (under loom the
-/// scheduler joins those before it ends): the scheduler ends once no timer is queued and
-/// its idle wait timed out (at once, under loom). A loom model must call this before its
-/// main thread returns, because loom tears down its statics (the futex model's among them)
-/// then, while a thread raising `finished` on its way out may still be waking.
 #[cfg(loom)]
-pub(crate) fn join_scheduler() {
-    let scheduler = scheduler();
-    loop {
-        let thread = {
-            let _guard = scheduler.lock.lock();
-            scheduler.with_queue(|queue| queue.thread.take())
-        };
-        match thread {
-            Some(thread) => thread.join().expect("the scheduler thread does not panic"),
-            None => return,
-        }
-    }
-}
-
-/// What `fork()` does to timers: a child's scheduler starts empty, and the parent's timers
-/// are over in it. A `pthread_atfork` child handler, registered by the first `start`
-/// ([`watch_forks`]), runs in the child, where only the forking thread exists, before
-/// `fork` returns there: it counts the fork in `GENERATION` and resets the scheduler
-/// ([`Scheduler::forget_the_parents_timers`]). A timer records the generation when it is
-/// started; one recorded in an earlier generation belongs to a process this is a fork of,
-/// and its entry and thread, if any, stayed behind with that process (Python's
-/// `_after_fork` marks the parent's threads stopped). One thread runs the handler, so it
-/// needs no lock and no loom model. Under loom, Miri and off Unix there is no fork: the
-/// generation stays 0.
-#[cfg(all(unix, not(loom), not(miri)))]
-mod after_fork {
-    use crate::sync::{AtomicU32, Ordering::*};
-
-    /// How many forks lie between the first process and this one (wrapping).
-    static GENERATION: AtomicU32 = AtomicU32::new(0);
-
-    /// Whether the child handler is registered: `UNWATCHED`, `REGISTERING`, `WATCHED`.
-    static HANDLER: AtomicU32 = AtomicU32::new(UNWATCHED);
-    const UNWATCHED: u32 = 0;
-    const REGISTERING: u32 = 1;
-    const WATCHED: u32 = 2;
-
-    pub(crate) fn generation() -> u32 {
-        // Relaxed: it changes only in a child's handler, before any other thread exists.
-        GENERATION.load(Relaxed)
-    }
-
-    /// Registers the child handler once per process (and its forks: they inherit it). A
-    /// caller returns once it is registered, so a fork after its `start` runs the handler.
-    pub(crate) fn watch() {
-        // Acquire / Release: a caller that finds the handler registered starts its timer
-        // after the registration, so any fork that can copy that timer runs the handler.
+impl<T: Due> Scheduler<T> {
+    /// Waits until no scheduler thread is left, nor any timer function's thread (under loom
+    /// the scheduler joins those before it ends): the scheduler ends once no timer is queued
+    /// and its idle wait timed out (at once, under loom). A loom model must call this before
+    /// its main thread returns, because loom tears down its statics (the futex model's among
+    /// them) then, while a thread raising `finished` on its way out may still be waking.
+    pub(crate) fn join(&self) {
         loop {
-            // A load first: once registered, a start costs one shared read, not a
-            // read-modify-write on a line that every starting thread would fight over.
-            match HANDLER.load(Acquire) {
-                WATCHED => return,
-                REGISTERING => std::thread::yield_now(), // another thread registers it now
-                _ => {
-                    if HANDLER.compare_exchange(UNWATCHED, REGISTERING, Acquire, Acquire).is_ok() {
-                        // SAFETY: `in_child` is a valid handler for the process's lifetime;
-                        // it touches only our statics (see there).
-                        let failed = unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
-                        // Refused (out of memory): the next start tries again, and this one
-                        // goes on, as a process without the handler would have.
-                        HANDLER.store(if failed != 0 { UNWATCHED } else { WATCHED }, Release);
-                        return;
-                    }
-                }
+            let thread = {
+                let _guard = self.lock.lock();
+                self.with_queue(|queue| queue.thread.take())
+            };
+            match thread {
+                Some(thread) => thread.join().expect("the scheduler thread does not panic"),
+                None => return,
             }
         }
     }
-
-    /// The child's handler: it runs in the child of every `fork()`, on the only thread
-    /// there, before `fork` returns. It must not allocate or take a lock that a parent
-    /// thread may have held: it stores to words and forgets the parent's queue.
-    extern "C" fn in_child() {
-        // Relaxed: the child has one thread, this one.
-        GENERATION.store(GENERATION.load(Relaxed).wrapping_add(1), Relaxed);
-        super::SCHEDULER.forget_the_parents_timers();
-    }
-}
-
-/// Which process in a line of forks this is (see [`after_fork`]): a timer started here
-/// records it, and one that recorded another is from a process this one is a fork of.
-#[cfg(all(unix, not(loom), not(miri)))]
-pub(crate) use after_fork::generation;
-
-/// Which process in a line of forks this is: always the first where there is no fork.
-#[cfg(not(all(unix, not(loom), not(miri))))]
-pub(crate) fn generation() -> u32 {
-    0
-}
-
-/// Makes sure a `fork()` from now on resets the scheduler in the child (see [`after_fork`]);
-/// `Timer::start` calls it before it records the generation.
-pub(crate) fn watch_forks() {
-    #[cfg(all(unix, not(loom), not(miri)))]
-    after_fork::watch();
-}
-
-/// Queues `timer` to fire at `deadline`; `Err(SpawnFailed)` if the scheduler thread was
-/// needed and the OS refused it (nothing is queued then).
-pub(crate) fn schedule(deadline: Instant, timer: Arc<Shared>) -> Result<(), TimerError> {
-    scheduler().schedule(deadline, timer)
-}
-
-/// Notes that a queued timer was cancelled: its entry is now stale.
-pub(crate) fn note_cancelled() {
-    // Relaxed: a hint for compaction (see `Scheduler::stale`).
-    scheduler().stale.fetch_add(1, Relaxed);
 }
 
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::Entry;
-    use crate::timer::Shared;
     use std::collections::BinaryHeap;
-    use std::sync::Arc;
     use std::time::{Duration, Instant};
 
     /// Equal deadlines pop in start order, earlier deadlines first whatever the order.
@@ -531,7 +441,7 @@ mod tests {
         let mut heap = BinaryHeap::new();
         let keys = [(later, 0), (now, 1), (later, 2), (now, 3), (now, 4), (later, 5)];
         for (deadline, seq) in keys {
-            heap.push(Entry { deadline, seq, timer: Arc::new(Shared::new(Box::new(|| {}))) });
+            heap.push(Entry { deadline, seq, timer: () });
         }
         let popped: Vec<u64> = std::iter::from_fn(|| heap.pop().map(|e| e.seq)).collect();
         assert_eq!(popped, [1, 3, 4, 0, 2, 5]);

@@ -24,7 +24,7 @@
 //! | `FIRED` | the scheduler won: the function runs (or ran, or its thread was refused); `cancel()` changes nothing |
 //!
 //! `CANCELLED` and `FIRED` exclude each other. Above them, `start` records the process's
-//! fork generation (`scheduler::generation`): a timer started in a process that this one
+//! fork generation (`generation`): a timer started in a process that this one
 //! is a `fork()` of is over here. Beside the word: `finished`, an [`Event`]
 //! raised when the timer is done (the function returned or unwound, a cancel won, or the
 //! function's thread was refused), which `join` waits for; and the function itself, in an
@@ -41,9 +41,9 @@
 //! * **fire** (the scheduler, once the deadline has passed): one RMW raises `FIRED` only if
 //!   `CANCELLED` is not raised. Win: take the function and spawn its thread, which runs it
 //!   and raises `finished` as its last act (also while unwinding). If the OS refuses that
-//!   thread, the function is dropped unrun, `finished` is raised, a line goes to stderr and
-//!   a process-wide counter ([`crate::diagnostics::timer_spawn_failures`]) counts it: there
-//!   is no caller left to return an `Err` to, and the scheduler goes on serving the others.
+//!   thread, the function is dropped unrun, `finished` is raised, and `src/timer_report.rs`
+//!   counts it and prints a line: there is no caller left to return an `Err` to, and the
+//!   scheduler goes on serving the others.
 //! * **cancel**: one RMW raises `CANCELLED` only if neither it nor `FIRED` is raised. Win:
 //!   take the function and drop it (with whatever it owns), then raise `finished`. The
 //!   queue entry stays until its deadline (the fire then loses): a cancel wakes nobody.
@@ -56,7 +56,7 @@
 //!   panics at once with Python's words instead.
 //! * **fork**: in the child, a timer whose recorded generation is not the child's is over
 //!   (not alive, joined at once, nothing to cancel), whatever its bits say: its entry
-//!   and its function's thread stayed with the parent (`scheduler::after_fork` resets the
+//!   and its function's thread stayed with the parent (`after_fork` resets the
 //!   child's scheduler). Its function, if nobody took it, is leaked rather than dropped.
 //!
 //! Because fire and cancel are each a single RMW on the same word, they are ordered by that
@@ -91,7 +91,7 @@
 
 use crate::error::TimerError;
 use crate::event::Event;
-use crate::scheduler;
+use crate::scheduler::{self, Due, Scheduler};
 use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread, thread_local};
 use core::cell::Cell;
 use core::fmt;
@@ -102,12 +102,12 @@ const CANCELLED: u32 = 2;
 const FIRED: u32 = 4;
 const FLAGS: u32 = STARTED | CANCELLED | FIRED;
 /// Above the three bits, `start` records the process's fork generation
-/// (`scheduler::generation`, its low 29 bits).
+/// (`generation`, its low 29 bits).
 const GENERATION_SHIFT: u32 = 3;
 
 /// The state word's generation bits for the calling process.
 fn this_process() -> u32 {
-    scheduler::generation() << GENERATION_SHIFT
+    generation() << GENERATION_SHIFT
 }
 
 /// Whether state `s` says the timer was started in this process, not in one that this
@@ -154,7 +154,17 @@ impl Shared {
         self.function.with_mut(|function| unsafe { (*function).take() })
     }
 
-    pub(crate) fn is_cancelled(&self) -> bool {
+    /// A cancel won: drop the function (with whatever it holds), then let `join` return.
+    fn cancelled(&self) {
+        let function = self.take_function();
+        drop(function);
+        self.finished.set();
+    }
+}
+
+/// What the scheduler queues for a started timer: the timer itself.
+impl Due for Arc<Shared> {
+    fn is_cancelled(&self) -> bool {
         // Relaxed: a snapshot; once raised the bit stays.
         self.state.load(Relaxed) & CANCELLED != 0
     }
@@ -164,7 +174,8 @@ impl Shared {
     /// handle it returns. The scheduler lets that thread go (`join` waits for `finished`,
     /// raised as the thread's last act, instead of joining it): so a fired timer that is
     /// kept but never joined holds no thread stack, as an unjoined thread would.
-    pub(crate) fn fire(timer: Arc<Shared>) -> Option<thread::JoinHandle<()>> {
+    fn fire(self) -> Option<thread::JoinHandle<()>> {
+        let timer = self;
         // Relaxed: the word's modification order alone decides between fire and cancel.
         let fired = timer
             .state
@@ -188,36 +199,122 @@ impl Shared {
                 // `spawn` dropped the function unrun. Python would have refused the timer's
                 // thread at `start`; here the refusal comes at fire time, when nobody is
                 // there to take an `Err`: the timer ends unrun, and the process hears of it.
-                spawn_failed(&error);
+                crate::timer_report::function_thread_refused(&error);
                 timer.finished.set();
                 None
             }
         }
     }
+}
 
-    /// A cancel won: drop the function (with whatever it holds), then let `join` return.
-    fn cancelled(&self) {
-        let function = self.take_function();
-        drop(function);
-        self.finished.set();
+#[cfg(not(loom))]
+static SCHEDULER: Scheduler<Arc<Shared>> = Scheduler::new();
+
+/// The process's one timer scheduler.
+#[cfg(not(loom))]
+fn scheduler() -> scheduler::Handle<Arc<Shared>> {
+    &SCHEDULER
+}
+
+// Under loom a fresh scheduler for every explored execution (see `scheduler::Handle`).
+#[cfg(loom)]
+loom::lazy_static! {
+    static ref SCHEDULER: scheduler::Handle<Arc<Shared>> = std::sync::Arc::new(Scheduler::new());
+}
+
+/// The model's one timer scheduler.
+#[cfg(loom)]
+fn scheduler() -> scheduler::Handle<Arc<Shared>> {
+    std::sync::Arc::clone(&SCHEDULER)
+}
+
+/// Waits until the timer scheduler's thread has ended (see `Scheduler::join`).
+#[cfg(loom)]
+pub(crate) fn join_scheduler() {
+    scheduler().join();
+}
+
+/// What `fork()` does to timers: a child's scheduler starts empty, and the parent's timers
+/// are over in it. A `pthread_atfork` child handler, registered by the first `start`
+/// ([`watch_forks`]), runs in the child, where only the forking thread exists, before
+/// `fork` returns there: it counts the fork in `GENERATION` and resets the scheduler
+/// (`Scheduler::forget_the_parents_timers`). A timer records the generation when it is
+/// started; one recorded in an earlier generation belongs to a process this is a fork of,
+/// and its entry and thread, if any, stayed behind with that process (Python's
+/// `_after_fork` marks the parent's threads stopped). One thread runs the handler, so it
+/// needs no lock and no loom model. Under loom, Miri and off Unix there is no fork: the
+/// generation stays 0.
+#[cfg(all(unix, not(loom), not(miri)))]
+mod after_fork {
+    use crate::sync::{AtomicU32, Ordering::*};
+
+    /// How many forks lie between the first process and this one (wrapping).
+    static GENERATION: AtomicU32 = AtomicU32::new(0);
+
+    /// Whether the child handler is registered: `UNWATCHED`, `REGISTERING`, `WATCHED`.
+    static HANDLER: AtomicU32 = AtomicU32::new(UNWATCHED);
+    const UNWATCHED: u32 = 0;
+    const REGISTERING: u32 = 1;
+    const WATCHED: u32 = 2;
+
+    pub(crate) fn generation() -> u32 {
+        // Relaxed: it changes only in a child's handler, before any other thread exists.
+        GENERATION.load(Relaxed)
+    }
+
+    /// Registers the child handler once per process (and its forks: they inherit it). A
+    /// caller returns once it is registered, so a fork after its `start` runs the handler.
+    pub(crate) fn watch() {
+        // Acquire / Release: a caller that finds the handler registered starts its timer
+        // after the registration, so any fork that can copy that timer runs the handler.
+        loop {
+            // A load first: once registered, a start costs one shared read, not a
+            // read-modify-write on a line that every starting thread would fight over.
+            match HANDLER.load(Acquire) {
+                WATCHED => return,
+                REGISTERING => std::thread::yield_now(), // another thread registers it now
+                _ => {
+                    if HANDLER.compare_exchange(UNWATCHED, REGISTERING, Acquire, Acquire).is_ok() {
+                        // SAFETY: `in_child` is a valid handler for the process's lifetime;
+                        // it touches only our statics (see there).
+                        let failed = unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+                        // Refused (out of memory): the next start tries again, and this one
+                        // goes on, as a process without the handler would have.
+                        HANDLER.store(if failed != 0 { UNWATCHED } else { WATCHED }, Release);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The child's handler: it runs in the child of every `fork()`, on the only thread
+    /// there, before `fork` returns. It must not allocate or take a lock that a parent
+    /// thread may have held: it stores to words and forgets the parent's queue.
+    extern "C" fn in_child() {
+        // Relaxed: the child has one thread, this one.
+        GENERATION.store(GENERATION.load(Relaxed).wrapping_add(1), Relaxed);
+        super::SCHEDULER.forget_the_parents_timers();
     }
 }
 
-/// Reports a function thread that the OS refused at fire time: counted for
-/// [`crate::diagnostics::timer_spawn_failures`] and told on stderr, as Python tells of an
-/// exception in a thread.
-fn spawn_failed(error: &std::io::Error) {
-    // Relaxed: a counter that orders nothing.
-    SPAWN_FAILURES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-    eprintln!(
-        "threading::Timer: can't start new thread for a timer's function ({error}); \
-         the timer ends without running it"
-    );
+/// Which process in a line of forks this is (see [`after_fork`]): a timer started here
+/// records it, and one that recorded another is from a process this one is a fork of.
+#[cfg(all(unix, not(loom), not(miri)))]
+use after_fork::generation;
+
+/// Which process in a line of forks this is: always the first where there is no fork.
+#[cfg(not(all(unix, not(loom), not(miri))))]
+fn generation() -> u32 {
+    0
 }
 
-/// How many timer functions could not get a thread when their timer fired.
-pub(crate) static SPAWN_FAILURES: core::sync::atomic::AtomicU64 =
-    core::sync::atomic::AtomicU64::new(0);
+/// Makes sure a `fork()` from now on resets the scheduler in the child (see [`after_fork`]);
+/// `Timer::start` calls it before it records the generation.
+fn watch_forks() {
+    #[cfg(all(unix, not(loom), not(miri)))]
+    after_fork::watch();
+}
 
 thread_local! {
     /// The timer whose function this thread runs, null on every other thread: its `join`
@@ -347,7 +444,7 @@ impl Timer {
     /// ```
     pub fn start(&self) -> Result<(), TimerError> {
         // Before the generation is read: a fork after this resets the child's scheduler.
-        scheduler::watch_forks();
+        watch_forks();
         let this_process = this_process();
         // Relaxed: the bit only elects the one caller that queues the timer; the
         // scheduler's lock publishes the timer to the scheduler.
@@ -363,7 +460,7 @@ impl Timer {
         let Some(deadline) = Instant::now().checked_add(self.interval) else {
             return Ok(()); // Beyond the clock's end: never fires, needs no entry.
         };
-        scheduler::schedule(deadline, Arc::clone(&self.shared)).inspect_err(|_| {
+        Scheduler::schedule(&scheduler(), deadline, Arc::clone(&self.shared)).inspect_err(|_| {
             // Relaxed: as above; whoever learns of the failure learns it from our `Err`.
             self.shared.state.fetch_and(!STARTED, Relaxed);
         })
@@ -382,7 +479,7 @@ impl Timer {
     /// timer.join();
     /// ```
     pub fn cancel(&self) {
-        // Relaxed: as in `Shared::fire`, the single modification order decides the race. A
+        // Relaxed: as in `fire` (the `Due` impl), the single modification order decides the race. A
         // timer started before a fork is over in the child: nothing left to cancel there.
         let won = self.shared.state.fetch_update(Relaxed, Relaxed, |s| {
             let over_here = s & STARTED != 0 && !started_here(s);
@@ -392,7 +489,7 @@ impl Timer {
             self.shared.cancelled();
             if old & STARTED != 0 {
                 // Its queue entry, if it has one, stays until its deadline: nothing is woken.
-                scheduler::note_cancelled();
+                scheduler().note_cancelled();
             }
         }
     }
@@ -408,7 +505,7 @@ impl Timer {
     /// assert!(timer.is_cancelled());
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        self.shared.is_cancelled()
+        Due::is_cancelled(&self.shared)
     }
 
     /// Waits until the timer is done: its function has returned or panicked (or could not
@@ -514,7 +611,7 @@ impl Timer {
 
 /// In a forked child, a timer the parent had started is over, but its function (if nobody
 /// ran or dropped it) still belongs to the parent: the child leaks it instead of dropping it,
-/// as it leaks the scheduler's entries (see `scheduler::after_fork`).
+/// as it leaks the scheduler's entries (see `after_fork`).
 #[cfg(all(unix, not(loom), not(miri)))]
 impl Drop for Timer {
     fn drop(&mut self) {

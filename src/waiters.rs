@@ -91,7 +91,8 @@
 
 use crate::futex::{self, Deadline, Wait};
 use crate::lock::Lock;
-use crate::sync::{AtomicU32, Ordering::*, Spin, UnsafeCell, const_fn_unless_loom, spin_while};
+use crate::spin::{Spin, spin_while};
+use crate::sync::{AtomicU32, Ordering::*, UnsafeCell, const_fn_unless_loom};
 use core::ptr;
 
 const WAITING: u32 = 0;

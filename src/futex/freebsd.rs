@@ -6,7 +6,7 @@
 //!   `uaddr` argument; that is how the kernel tells it from a bare relative timespec.
 //! * Wake: `UMTX_OP_WAKE_PRIVATE` with the count (1, n, or `i32::MAX` for all).
 
-use super::{AtomicU32, Expired};
+use super::{AtomicU32, Expired, monotonic_after};
 use std::time::Duration;
 
 pub(super) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> Expired {
@@ -62,21 +62,4 @@ fn wake(word: &AtomicU32, count: u32) {
             core::ptr::null_mut(),
         );
     }
-}
-
-/// `CLOCK_MONOTONIC` now plus `span`, saturating: a deadline billions of years away is as
-/// good as the largest one the kernel accepts.
-fn monotonic_after(span: Duration) -> libc::timespec {
-    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `now` is a valid, writable timespec; CLOCK_MONOTONIC always exists.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
-    debug_assert_eq!(rc, 0, "clock_gettime(CLOCK_MONOTONIC) cannot fail");
-    let secs = libc::time_t::try_from(span.as_secs()).unwrap_or(libc::time_t::MAX);
-    let mut tv_sec = now.tv_sec.saturating_add(secs);
-    let mut tv_nsec = now.tv_nsec + libc::c_long::from(span.subsec_nanos() as i32);
-    if tv_nsec >= 1_000_000_000 {
-        tv_nsec -= 1_000_000_000;
-        tv_sec = tv_sec.saturating_add(1);
-    }
-    libc::timespec { tv_sec, tv_nsec }
 }

@@ -11,13 +11,13 @@
 //! `syscall`'s varargs, and rejected a `&AtomicU32` there ("incorrect c-variadic argument
 //! type"), which stopped every blocking test under Miri here and in dependent crates.
 
-use super::{AtomicU32, Expired};
+use super::{AtomicU32, Expired, monotonic_after};
 use std::time::Duration;
 
 pub(super) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> Expired {
-    let deadline = timeout.map(|left| monotonic_now().plus(left));
-    let deadline_ptr =
-        deadline.as_ref().map_or(core::ptr::null(), |t| &t.0 as *const libc::timespec);
+    // Absolute, on CLOCK_MONOTONIC: the clock `FUTEX_WAIT_BITSET` measures deadlines in.
+    let deadline = timeout.map(monotonic_after);
+    let deadline_ptr = deadline.as_ref().map_or(core::ptr::null(), |t| t as *const libc::timespec);
     // SAFETY: `word` is a live, aligned 4-byte atomic for the whole call (it is borrowed) and
     // the kernel only reads it. `deadline` outlives the call (null means no deadline).
     // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC time (the default clock for this
@@ -62,31 +62,5 @@ fn wake(word: &AtomicU32, count: i32) {
             libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
             count,
         );
-    }
-}
-
-/// A `CLOCK_MONOTONIC` reading, the clock `FUTEX_WAIT_BITSET` measures absolute deadlines in.
-struct Timespec(libc::timespec);
-
-fn monotonic_now() -> Timespec {
-    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `now` is a valid, writable timespec; CLOCK_MONOTONIC always exists on Linux.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
-    debug_assert_eq!(rc, 0, "clock_gettime(CLOCK_MONOTONIC) cannot fail");
-    Timespec(now)
-}
-
-impl Timespec {
-    /// Saturates instead of overflowing: a deadline billions of years away is as good as the
-    /// largest one the kernel accepts.
-    fn plus(self, span: Duration) -> Timespec {
-        let secs = i64::try_from(span.as_secs()).unwrap_or(i64::MAX);
-        let mut tv_sec = self.0.tv_sec.saturating_add(secs);
-        let mut tv_nsec = self.0.tv_nsec + i64::from(span.subsec_nanos());
-        if tv_nsec >= 1_000_000_000 {
-            tv_nsec -= 1_000_000_000;
-            tv_sec = tv_sec.saturating_add(1);
-        }
-        Timespec(libc::timespec { tv_sec, tv_nsec })
     }
 }

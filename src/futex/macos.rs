@@ -19,7 +19,7 @@
 
 use super::{AtomicU32, Expired};
 use core::ffi::{CStr, c_int, c_void};
-use core::sync::atomic::{AtomicPtr, AtomicU8, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 // Private but stable since macOS 10.12 (declared in xnu's bsd/sys/ulock.h).
@@ -55,50 +55,29 @@ struct OsSync {
     wake_all: WakeByAddress,
 }
 
-/// 0: not looked up yet; 1: `os_sync_*` present (the pointers below are set); 2: absent.
-static API: AtomicU8 = AtomicU8::new(0);
-static WAIT: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
-static WAIT_WITH_DEADLINE: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
-static WAKE_ANY: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
-static WAKE_ALL: AtomicPtr<c_void> = AtomicPtr::new(core::ptr::null_mut());
-
+/// The `os_sync_*` entry points, looked up on first use. A `OnceLock` is fine here: it
+/// guards a one-time symbol look-up, not a word of any primitive's protocol.
 fn os_sync() -> Option<OsSync> {
-    // Acquire pairs with the Release below: state 1 means the three pointers are stored.
-    let mut state = API.load(Ordering::Acquire);
-    if state == 0 {
-        // Racing threads all find the same addresses, so looking up twice is harmless.
-        let found = [
-            (&WAIT, c"os_sync_wait_on_address"),
-            (&WAIT_WITH_DEADLINE, c"os_sync_wait_on_address_with_deadline"),
-            (&WAKE_ANY, c"os_sync_wake_by_address_any"),
-            (&WAKE_ALL, c"os_sync_wake_by_address_all"),
-        ]
-        .into_iter()
-        .all(|(slot, name)| {
-            let address = lookup(name);
-            // Relaxed: published by the Release store of API.
-            slot.store(address, Ordering::Relaxed);
-            !address.is_null()
-        });
-        state = if found { 1 } else { 2 };
-        API.store(state, Ordering::Release);
-    }
-    (state == 1).then(|| {
+    static API: OnceLock<Option<OsSync>> = OnceLock::new();
+    *API.get_or_init(|| {
+        let wait = lookup(c"os_sync_wait_on_address");
+        let wait_with_deadline = lookup(c"os_sync_wait_on_address_with_deadline");
+        let wake_any = lookup(c"os_sync_wake_by_address_any");
+        let wake_all = lookup(c"os_sync_wake_by_address_all");
+        if [wait, wait_with_deadline, wake_any, wake_all].iter().any(|f| f.is_null()) {
+            return None;
+        }
         // SAFETY: these non-null addresses are the os_sync functions of those names, whose
         // C signatures (macOS 14.4 <os/os_sync_wait_on_address.h>) the types spell out.
         unsafe {
-            OsSync {
-                wait: core::mem::transmute::<*mut c_void, Wait>(WAIT.load(Ordering::Relaxed)),
+            Some(OsSync {
+                wait: core::mem::transmute::<*mut c_void, Wait>(wait),
                 wait_with_deadline: core::mem::transmute::<*mut c_void, WaitWithDeadline>(
-                    WAIT_WITH_DEADLINE.load(Ordering::Relaxed),
+                    wait_with_deadline,
                 ),
-                wake_any: core::mem::transmute::<*mut c_void, WakeByAddress>(
-                    WAKE_ANY.load(Ordering::Relaxed),
-                ),
-                wake_all: core::mem::transmute::<*mut c_void, WakeByAddress>(
-                    WAKE_ALL.load(Ordering::Relaxed),
-                ),
-            }
+                wake_any: core::mem::transmute::<*mut c_void, WakeByAddress>(wake_any),
+                wake_all: core::mem::transmute::<*mut c_void, WakeByAddress>(wake_all),
+            })
         }
     })
 }

@@ -200,6 +200,26 @@ impl Expired {
     }
 }
 
+/// `CLOCK_MONOTONIC` now plus `span`: the absolute deadline Linux's and FreeBSD's futex
+/// waits take. Saturates instead of overflowing: a deadline billions of years away is as
+/// good as the largest one the kernel accepts.
+#[cfg(all(not(loom), any(target_os = "linux", target_os = "freebsd")))]
+fn monotonic_after(span: Duration) -> libc::timespec {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `now` is a valid, writable timespec; CLOCK_MONOTONIC always exists.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    debug_assert_eq!(rc, 0, "clock_gettime(CLOCK_MONOTONIC) cannot fail");
+    let secs = libc::time_t::try_from(span.as_secs()).unwrap_or(libc::time_t::MAX);
+    let mut tv_sec = now.tv_sec.saturating_add(secs);
+    // Below 10^9: fits every `c_long`.
+    let mut tv_nsec = now.tv_nsec + libc::c_long::from(span.subsec_nanos() as i32);
+    if tv_nsec >= 1_000_000_000 {
+        tv_nsec -= 1_000_000_000;
+        tv_sec = tv_sec.saturating_add(1);
+    }
+    libc::timespec { tv_sec, tv_nsec }
+}
+
 /// Above this many, `wake_n` on an OS without a "wake n" call wakes all: a few single wakes
 /// leave the other sleepers asleep, many would cost more than the stampede they avoid.
 #[cfg(all(not(loom), any(windows, target_os = "macos")))]
