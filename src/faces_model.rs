@@ -1,53 +1,27 @@
-//! Under `cfg(loom)` only: the lock_api faces ([`Mutex`], [`ReentrantMutex`], [`Condvar`])
-//! for loom models, so that code written on them is model-checked unchanged.
+//! Under `cfg(loom)` only: the lock_api faces ([`Mutex`], [`ReentrantMutex`], [`Condvar`],
+//! [`FairMutex`], [`RwLock`], [`RecursiveRwLock`] and their guards) for loom models, so that
+//! code written on them is model-checked unchanged.
 //!
 //! # Why a file of its own
 //!
 //! lock_api builds every face from a constant: `Mutex::new` is `const` and takes its lock
-//! from `RawMutex::INIT`, `Condvar::new` from `RawCondvar::INIT`, and lock_api 0.5 has no
-//! other way to build a `Condvar`. A constant cannot hold a loom atomic: a loom atomic is
-//! an entry in the state of one execution of one model, created by a call (there is no
-//! `const` `new`). So under loom the raw types of the faces are [`ModelLock`] and
-//! [`ModelCondvar`]: a constant that holds no atomic yet, and builds the crate's [`Lock`]
-//! (or [`RawCondvar`]) the first time it is used, inside the execution that uses it. From
-//! then on every operation is the crate's own, on loom's atomics and futex model.
+//! from `RawMutex::INIT`, `RwLock::new` from `RawRwLock::INIT`, `Condvar::new` from
+//! `RawCondvar::INIT`, and lock_api 0.5 has no other way to build a `Condvar`. A constant
+//! cannot hold a loom atomic: a loom atomic is an entry in the state of one execution of one
+//! model, created by a call (there is no `const` `new`). So under loom the raw types of the
+//! faces are [`ModelLock`], [`ModelFairLock`], [`ModelRwLock`] and [`ModelCondvar`]: a
+//! constant that holds no atomic yet, and builds the crate's [`Lock`], [`RawRwLock`] (or
+//! [`RawCondvar`]) the first time it is used, inside the execution that uses it. From then
+//! on every operation is the crate's own, on loom's atomics and futex model: the lock_api
+//! traits of [`ModelFairLock`] and [`ModelRwLock`] are the very impls of [`RawFairMutex`]
+//! and [`RawRwLock`] (written once, by a macro in `src/fair_mutex.rs` and `src/rwlock.rs`),
+//! over the lock built here.
 //!
-//! # The state
-//!
-//! [`ModelCell`]: `built_in`, a std `AtomicU64` (0: not built yet; 1: being built; any
-//! other value: the number of the loom execution that built it), and the value itself.
-//! Executions are numbered by a `loom::lazy_static!` that takes the next number from a
-//! process-wide counter: loom builds its lazy statics afresh for every execution.
-//!
-//! # The protocol
-//!
-//! A use in execution `e` finds `built_in == e` and uses the value; or finds 0, claims it
-//! (CAS to 1), builds the value and publishes `e`; or finds anything else and panics: the
-//! value was built in another execution (a plain `static`, which outlives loom's executions,
-//! or one value shared by two models on two test threads), and a loom atomic of another
-//! execution means nothing in this one. The panic says to declare such a static with
-//! `loom::lazy_static!`. Building needs no care about loom's threads: they all run on one
-//! OS thread and only switch at loom operations, and creating a loom atomic is not one.
-//!
-//! Each loom thread's first use of a value goes through one loom `Mutex` (`FIRST_USES`, a
-//! `loom::lazy_static!`), and the build happens under it: so every thread is ordered after
-//! the build, as real code is ordered after a value's construction. Without that, loom sees
-//! the build (which creates the value's loom atomics and cells) race with another thread's
-//! use, and reports a causality violation in correct code (a notify after the unlock). The
-//! price: a thread's first use is also ordered after every earlier first use, which real
-//! code need not be; later uses add nothing.
-//!
-//! Orderings of `built_in`: the CAS claims (`Acquire`, so nothing of the value is read
-//! before it), the `Release` store publishes the built value and the `Acquire` load sees
-//! it; they matter only across OS threads (two models), where the value is refused anyway.
-//!
-//! # What the tests prove
-//!
-//! `tests/downstream/tests/model.rs`: a bounded buffer on `Mutex` + two `Condvar`s passes
-//! its model, and the same buffer with a lost notification is reported as a deadlock.
+//! [`RawFairMutex`]: crate::RawFairMutex
 
 use crate::lock::Lock;
 use crate::mutex::{RawCondvar, RawThreadId};
+use crate::rwlock::RawRwLock;
 use ::lock_api::GuardNoSend;
 use core::cell::UnsafeCell;
 use core::fmt;
@@ -72,6 +46,42 @@ pub type MappedReentrantMutexGuard<'a, T> =
     ::lock_api::MappedReentrantMutexGuard<'a, ModelLock, RawThreadId, T>;
 /// `Condvar` under loom: `lock_api::Condvar` over [`ModelCondvar`].
 pub type Condvar = ::lock_api::Condvar<ModelCondvar>;
+/// `FairMutex<T>` under loom: `lock_api::Mutex` over [`ModelFairLock`] (every unlock fair).
+pub type FairMutex<T> = ::lock_api::Mutex<ModelFairLock, T>;
+/// `FairMutexGuard` under loom.
+pub type FairMutexGuard<'a, T> = ::lock_api::MutexGuard<'a, ModelFairLock, T>;
+/// `MappedFairMutexGuard` under loom.
+pub type MappedFairMutexGuard<'a, T> = ::lock_api::MappedMutexGuard<'a, ModelFairLock, T>;
+/// `RwLock<T>` under loom: `lock_api::RwLock` over [`ModelRwLock`] (writer-preferring).
+/// `RwLock::new` works in a model; a `static` one must be a `loom::lazy_static!`.
+pub type RwLock<T> = ::lock_api::RwLock<ModelRwLock, T>;
+/// `RwLockReadGuard` under loom.
+pub type RwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, ModelRwLock, T>;
+/// `RwLockWriteGuard` under loom.
+pub type RwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, ModelRwLock, T>;
+/// `RwLockUpgradableReadGuard` under loom.
+pub type RwLockUpgradableReadGuard<'a, T> =
+    ::lock_api::RwLockUpgradableReadGuard<'a, ModelRwLock, T>;
+/// `MappedRwLockReadGuard` under loom.
+pub type MappedRwLockReadGuard<'a, T> = ::lock_api::MappedRwLockReadGuard<'a, ModelRwLock, T>;
+/// `MappedRwLockWriteGuard` under loom.
+pub type MappedRwLockWriteGuard<'a, T> = ::lock_api::MappedRwLockWriteGuard<'a, ModelRwLock, T>;
+/// `RecursiveRwLock<T>` under loom: `lock_api::RwLock` over `ModelRwLock<true>` (nested
+/// reads never deadlock).
+pub type RecursiveRwLock<T> = ::lock_api::RwLock<ModelRwLock<true>, T>;
+/// `RecursiveRwLockReadGuard` under loom.
+pub type RecursiveRwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, ModelRwLock<true>, T>;
+/// `RecursiveRwLockWriteGuard` under loom.
+pub type RecursiveRwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, ModelRwLock<true>, T>;
+/// `RecursiveRwLockUpgradableReadGuard` under loom.
+pub type RecursiveRwLockUpgradableReadGuard<'a, T> =
+    ::lock_api::RwLockUpgradableReadGuard<'a, ModelRwLock<true>, T>;
+/// `MappedRecursiveRwLockReadGuard` under loom.
+pub type MappedRecursiveRwLockReadGuard<'a, T> =
+    ::lock_api::MappedRwLockReadGuard<'a, ModelRwLock<true>, T>;
+/// `MappedRecursiveRwLockWriteGuard` under loom.
+pub type MappedRecursiveRwLockWriteGuard<'a, T> =
+    ::lock_api::MappedRwLockWriteGuard<'a, ModelRwLock<true>, T>;
 
 /// Not built yet.
 const NOT_BUILT: u64 = 0;
@@ -142,7 +152,7 @@ impl<T> ModelCell<T> {
                 && self.built_in.compare_exchange(NOT_BUILT, BUILDING, Acquire, Relaxed).is_ok();
             assert!(
                 claimed,
-                "a threading::Mutex, ReentrantMutex or Condvar was used by two loom executions: \
+                "a lock_api face of threading (Mutex, RwLock, Condvar, ...) was used by two loom executions: \
                  under loom a `static` one must be declared with `loom::lazy_static!` (which \
                  builds it afresh for every execution), and one value must not be shared by \
                  two models"
@@ -167,13 +177,71 @@ impl<T> Drop for ModelCell<T> {
 /// The raw mutex of the faces under loom: a [`Lock`] built on first use in the execution.
 pub struct ModelLock(ModelCell<Lock>);
 
+/// The raw mutex of [`FairMutex`] under loom: a [`ModelLock`] whose every unlock is its
+/// fair one (as [`RawFairMutex`](crate::RawFairMutex) over a [`Lock`]; the lock_api traits
+/// are the same macro's, `src/fair_mutex.rs`).
+pub struct ModelFairLock(pub(crate) ModelLock);
+
+/// The raw reader-writer lock of [`RwLock`] (`RECURSIVE = false`) and [`RecursiveRwLock`]
+/// (`RECURSIVE = true`) under loom: a [`RawRwLock`] built on first use in the execution.
+/// Its lock_api traits are the real lock's own impls, written once (`src/rwlock.rs`).
+pub struct ModelRwLock<const RECURSIVE: bool = false>(ModelCell<RawRwLock<RECURSIVE>>);
+
 /// The raw condition variable of the faces under loom: a [`RawCondvar`] built on first use
 /// in the execution.
 pub struct ModelCondvar(ModelCell<RawCondvar>);
 
+impl ModelFairLock {
+    /// Not built yet (lock_api's `INIT`).
+    pub(crate) const fn new() -> Self {
+        ModelFairLock(ModelLock(ModelCell::new(Lock::new)))
+    }
+}
+
+impl<const RECURSIVE: bool> ModelRwLock<RECURSIVE> {
+    /// Not built yet (lock_api's `INIT`).
+    pub(crate) const fn new() -> Self {
+        ModelRwLock(ModelCell::new(RawRwLock::new))
+    }
+
+    /// The lock of this execution, built now if this is its first use.
+    pub(crate) fn get(&self) -> &RawRwLock<RECURSIVE> {
+        self.0.get()
+    }
+}
+
 impl fmt::Debug for ModelLock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ModelLock")
+    }
+}
+
+/// The [`Lock`] of this execution (built now if this is its first use), for diagnostics
+/// such as [`lock_sleepers`](crate::diagnostics::lock_sleepers): outside loom the raw lock
+/// of a `Mutex` is a `Lock` itself.
+impl AsRef<Lock> for ModelLock {
+    fn as_ref(&self) -> &Lock {
+        self.0.get()
+    }
+}
+
+/// The [`Lock`] of this execution, as [`RawFairMutex`](crate::RawFairMutex) gives its own.
+/// Its own `release` is the plain, unfair one.
+impl AsRef<Lock> for ModelFairLock {
+    fn as_ref(&self) -> &Lock {
+        self.0.as_ref()
+    }
+}
+
+impl fmt::Debug for ModelFairLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ModelFairLock")
+    }
+}
+
+impl<const RECURSIVE: bool> fmt::Debug for ModelRwLock<RECURSIVE> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ModelRwLock").field("recursive", &RECURSIVE).finish()
     }
 }
 
@@ -224,6 +292,22 @@ unsafe impl ::lock_api::RawMutexTimed for ModelLock {
 
     fn try_lock_until(&self, deadline: Instant) -> Option<GuardNoSend> {
         self.try_lock_for(deadline.saturating_duration_since(Instant::now()))
+    }
+}
+
+// SAFETY: as above, and as `Lock`'s own (src/mutex.rs): a fair unlock releases or hands
+// the held lock to a sleeper; `bump` ends holding the lock again.
+unsafe impl ::lock_api::RawMutexFair for ModelLock {
+    unsafe fn unlock_fair(&self, _guard: GuardNoSend) {
+        if crate::sync::model_is_unwinding() {
+            return;
+        }
+        let released = self.0.get().release_fair();
+        debug_assert!(released.is_ok(), "lock_api unlocks only a held lock");
+    }
+
+    unsafe fn bump(&self, _guard: &mut GuardNoSend) {
+        self.0.get().bump();
     }
 }
 
