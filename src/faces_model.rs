@@ -17,6 +17,51 @@
 //! and [`RawRwLock`] (written once, by a macro in `src/fair_mutex.rs` and `src/rwlock.rs`),
 //! over the lock built here.
 //!
+//! # The state
+//!
+//! [`ModelCell`]: `built_in`, a std `AtomicU64` (0: not built yet; 1: being built; any
+//! other value: the number of the loom execution that built it), the value itself, and
+//! `users`, the loom threads that have used it.
+//! Executions are numbered by a `loom::lazy_static!` that takes the next number from a
+//! process-wide counter: loom builds its lazy statics afresh for every execution.
+//!
+//! # The protocol
+//!
+//! A use in execution `e` finds `built_in == e` and uses the value; or finds 0, claims it
+//! (CAS to 1), builds the value and publishes `e`; or finds anything else and panics: the
+//! value was built in another execution (a plain `static`, which outlives loom's executions,
+//! or one value shared by two models on two test threads), and a loom atomic of another
+//! execution means nothing in this one. The panic says to declare such a static with
+//! `loom::lazy_static!`. Building needs no care about loom's threads: they all run on one
+//! OS thread and only switch at loom operations, and creating a loom atomic is not one.
+//!
+//! Each loom thread's first use of a value (not yet in `users`) goes through one loom
+//! `Mutex` (`FIRST_USES`, a `loom::lazy_static!`), and the build happens under it: so every
+//! thread is ordered after the build, as real code is ordered after a value's construction.
+//! Without that, loom sees the build (which creates the value's loom atomics and cells) race
+//! with another thread's use, and reports a causality violation in correct code (a notify
+//! after the unlock). The price: a thread's first use is also ordered after every earlier
+//! first use, which real code need not be; later uses add nothing.
+//!
+//! Orderings of `built_in`: the CAS claims (`Acquire`, so nothing of the value is read
+//! before it), the `Release` store publishes the built value and the `Acquire` load sees
+//! it; they matter only across OS threads (two models), where the value is refused anyway.
+//!
+//! Every unlock returns at once while a failed model unwinds (`model_is_unwinding`): loom
+//! unwinds every thread then, and an atomic operation in a guard's drop would abort the
+//! test binary instead of failing the model.
+//!
+//! # What the tests prove
+//!
+//! `tests/loom/faces.rs`: values handed over through `Mutex` + `Condvar` built on first use
+//! by either thread (a thread whose first use comes after another's build is not reported
+//! as racing it), a `FairMutex` unlock handing the lock to its sleeper, readers and a writer
+//! of an `RwLock` never inside together, and an upgradable read upgraded through the face
+//! with no writer in between; `scripts/teeth/faces_*.toml` break each of these (and the
+//! unwinding guard) and are caught. `tests/downstream/tests/model.rs`: a bounded buffer on
+//! `Mutex` + two `Condvar`s and a cache on an `RwLock` pass their models, and each with its
+//! classic bug is caught.
+//!
 //! [`RawFairMutex`]: crate::RawFairMutex
 
 use crate::lock::Lock;
