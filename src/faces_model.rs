@@ -20,10 +20,12 @@
 //! # The state
 //!
 //! [`ModelCell`]: `built_in`, a std `AtomicU64` (0: not built yet; 1: being built; any
-//! other value: the number of the loom execution that built it), the value itself, and
-//! `users`, the loom threads that have used it.
+//! other value: the number of the loom execution that built it), `build_number` (a std
+//! `AtomicU64`: this build's number, unique in the process), and the value itself.
 //! Executions are numbered by a `loom::lazy_static!` that takes the next number from a
-//! process-wide counter: loom builds its lazy statics afresh for every execution.
+//! process-wide counter: loom builds its lazy statics afresh for every execution. Each loom
+//! thread keeps the build numbers of the values it has used in a loom `thread_local!`
+//! (`USED_HERE`), which loom also keeps per thread of one execution.
 //!
 //! # The protocol
 //!
@@ -35,17 +37,20 @@
 //! `loom::lazy_static!`. Building needs no care about loom's threads: they all run on one
 //! OS thread and only switch at loom operations, and creating a loom atomic is not one.
 //!
-//! Each loom thread's first use of a value (not yet in `users`) goes through one loom
-//! `Mutex` (`FIRST_USES`, a `loom::lazy_static!`), and the build happens under it: so every
-//! thread is ordered after the build, as real code is ordered after a value's construction.
-//! Without that, loom sees the build (which creates the value's loom atomics and cells) race
-//! with another thread's use, and reports a causality violation in correct code (a notify
-//! after the unlock). The price: a thread's first use is also ordered after every earlier
-//! first use, which real code need not be; later uses add nothing.
+//! Each loom thread's first use of a value (its build number not yet in `USED_HERE`) goes
+//! through one loom `Mutex` (`FIRST_USES`, a `loom::lazy_static!`), and the build happens
+//! under it: so every thread is ordered after the build, as real code is ordered after a
+//! value's construction. Without that, loom sees the build (which creates the value's loom
+//! atomics and cells) race with another thread's use, and reports a causality violation in
+//! correct code (a notify after the unlock). The price: a thread's first use is also
+//! ordered after every earlier first use, which real code need not be; later uses add
+//! nothing. The set is keyed by build number, not address: a value dropped and another
+//! built at its address is a new value, whose first use must be ordered again.
 //!
 //! Orderings of `built_in`: the CAS claims (`Acquire`, so nothing of the value is read
-//! before it), the `Release` store publishes the built value and the `Acquire` load sees
-//! it; they matter only across OS threads (two models), where the value is refused anyway.
+//! before it), the `Release` store publishes the built value (and its build number) and
+//! the `Acquire` load sees it; they matter only across OS threads (two models), where the
+//! value is refused anyway.
 //!
 //! Every unlock returns at once while a failed model unwinds (`model_is_unwinding`): loom
 //! unwinds every thread then, and an atomic operation in a guard's drop would abort the
@@ -68,7 +73,7 @@ use crate::lock::Lock;
 use crate::mutex::{RawCondvar, RawThreadId};
 use crate::rwlock::RawRwLock;
 use ::lock_api::GuardNoSend;
-use core::cell::UnsafeCell;
+use core::cell::{RefCell, UnsafeCell};
 use core::fmt;
 use core::mem::MaybeUninit;
 use std::sync::atomic::{AtomicU64, Ordering::*};
@@ -141,14 +146,23 @@ loom::lazy_static! {
     static ref THIS_EXECUTION: u64 = EXECUTIONS.fetch_add(1, Relaxed); // Relaxed: a unique id.
 }
 
+/// Numbers every build of every value, process-wide, so that a value's number is never
+/// another's (an address can be: a value dropped and another built in its place).
+static BUILDS: AtomicU64 = AtomicU64::new(1);
+
+crate::sync::thread_local! {
+    // The build numbers of the values this loom thread has used, each first through
+    // `FIRST_USES`. loom keeps a thread local per thread of one execution.
+    static USED_HERE: RefCell<Vec<u64>> = RefCell::new(Vec::new());
+}
+
 /// A value built on its first use in a loom execution (the module doc says why and how).
 pub(crate) struct ModelCell<T> {
     built_in: AtomicU64,
+    /// The `BUILDS` number of this build: written before `built_in` publishes it.
+    build_number: AtomicU64,
     value: UnsafeCell<MaybeUninit<T>>,
     build: fn() -> T,
-    /// The loom threads whose first use went through `FIRST_USES` (std's lock: held only
-    /// between loom operations, so no other loom thread can run meanwhile).
-    users: std::sync::Mutex<Vec<loom::thread::ThreadId>>,
 }
 
 loom::lazy_static! {
@@ -167,19 +181,19 @@ impl<T> ModelCell<T> {
         ModelCell {
             built_in: AtomicU64::new(NOT_BUILT),
             value: UnsafeCell::new(MaybeUninit::uninit()),
+            build_number: AtomicU64::new(0),
             build,
-            users: std::sync::Mutex::new(Vec::new()),
         }
     }
 
     /// The value of this execution, built now if this is its first use.
     pub(crate) fn get(&self) -> &T {
         let this_execution = *THIS_EXECUTION;
-        let me = loom::thread::current().id();
+        // Relaxed: `built_in`'s Acquire ordered the number's store before this load.
         let used_before = self.built_in.load(Acquire) == this_execution
-            && self.users.lock().unwrap().contains(&me);
+            && USED_HERE.with(|used| used.borrow().contains(&self.build_number.load(Relaxed)));
         if !used_before {
-            self.first_use(this_execution, me);
+            self.first_use(this_execution);
         }
         // SAFETY: built in this execution (by `first_use`, published by `built_in`).
         unsafe { (*self.value.get()).assume_init_ref() }
@@ -189,7 +203,7 @@ impl<T> ModelCell<T> {
     /// the build by `FIRST_USES` (whose unlock, after the build, is a `Release`, and whose
     /// lock an `Acquire`).
     #[cold]
-    fn first_use(&self, this_execution: u64, me: loom::thread::ThreadId) {
+    fn first_use(&self, this_execution: u64) {
         let _serial = FIRST_USES.lock().unwrap();
         let built_in = self.built_in.load(Acquire);
         if built_in != this_execution {
@@ -204,9 +218,13 @@ impl<T> ModelCell<T> {
             );
             // SAFETY: the claim makes this thread the only one to touch the value now.
             unsafe { (*self.value.get()).write((self.build)()) };
+            // Relaxed: a unique number; `built_in`'s Release publishes it with the value.
+            self.build_number.store(BUILDS.fetch_add(1, Relaxed), Relaxed);
             self.built_in.store(this_execution, Release);
         }
-        self.users.lock().unwrap().push(me);
+        // Relaxed: read by this thread only after the load above, or written by it just now.
+        let number = self.build_number.load(Relaxed);
+        USED_HERE.with(|used| used.borrow_mut().push(number));
     }
 }
 
