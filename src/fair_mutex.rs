@@ -22,78 +22,94 @@
 //! `tests/fair_mutex.rs`: parking_lot's own FairMutex checks (exclusion under contention,
 //! `try_lock`, `into_inner`, `get_mut`, poisoning-free panics, `unlock_fair`, `bump`), and
 //! that two threads contending take turns. `tests/loom/lock.rs` checks the fair release
-//! itself; `tests/sizes.rs` the size.
+//! itself, `tests/loom/faces.rs` a `FairMutex` handing the lock to its sleeper through the
+//! face under loom; `tests/sizes.rs` the size.
 
 use crate::lock::Lock;
 use core::fmt;
 
-/// The raw lock under [`FairMutex`]: a [`Lock`] whose unlock is always fair (as
+/// The raw lock under [`FairMutex`](crate::FairMutex): a [`Lock`] whose unlock is always fair (as
 /// `parking_lot::RawFairMutex`).
 pub struct RawFairMutex(Lock);
 
-#[cfg(not(loom))]
-// SAFETY: every operation is `Lock`'s (whose lock_api impls say why they are sound); the
-// plain unlock is `Lock`'s fair unlock, itself a sound `unlock`.
-unsafe impl ::lock_api::RawMutex for RawFairMutex {
-    #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
-    const INIT: RawFairMutex = RawFairMutex(Lock::new());
+/// lock_api's mutex traits for a fair raw mutex, written once: `$fair` is a newtype over
+/// `$inner`, a raw mutex with `RawMutexFair`, and every operation is `$inner`'s, except that
+/// the plain unlock is `$inner`'s fair one. [`RawFairMutex`] is one over [`Lock`]; under loom
+/// the faces' `ModelFairLock` is one over `ModelLock` (`src/faces_model.rs`).
+macro_rules! fair_raw_mutex {
+    ($fair:ty, over $inner:ty, init: $init:expr) => {
+        // SAFETY: every operation is the inner lock's (whose lock_api impls say why they
+        // are sound); the plain unlock is its fair unlock, itself a sound `unlock`.
+        unsafe impl ::lock_api::RawMutex for $fair {
+            #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
+            const INIT: $fair = $init;
 
-    type Guard = <Lock as ::lock_api::RawMutex>::Guard;
+            type Guard = <$inner as ::lock_api::RawMutex>::Guard;
 
-    #[inline]
-    fn lock(&self) -> Self::Guard {
-        ::lock_api::RawMutex::lock(&self.0)
-    }
+            #[inline]
+            fn lock(&self) -> Self::Guard {
+                ::lock_api::RawMutex::lock(&self.0)
+            }
 
-    #[inline]
-    fn try_lock(&self) -> Option<Self::Guard> {
-        ::lock_api::RawMutex::try_lock(&self.0)
-    }
+            #[inline]
+            fn try_lock(&self) -> Option<Self::Guard> {
+                ::lock_api::RawMutex::try_lock(&self.0)
+            }
 
-    #[inline]
-    unsafe fn unlock(&self, guard: Self::Guard) {
-        // SAFETY: the caller holds the lock, as `unlock` requires.
-        unsafe { ::lock_api::RawMutexFair::unlock_fair(&self.0, guard) }
-    }
+            #[inline]
+            unsafe fn unlock(&self, guard: Self::Guard) {
+                // SAFETY: the caller holds the lock, as `unlock` requires.
+                unsafe { ::lock_api::RawMutexFair::unlock_fair(&self.0, guard) }
+            }
 
-    #[inline]
-    fn is_locked(&self) -> bool {
-        self.0.locked()
-    }
+            #[inline]
+            fn is_locked(&self) -> bool {
+                ::lock_api::RawMutex::is_locked(&self.0)
+            }
+        }
+
+        // SAFETY: the inner lock's own.
+        unsafe impl ::lock_api::RawMutexFair for $fair {
+            #[inline]
+            unsafe fn unlock_fair(&self, guard: Self::Guard) {
+                // SAFETY: the caller holds the lock.
+                unsafe { ::lock_api::RawMutexFair::unlock_fair(&self.0, guard) }
+            }
+
+            #[inline]
+            unsafe fn bump(&self, guard: &mut Self::Guard) {
+                // SAFETY: the caller holds the lock.
+                unsafe { ::lock_api::RawMutexFair::bump(&self.0, guard) }
+            }
+        }
+
+        // SAFETY: the inner lock's own.
+        unsafe impl ::lock_api::RawMutexTimed for $fair {
+            type Duration = <$inner as ::lock_api::RawMutexTimed>::Duration;
+            type Instant = <$inner as ::lock_api::RawMutexTimed>::Instant;
+
+            #[inline]
+            fn try_lock_for(&self, timeout: Self::Duration) -> Option<Self::Guard> {
+                ::lock_api::RawMutexTimed::try_lock_for(&self.0, timeout)
+            }
+
+            #[inline]
+            fn try_lock_until(&self, deadline: Self::Instant) -> Option<Self::Guard> {
+                ::lock_api::RawMutexTimed::try_lock_until(&self.0, deadline)
+            }
+        }
+    };
 }
 
 #[cfg(not(loom))]
-// SAFETY: `Lock`'s own.
-unsafe impl ::lock_api::RawMutexFair for RawFairMutex {
-    #[inline]
-    unsafe fn unlock_fair(&self, guard: Self::Guard) {
-        // SAFETY: the caller holds the lock.
-        unsafe { ::lock_api::RawMutexFair::unlock_fair(&self.0, guard) }
-    }
+fair_raw_mutex!(RawFairMutex, over Lock, init: RawFairMutex(Lock::new()));
 
-    #[inline]
-    unsafe fn bump(&self, guard: &mut Self::Guard) {
-        // SAFETY: the caller holds the lock.
-        unsafe { ::lock_api::RawMutexFair::bump(&self.0, guard) }
-    }
-}
-
-#[cfg(not(loom))]
-// SAFETY: `Lock`'s own.
-unsafe impl ::lock_api::RawMutexTimed for RawFairMutex {
-    type Duration = <Lock as ::lock_api::RawMutexTimed>::Duration;
-    type Instant = <Lock as ::lock_api::RawMutexTimed>::Instant;
-
-    #[inline]
-    fn try_lock_for(&self, timeout: Self::Duration) -> Option<Self::Guard> {
-        ::lock_api::RawMutexTimed::try_lock_for(&self.0, timeout)
-    }
-
-    #[inline]
-    fn try_lock_until(&self, deadline: Self::Instant) -> Option<Self::Guard> {
-        ::lock_api::RawMutexTimed::try_lock_until(&self.0, deadline)
-    }
-}
+#[cfg(loom)]
+fair_raw_mutex!(
+    crate::faces_model::ModelFairLock,
+    over crate::faces_model::ModelLock,
+    init: crate::faces_model::ModelFairLock::new()
+);
 
 /// The [`Lock`] inside, for diagnostics such as
 /// [`lock_sleepers`](crate::diagnostics::lock_sleepers). Its own `release` is the plain,
@@ -114,6 +130,9 @@ impl fmt::Debug for RawFairMutex {
 /// [`RawFairMutex`], as `parking_lot::FairMutex`. Every unlock hands the lock to a
 /// sleeping waiter if there is one, so contending threads take turns. `FairMutex::new` is
 /// `const`; `FairMutex<()>` is 4 bytes.
+///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
 ///
 /// ```
 /// use threading::FairMutex;

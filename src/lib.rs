@@ -201,13 +201,17 @@
 //!   }
 //!   ```
 //!   (`READY.set()` then reads the same either way.) A `static` lock_api face (`Mutex`,
-//!   `Condvar`, ...) still compiles under loom, but its second execution panics with a message
+//!   `RwLock`, `Condvar`, ...) still compiles under loom, but its second execution panics with a message
 //!   that says to use `loom::lazy_static!`.
-//! - **The lock_api faces** work in a model as they are (`Mutex::new`, `Condvar::new`): under
-//!   loom each builds its lock on first use in the execution, and each thread's first use is
-//!   ordered after that build (and after earlier first uses), as real code is ordered after
-//!   the construction. loom checks the lock, not the `T` inside a `Mutex<T>` (lock_api's own
-//!   cell).
+//! - **The lock_api faces** work in a model as they are: [`Mutex`], [`ReentrantMutex`],
+//!   [`FairMutex`], [`RwLock`], [`RecursiveRwLock`] and [`Condvar`], with every guard and
+//!   method of theirs (`unlock_fair`, `bump`, `upgradable_read` and `upgrade`, `downgrade`,
+//!   `map`, the timed forms), built by `Mutex::new`, `RwLock::new`, `Condvar::new` and the
+//!   like inside the model. Under loom each builds its lock on first use in the execution,
+//!   and each thread's first use is ordered after that build (and after earlier first uses),
+//!   as real code is ordered after the construction. loom checks the lock, not the `T`
+//!   inside a `Mutex<T>` or an `RwLock<T>` (lock_api's own cell). [`Once`] is a primitive of
+//!   our own, modelled as the others.
 //! - **A model that expects a deadlock** (`should_panic`) holds its shared state in
 //!   `std::sync::Arc`, not loom's: loom 0.7 unwinds the deadlocked threads, and dropping a
 //!   loom `Arc` there can panic again, which aborts the test binary instead of passing the
@@ -243,12 +247,12 @@ mod barrier;
 mod condition;
 mod error;
 mod event;
+#[cfg(loom)]
+mod faces_model;
 mod fair_mutex;
 mod futex;
 mod lock;
 mod mutex;
-#[cfg(loom)]
-mod mutex_model;
 mod once;
 mod queue;
 mod rlock;
@@ -276,6 +280,16 @@ pub use condition::{
 };
 pub use error::{BrokenBarrierError, GetError, PutError, ReleaseError, TaskDoneError, TimerError};
 pub use event::Event;
+// Under loom the same faces over raw types built on first use (src/faces_model.rs says why).
+#[cfg(loom)]
+pub use faces_model::{
+    Condvar, FairMutex, FairMutexGuard, MappedFairMutexGuard, MappedMutexGuard,
+    MappedRecursiveRwLockReadGuard, MappedRecursiveRwLockWriteGuard, MappedReentrantMutexGuard,
+    MappedRwLockReadGuard, MappedRwLockWriteGuard, ModelCondvar, ModelFairLock, ModelLock,
+    ModelRwLock, Mutex, MutexGuard, RecursiveRwLock, RecursiveRwLockReadGuard,
+    RecursiveRwLockUpgradableReadGuard, RecursiveRwLockWriteGuard, ReentrantMutex,
+    ReentrantMutexGuard, RwLock, RwLockReadGuard, RwLockUpgradableReadGuard, RwLockWriteGuard,
+};
 pub use fair_mutex::RawFairMutex;
 #[cfg(not(loom))]
 pub use fair_mutex::{FairMutex, FairMutexGuard, MappedFairMutexGuard};
@@ -285,13 +299,7 @@ pub use mutex::{
     Condvar, MappedMutexGuard, MappedReentrantMutexGuard, Mutex, MutexGuard, ReentrantMutex,
     ReentrantMutexGuard,
 };
-// Under loom the same faces over raw types built on first use (src/mutex_model.rs says why).
 pub use mutex::{RawCondvar, RawThreadId, WaitTimeoutResult};
-#[cfg(loom)]
-pub use mutex_model::{
-    Condvar, MappedMutexGuard, MappedReentrantMutexGuard, ModelCondvar, ModelLock, Mutex,
-    MutexGuard, ReentrantMutex, ReentrantMutexGuard,
-};
 /// The raw lock under [`Mutex`]: [`Lock`] (as `parking_lot::RawMutex`).
 #[cfg(not(loom))]
 pub type RawMutex = Lock;

@@ -63,7 +63,7 @@
 //! wait with another mutex is refused and changes nothing); a notify racing a timeout is
 //! consumed or passed on, never lost (the raw condvar the face calls; under loom the faces
 //! are built over raw types of their own, because their `INIT` constants cannot hold loom's
-//! atomics: `src/mutex_model.rs`). `tests/sizes.rs`: `Mutex<()>` is 4 bytes.
+//! atomics: `src/faces_model.rs`). `tests/sizes.rs`: `Mutex<()>` is 4 bytes.
 
 use crate::futex::Deadline;
 use crate::lock::Lock;
@@ -360,7 +360,7 @@ impl RawCondvar {
         )
     }
 
-    /// `Condvar::wait` under loom (the faces' `ModelCondvar` calls it, src/mutex_model.rs):
+    /// `Condvar::wait` under loom (the faces' `ModelCondvar` calls it, src/faces_model.rs):
     /// the caller holds `mutex`.
     #[cfg(loom)]
     #[doc(hidden)]

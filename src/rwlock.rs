@@ -109,6 +109,8 @@
 //! draining writer, an upgrade is atomic, downgrades admit readers, an upgradable reader
 //! leaving wakes a slot waiter, and a timed-out reader, writer, slot waiter or upgrade racing
 //! an unlock strands nobody; `scripts/teeth/rwlock_*.toml` break each of these and are caught.
+//! `tests/loom/faces.rs`: the same through the `RwLock` face under loom (readers and a
+//! writer, an upgradable read upgraded with no writer in between).
 //!
 //! [`upgrade`]: lock_api::RwLockUpgradableReadGuard::upgrade
 //! [`downgrade`]: lock_api::RwLockWriteGuard::downgrade
@@ -116,12 +118,9 @@
 use crate::futex::{self, Deadline, Wait};
 use crate::spin::{Spin, spin_while};
 use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
-#[cfg(not(loom))]
 use ::lock_api::GuardNoSend;
 use core::fmt;
-use std::time::Duration;
-#[cfg(not(loom))]
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 // The `state` word (the module doc has the table and the invariant).
 const WRITER: u32 = 1;
@@ -138,6 +137,9 @@ const UPGRADABLE_READER: u32 = UPGRADABLE | ONE_READER;
 
 /// A reader-writer lock that owns its data: `lock_api::RwLock` over [`RawRwLock`], as
 /// `parking_lot::RwLock`. `RwLock::new` is `const`.
+///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
 ///
 /// ```
 /// use threading::{RwLock, RwLockUpgradableReadGuard};
@@ -202,6 +204,9 @@ pub type MappedRwLockWriteGuard<'a, T> = ::lock_api::MappedRwLockWriteGuard<'a, 
 /// pay: a writer waits until the readers happen to all be gone at once, which a steady
 /// stream of overlapping readers can postpone forever (writers can starve).
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// ```
 /// use threading::RecursiveRwLock;
 ///
@@ -236,8 +241,9 @@ pub type MappedRecursiveRwLockReadGuard<'a, T> =
 pub type MappedRecursiveRwLockWriteGuard<'a, T> =
     ::lock_api::MappedRwLockWriteGuard<'a, RawRwLockRecursive, T>;
 
-/// The raw reader-writer lock under [`RwLock`] (`RECURSIVE = false`, writer-preferring) and
-/// [`RecursiveRwLock`] (`RECURSIVE = true`, [`RawRwLockRecursive`]): two `AtomicU32` words,
+/// The raw reader-writer lock under [`RwLock`](crate::RwLock) (`RECURSIVE = false`,
+/// writer-preferring) and [`RecursiveRwLock`](crate::RecursiveRwLock) (`RECURSIVE = true`,
+/// [`RawRwLockRecursive`]): two `AtomicU32` words,
 /// implementing every lock_api 0.5 reader-writer trait parking_lot's `RawRwLock` does. The
 /// module documentation has the protocol.
 pub struct RawRwLock<const RECURSIVE: bool = false> {
@@ -245,7 +251,7 @@ pub struct RawRwLock<const RECURSIVE: bool = false> {
     slot_wakes: AtomicU32,
 }
 
-/// The raw lock under [`RecursiveRwLock`]: a reader never waits for a writer that is only
+/// The raw lock under [`RecursiveRwLock`](crate::RecursiveRwLock): a reader never waits for a writer that is only
 /// waiting, so nested reads never deadlock (and writers can starve), as parking_lot's.
 pub type RawRwLockRecursive = RawRwLock<true>;
 
@@ -653,7 +659,6 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
 
     // --- fairness: no handoff (module doc) ---
 
-    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
     fn bump_read(&self) {
         // Relaxed: a hint; a missed writer only means no bump this time.
         let state = self.state.load(Relaxed);
@@ -663,7 +668,6 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         }
     }
 
-    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
     fn bump_write(&self) {
         // Relaxed: a hint, as in bump_read.
         if self.state.load(Relaxed) & (READERS_WAITING | SLOT_WAITERS) != 0 {
@@ -673,7 +677,6 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         }
     }
 
-    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
     fn bump_upgradable(&self) {
         // Relaxed: a hint, as in bump_read.
         if self.state.load(Relaxed) & SLOT_WAITERS != 0 {
@@ -684,13 +687,11 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         }
     }
 
-    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
     fn is_locked(&self) -> bool {
         // Relaxed: a snapshot.
         self.state.load(Relaxed) & (WRITER | READERS) != 0
     }
 
-    #[cfg_attr(loom, allow(dead_code))] // lock_api's face only
     fn is_locked_exclusive(&self) -> bool {
         // Relaxed: a snapshot. WRITER with readers inside is a writer still draining.
         self.state.load(Relaxed) & (WRITER | READERS) == WRITER
@@ -716,8 +717,9 @@ impl<const RECURSIVE: bool> fmt::Debug for RawRwLock<RECURSIVE> {
     }
 }
 
-/// Under loom, where lock_api's types cannot be built (their `INIT` needs `const` atomics),
-/// the raw lock's operations as plain methods, so that `tests/loom/rwlock.rs` can model it.
+/// Under loom, where `RawRwLock` itself implements no lock_api trait (`INIT` needs `const`
+/// atomics; the faces go through `ModelRwLock`, built on first use), the raw lock's
+/// operations as plain methods, so that `tests/loom/rwlock.rs` can model the lock itself.
 #[cfg(loom)]
 #[doc(hidden)]
 #[allow(missing_docs)]
@@ -773,207 +775,253 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
     }
 }
 
-#[cfg(not(loom))]
 /// The deadline of a lock_api `*_until` call: the time left is measured after `deadline`
 /// was set, so the wait ends no earlier.
 fn deadline_at(deadline: Instant) -> Deadline {
     Deadline::after(deadline.saturating_duration_since(Instant::now()))
 }
 
-#[cfg(not(loom))]
-// SAFETY: readers share and a writer is alone (the slot admits one writer, which enters
-// only with no reader inside, and readers enter only while WRITER is clear or, for the
-// recursive lock, while other readers are inside, which a holding writer rules out);
-// entering is `Acquire` and leaving `Release`. Guards are stateless; a forgotten guard only
-// leaves the lock held. Nothing here unwinds except the reader-count overflow panic, which
-// comes before anything changed.
-unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLock for RawRwLock<RECURSIVE> {
-    #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
-    const INIT: Self = Self::new();
+/// Every lock_api 0.5 reader-writer trait, written once for any raw type that reaches a
+/// [`RawRwLock`]: `reach: |lock| ...` turns `&$raw_type` into the `&RawRwLock<RECURSIVE>`
+/// whose operations these are. Implemented for `RawRwLock` itself outside loom, and under
+/// loom for the faces' `ModelRwLock` (`src/faces_model.rs`: a `RawRwLock` built on first
+/// use in each execution, since `INIT` cannot hold a loom atomic). An unlock returns at
+/// once while a failed loom model unwinds (`model_is_unwinding` is never true outside loom).
+macro_rules! lock_api_rwlock {
+    ($raw_type:ty, init: $init:expr, reach: |$lock:ident| $reach:expr) => {
+        impl<const RECURSIVE: bool> $raw_type {
+            /// The lock whose operations the lock_api traits below are.
+            #[inline]
+            fn target(&self) -> &RawRwLock<RECURSIVE> {
+                let $lock = self;
+                $reach
+            }
+        }
 
-    type SharedGuard = GuardNoSend;
-    type ExclusiveGuard = GuardNoSend;
+        // SAFETY: readers share and a writer is alone (the slot admits one writer, which
+        // enters only with no reader inside, and readers enter only while WRITER is clear
+        // or, for the recursive lock, while other readers are inside, which a holding
+        // writer rules out); entering is `Acquire` and leaving `Release`. Guards are
+        // stateless; a forgotten guard only leaves the lock held. Nothing here unwinds
+        // except the reader-count overflow panic, which comes before anything changed. An
+        // unlock skipped while a failed loom model unwinds ends an execution that loom
+        // explores no further.
+        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLock for $raw_type {
+            #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
+            const INIT: Self = $init;
 
-    #[inline]
-    fn lock_shared(&self) -> GuardNoSend {
-        self.read();
-        GuardNoSend::new()
-    }
+            type SharedGuard = GuardNoSend;
+            type ExclusiveGuard = GuardNoSend;
 
-    #[inline]
-    fn try_lock_shared(&self) -> Option<GuardNoSend> {
-        self.try_read().then(GuardNoSend::new)
-    }
+            #[inline]
+            fn lock_shared(&self) -> GuardNoSend {
+                self.target().read();
+                GuardNoSend::new()
+            }
 
-    #[inline]
-    unsafe fn unlock_shared(&self, _guard: GuardNoSend) {
-        self.unlock_read();
-    }
+            #[inline]
+            fn try_lock_shared(&self) -> Option<GuardNoSend> {
+                self.target().try_read().then(GuardNoSend::new)
+            }
 
-    #[inline]
-    fn lock_exclusive(&self) -> GuardNoSend {
-        self.write();
-        GuardNoSend::new()
-    }
+            #[inline]
+            unsafe fn unlock_shared(&self, _guard: GuardNoSend) {
+                if crate::sync::model_is_unwinding() {
+                    return;
+                }
+                self.target().unlock_read();
+            }
 
-    #[inline]
-    fn try_lock_exclusive(&self) -> Option<GuardNoSend> {
-        self.try_write().then(GuardNoSend::new)
-    }
+            #[inline]
+            fn lock_exclusive(&self) -> GuardNoSend {
+                self.target().write();
+                GuardNoSend::new()
+            }
 
-    #[inline]
-    unsafe fn unlock_exclusive(&self, _guard: GuardNoSend) {
-        self.unlock_write();
-    }
+            #[inline]
+            fn try_lock_exclusive(&self) -> Option<GuardNoSend> {
+                self.target().try_write().then(GuardNoSend::new)
+            }
 
-    fn is_locked(&self) -> bool {
-        RawRwLock::is_locked(self)
-    }
+            #[inline]
+            unsafe fn unlock_exclusive(&self, _guard: GuardNoSend) {
+                if crate::sync::model_is_unwinding() {
+                    return;
+                }
+                self.target().unlock_write();
+            }
 
-    fn is_locked_exclusive(&self) -> bool {
-        RawRwLock::is_locked_exclusive(self)
-    }
+            fn is_locked(&self) -> bool {
+                self.target().is_locked()
+            }
+
+            fn is_locked_exclusive(&self) -> bool {
+                self.target().is_locked_exclusive()
+            }
+        }
+
+        // SAFETY: as for `RawRwLock`: the fair forms are the plain unlocks, and a bump
+        // unlocks and locks again in the same mode (the module doc says what fairness this
+        // gives).
+        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockFair for $raw_type {
+            unsafe fn unlock_shared_fair(&self, guard: GuardNoSend) {
+                // SAFETY: the caller holds a read lock, as `unlock_shared` requires.
+                unsafe { ::lock_api::RawRwLock::unlock_shared(self, guard) }
+            }
+
+            unsafe fn unlock_exclusive_fair(&self, guard: GuardNoSend) {
+                // SAFETY: the caller holds the write lock, as `unlock_exclusive` requires.
+                unsafe { ::lock_api::RawRwLock::unlock_exclusive(self, guard) }
+            }
+
+            unsafe fn bump_shared(&self, _guard: &mut GuardNoSend) {
+                self.target().bump_read();
+            }
+
+            unsafe fn bump_exclusive(&self, _guard: &mut GuardNoSend) {
+                self.target().bump_write();
+            }
+        }
+
+        // SAFETY: a downgrade clears WRITER and adds our reader in one CAS, so no writer
+        // can enter in between; it is `Release`, so readers that enter next see the
+        // writer's data.
+        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockDowngrade for $raw_type {
+            unsafe fn downgrade(&self, guard: GuardNoSend) -> GuardNoSend {
+                self.target().end_writer(ONE_READER);
+                guard
+            }
+        }
+
+        // SAFETY: as for `RawRwLock`; a timed-out attempt leaves nothing held (a writer
+        // that gives up while draining clears WRITER and wakes whom it held back), and
+        // waits end only at the deadline.
+        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockTimed for $raw_type {
+            type Duration = Duration;
+            type Instant = Instant;
+
+            fn try_lock_shared_for(&self, timeout: Duration) -> Option<GuardNoSend> {
+                self.target().read_until(Deadline::after(timeout)).then(GuardNoSend::new)
+            }
+
+            fn try_lock_shared_until(&self, deadline: Instant) -> Option<GuardNoSend> {
+                self.target().read_until(deadline_at(deadline)).then(GuardNoSend::new)
+            }
+
+            fn try_lock_exclusive_for(&self, timeout: Duration) -> Option<GuardNoSend> {
+                self.target().write_until(Deadline::after(timeout)).then(GuardNoSend::new)
+            }
+
+            fn try_lock_exclusive_until(&self, deadline: Instant) -> Option<GuardNoSend> {
+                self.target().write_until(deadline_at(deadline)).then(GuardNoSend::new)
+            }
+        }
+
+        // SAFETY: the upgradable reader owns the slot, so no writer or other upgradable
+        // reader enters while it holds it, and an upgrade keeps the slot throughout (one
+        // RMW turns it into WRITER, then the drain waits for the other readers, with
+        // `Acquire`).
+        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgrade for $raw_type {
+            type UpgradableGuard = GuardNoSend;
+
+            fn lock_upgradable(&self) -> GuardNoSend {
+                let taken = self.target().upgradable_until(Deadline::NEVER);
+                debug_assert!(taken);
+                GuardNoSend::new()
+            }
+
+            fn try_lock_upgradable(&self) -> Option<GuardNoSend> {
+                self.target().try_upgradable().then(GuardNoSend::new)
+            }
+
+            unsafe fn unlock_upgradable(&self, _guard: GuardNoSend) {
+                if crate::sync::model_is_unwinding() {
+                    return;
+                }
+                self.target().end_upgradable(true);
+            }
+
+            unsafe fn upgrade(&self, guard: GuardNoSend) -> GuardNoSend {
+                self.target().upgrade();
+                guard
+            }
+
+            unsafe fn try_upgrade(&self, guard: GuardNoSend) -> Result<GuardNoSend, GuardNoSend> {
+                if self.target().try_upgrade() { Ok(guard) } else { Err(guard) }
+            }
+        }
+
+        // SAFETY: as for `RawRwLockFair`.
+        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeFair for $raw_type {
+            unsafe fn unlock_upgradable_fair(&self, guard: GuardNoSend) {
+                // SAFETY: the caller holds the upgradable lock, as `unlock_upgradable`
+                // requires.
+                unsafe { ::lock_api::RawRwLockUpgrade::unlock_upgradable(self, guard) }
+            }
+
+            unsafe fn bump_upgradable(&self, _guard: &mut GuardNoSend) {
+                self.target().bump_upgradable();
+            }
+        }
+
+        // SAFETY: each is one CAS that keeps our reader counted, so nobody can take the
+        // lock exclusively in between; leaving WRITER is `Release`.
+        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeDowngrade for $raw_type {
+            unsafe fn downgrade_upgradable(&self, guard: GuardNoSend) -> GuardNoSend {
+                self.target().end_upgradable(false);
+                guard
+            }
+
+            unsafe fn downgrade_to_upgradable(&self, guard: GuardNoSend) -> GuardNoSend {
+                self.target().end_writer(UPGRADABLE_READER);
+                guard
+            }
+        }
+
+        // SAFETY: as for `RawRwLockUpgrade` and `RawRwLockTimed`: an upgrade that gives up
+        // turns WRITER back into the upgradable read it started from, in one CAS.
+        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeTimed for $raw_type {
+            fn try_lock_upgradable_for(&self, timeout: Duration) -> Option<GuardNoSend> {
+                self.target().upgradable_until(Deadline::after(timeout)).then(GuardNoSend::new)
+            }
+
+            fn try_lock_upgradable_until(&self, deadline: Instant) -> Option<GuardNoSend> {
+                self.target().upgradable_until(deadline_at(deadline)).then(GuardNoSend::new)
+            }
+
+            unsafe fn try_upgrade_for(
+                &self,
+                guard: GuardNoSend,
+                timeout: Duration,
+            ) -> Result<GuardNoSend, GuardNoSend> {
+                if self.target().upgrade_until(Deadline::after(timeout)) {
+                    Ok(guard)
+                } else {
+                    Err(guard)
+                }
+            }
+
+            unsafe fn try_upgrade_until(
+                &self,
+                guard: GuardNoSend,
+                deadline: Instant,
+            ) -> Result<GuardNoSend, GuardNoSend> {
+                if self.target().upgrade_until(deadline_at(deadline)) {
+                    Ok(guard)
+                } else {
+                    Err(guard)
+                }
+            }
+        }
+    };
 }
 
 #[cfg(not(loom))]
-// SAFETY: as for `RawRwLock`: the fair forms are the plain unlocks, and a bump unlocks and
-// locks again in the same mode (the module doc says what fairness this gives).
-unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockFair for RawRwLock<RECURSIVE> {
-    unsafe fn unlock_shared_fair(&self, _guard: GuardNoSend) {
-        self.unlock_read();
-    }
+lock_api_rwlock!(RawRwLock<RECURSIVE>, init: Self::new(), reach: |lock| lock);
 
-    unsafe fn unlock_exclusive_fair(&self, _guard: GuardNoSend) {
-        self.unlock_write();
-    }
-
-    unsafe fn bump_shared(&self, _guard: &mut GuardNoSend) {
-        self.bump_read();
-    }
-
-    unsafe fn bump_exclusive(&self, _guard: &mut GuardNoSend) {
-        self.bump_write();
-    }
-}
-
-#[cfg(not(loom))]
-// SAFETY: a downgrade clears WRITER and adds our reader in one CAS, so no writer can enter
-// in between; it is `Release`, so readers that enter next see the writer's data.
-unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockDowngrade for RawRwLock<RECURSIVE> {
-    unsafe fn downgrade(&self, guard: GuardNoSend) -> GuardNoSend {
-        self.end_writer(ONE_READER);
-        guard
-    }
-}
-
-#[cfg(not(loom))]
-// SAFETY: as for `RawRwLock`; a timed-out attempt leaves nothing held (a writer that gives
-// up while draining clears WRITER and wakes whom it held back), and waits end only at the
-// deadline.
-unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockTimed for RawRwLock<RECURSIVE> {
-    type Duration = Duration;
-    type Instant = Instant;
-
-    fn try_lock_shared_for(&self, timeout: Duration) -> Option<GuardNoSend> {
-        self.read_until(Deadline::after(timeout)).then(GuardNoSend::new)
-    }
-
-    fn try_lock_shared_until(&self, deadline: Instant) -> Option<GuardNoSend> {
-        self.read_until(deadline_at(deadline)).then(GuardNoSend::new)
-    }
-
-    fn try_lock_exclusive_for(&self, timeout: Duration) -> Option<GuardNoSend> {
-        self.write_until(Deadline::after(timeout)).then(GuardNoSend::new)
-    }
-
-    fn try_lock_exclusive_until(&self, deadline: Instant) -> Option<GuardNoSend> {
-        self.write_until(deadline_at(deadline)).then(GuardNoSend::new)
-    }
-}
-
-#[cfg(not(loom))]
-// SAFETY: the upgradable reader owns the slot, so no writer or other upgradable reader
-// enters while it holds it, and an upgrade keeps the slot throughout (one RMW turns it into
-// WRITER, then the drain waits for the other readers, with `Acquire`).
-unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgrade for RawRwLock<RECURSIVE> {
-    type UpgradableGuard = GuardNoSend;
-
-    fn lock_upgradable(&self) -> GuardNoSend {
-        let taken = self.upgradable_until(Deadline::NEVER);
-        debug_assert!(taken);
-        GuardNoSend::new()
-    }
-
-    fn try_lock_upgradable(&self) -> Option<GuardNoSend> {
-        self.try_upgradable().then(GuardNoSend::new)
-    }
-
-    unsafe fn unlock_upgradable(&self, _guard: GuardNoSend) {
-        self.end_upgradable(true);
-    }
-
-    unsafe fn upgrade(&self, guard: GuardNoSend) -> GuardNoSend {
-        RawRwLock::upgrade(self);
-        guard
-    }
-
-    unsafe fn try_upgrade(&self, guard: GuardNoSend) -> Result<GuardNoSend, GuardNoSend> {
-        if RawRwLock::try_upgrade(self) { Ok(guard) } else { Err(guard) }
-    }
-}
-
-#[cfg(not(loom))]
-// SAFETY: as for `RawRwLockFair`.
-unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeFair for RawRwLock<RECURSIVE> {
-    unsafe fn unlock_upgradable_fair(&self, _guard: GuardNoSend) {
-        self.end_upgradable(true);
-    }
-
-    unsafe fn bump_upgradable(&self, _guard: &mut GuardNoSend) {
-        RawRwLock::bump_upgradable(self);
-    }
-}
-
-#[cfg(not(loom))]
-// SAFETY: each is one CAS that keeps our reader counted, so nobody can take the lock
-// exclusively in between; leaving WRITER is `Release`.
-unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeDowngrade for RawRwLock<RECURSIVE> {
-    unsafe fn downgrade_upgradable(&self, guard: GuardNoSend) -> GuardNoSend {
-        self.end_upgradable(false);
-        guard
-    }
-
-    unsafe fn downgrade_to_upgradable(&self, guard: GuardNoSend) -> GuardNoSend {
-        self.end_writer(UPGRADABLE_READER);
-        guard
-    }
-}
-
-#[cfg(not(loom))]
-// SAFETY: as for `RawRwLockUpgrade` and `RawRwLockTimed`: an upgrade that gives up turns
-// WRITER back into the upgradable read it started from, in one CAS.
-unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeTimed for RawRwLock<RECURSIVE> {
-    fn try_lock_upgradable_for(&self, timeout: Duration) -> Option<GuardNoSend> {
-        self.upgradable_until(Deadline::after(timeout)).then(GuardNoSend::new)
-    }
-
-    fn try_lock_upgradable_until(&self, deadline: Instant) -> Option<GuardNoSend> {
-        self.upgradable_until(deadline_at(deadline)).then(GuardNoSend::new)
-    }
-
-    unsafe fn try_upgrade_for(
-        &self,
-        guard: GuardNoSend,
-        timeout: Duration,
-    ) -> Result<GuardNoSend, GuardNoSend> {
-        if self.upgrade_until(Deadline::after(timeout)) { Ok(guard) } else { Err(guard) }
-    }
-
-    unsafe fn try_upgrade_until(
-        &self,
-        guard: GuardNoSend,
-        deadline: Instant,
-    ) -> Result<GuardNoSend, GuardNoSend> {
-        if self.upgrade_until(deadline_at(deadline)) { Ok(guard) } else { Err(guard) }
-    }
-}
+#[cfg(loom)]
+lock_api_rwlock!(
+    crate::faces_model::ModelRwLock<RECURSIVE>,
+    init: crate::faces_model::ModelRwLock::new(),
+    reach: |lock| lock.get()
+);

@@ -1,6 +1,6 @@
 //! Loom checks of the lock_api `Condvar`'s core (`threading::RawCondvar`) over a `Lock`,
 //! paired with cells, exactly what `Condvar::wait(&mut MutexGuard)` passes down (under loom
-//! the faces themselves run over raw types built on first use, `src/mutex_model.rs`, and
+//! the faces themselves run over raw types built on first use, `src/faces_model.rs`, and
 //! `tests/downstream` and `tests/loom/faces.rs` model them). They check the data a notify
 //! publishes, and parking_lot's rule for the condvar's one mutex: forgotten exactly when the
 //! queue empties, including when a timed-out waiter leaves it before it can re-lock.

@@ -3,10 +3,12 @@
 //!
 //! [`BoundedBuffer`] is a producer/consumer buffer on `Mutex` + `Condvar` (parking_lot's
 //! style); [`Tasks`] is Python's `queue.Queue` bookkeeping on `Condition`: `task_done()` and
-//! `join()`; [`shut_down`] sets a `static` `Event`.
+//! `join()`; [`Cache`] computes each value once, on an `RwLock` with an upgradable read;
+//! [`shut_down`] sets a `static` `Event`.
 
-use std::collections::VecDeque;
-use threading::{Condition, Condvar, Event, Mutex};
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use threading::{Condition, Condvar, Event, Mutex, RwLock, RwLockUpgradableReadGuard};
 
 /// At most `capacity` items; [`put`](BoundedBuffer::put) waits for room,
 /// [`get`](BoundedBuffer::get) for an item.
@@ -128,4 +130,46 @@ pub fn shut_down() {
 /// Waits until [`shut_down`] was called.
 pub fn wait_for_shutdown() {
     SHUTDOWN.wait();
+}
+
+/// A memo table: [`get_or_compute`](Cache::get_or_compute) computes each key's value at most
+/// once, however many threads ask for it at the same time. Lookups of known keys share the
+/// lock.
+pub struct Cache<K, V> {
+    values: RwLock<HashMap<K, V>>,
+}
+
+impl<K: Eq + Hash, V: Clone> Default for Cache<K, V> {
+    fn default() -> Self {
+        Cache::new()
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> Cache<K, V> {
+    /// No value yet.
+    pub fn new() -> Self {
+        Cache { values: RwLock::new(HashMap::new()) }
+    }
+
+    /// The value of `key`, computed by `compute` if nobody has yet.
+    pub fn get_or_compute(&self, key: K, compute: impl FnOnce() -> V) -> V {
+        if let Some(value) = self.values.read().get(&key) {
+            return value.clone();
+        }
+        // One thread at a time looks again and fills in: an upgradable read excludes other
+        // upgradable readers and writers (not plain readers), and its upgrade lets nobody in
+        // between, so the value it did not find is still missing when it inserts.
+        let values = self.values.upgradable_read();
+        if let Some(value) = values.get(&key) {
+            return value.clone();
+        }
+        let value = compute();
+        RwLockUpgradableReadGuard::upgrade(values).insert(key, value.clone());
+        value
+    }
+
+    /// The value of `key`, if it was computed.
+    pub fn get(&self, key: &K) -> Option<V> {
+        self.values.read().get(key).cloned()
+    }
 }

@@ -2,13 +2,13 @@
 //! `RUSTFLAGS="--cfg loom" cargo test --release` (`LOOM_MAX_PREEMPTIONS=3` keeps it short).
 #![cfg(loom)]
 
-use downstream_loom::{BoundedBuffer, Tasks};
+use downstream_loom::{BoundedBuffer, Cache, Tasks};
 use loom::sync::Arc;
 use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use loom::thread;
 use std::collections::VecDeque;
 use std::time::Duration;
-use threading::{Condition, Condvar, Event, Mutex, Timer};
+use threading::{Condition, Condvar, Event, Mutex, RwLock, Timer};
 
 // The crate docs (src/lib.rs, "Model-check your own code") show this test as it is.
 /// A producer puts 1, 2, 3 through a buffer of one item while the main thread takes them:
@@ -184,5 +184,57 @@ fn a_timer_fires_unless_cancelled_first() {
         timer.join();
         assert_eq!(fired.is_set(), !timer.is_cancelled());
         threading::diagnostics::join_timer_scheduler();
+    });
+}
+
+/// Two threads ask the `Cache` (an `RwLock` with an upgradable read) for the same missing
+/// key at once: whatever the interleaving, the value is computed once and both get it.
+#[test]
+fn a_cache_computes_each_value_once() {
+    loom::model(|| {
+        let cache = Arc::new(Cache::new());
+        let computed = Arc::new(AtomicUsize::new(0));
+        let ask = {
+            let (cache, computed) = (Arc::clone(&cache), Arc::clone(&computed));
+            move || {
+                cache.get_or_compute("answer", || {
+                    computed.fetch_add(1, Relaxed);
+                    42
+                })
+            }
+        };
+        let other = thread::spawn(ask.clone());
+        assert_eq!(ask(), 42);
+        assert_eq!(other.join().unwrap(), 42);
+        assert_eq!(computed.load(Relaxed), 1, "computed twice");
+        assert_eq!(cache.get(&"answer"), Some(42));
+    });
+}
+
+/// The same cache with the classic bug: it looks with a read lock, and on a miss computes
+/// and inserts under a write lock without looking again. Two threads that both miss both
+/// compute: loom finds that interleaving.
+#[test]
+#[should_panic(expected = "computed twice")]
+fn a_cache_that_does_not_look_again_under_the_write_lock_computes_twice() {
+    loom::model(|| {
+        // std's `Arc`: see `a_join_that_checks_outside_the_lock_loses_the_notification`.
+        let values = std::sync::Arc::new(RwLock::new(None));
+        let computed = std::sync::Arc::new(AtomicUsize::new(0));
+        let ask = {
+            let (values, computed) = (values.clone(), computed.clone());
+            move || {
+                if let Some(value) = *values.read() {
+                    return value;
+                }
+                computed.fetch_add(1, Relaxed); // BUG: another thread may be computing too
+                *values.write() = Some(42);
+                42
+            }
+        };
+        let other = thread::spawn(ask.clone());
+        ask();
+        other.join().unwrap();
+        assert_eq!(computed.load(Relaxed), 1, "computed twice");
     });
 }
