@@ -19,9 +19,11 @@
 //!
 //! One word, `state`: bit 0 `LOCKED` (held), bit 1 `HANDED_OFF` (held for a sleeper that
 //! has not claimed it yet; only ever set with `LOCKED`), bit 2 `WAKING` (a release woke a
-//! sleeper that has not looked yet), and above them the exact number of threads in the
-//! sleep phase of an acquire, in units of `SLEEPER` (the table is at the constants). So `0` is free with nobody waiting and `1` held with nobody asleep: the
-//! only values uncontended paths see.
+//! sleeper that has not looked yet), bit 3 `WAITING_OUT` (a thread sleeps, uncounted, until
+//! the pending handoff is claimed; only ever set with `HANDED_OFF`), and above them the
+//! exact number of threads in the sleep phase of an acquire, in units of `SLEEPER` (the
+//! table is at the constants). So `0` is free with nobody waiting and `1` held with nobody
+//! asleep: the only values uncontended paths see.
 //!
 //! # The protocol
 //!
@@ -35,15 +37,16 @@
 //!   sleeper whatever we do. Seeing it free, CAS in `LOCKED`; losing that race (another
 //!   thread took it first) just goes on with what is left of the same budget, which bounds
 //!   the phase without a clock.
-//! * **sleep phase**: with the budget spent, count ourselves (`+SLEEPER`), then loop: a
-//!   free word is taken by a CAS that sets `LOCKED` and removes our count in one step; a
-//!   `HANDED_OFF` word is claimed by a CAS that clears `HANDED_OFF` (the lock stays held,
-//!   now by us) and removes our count (both clear `WAKING` too: we are awake); if `WAKING`
-//!   is set, clear it (below); otherwise sleep on the exact value seen. Any change to the
-//!   word ends such a wait at once, so a release can never slip between the look and the
-//!   sleep. After a wake, look a few yields apart (the same budget) while the lock is held
-//!   by a running thread, then loop. Taking a free lock while others sleep is safe: the
-//!   release that freed it saw them counted and woke one (or one was already waking).
+//! * **sleep phase**: with the budget spent, count ourselves (`+SLEEPER`), unless a
+//!   handoff is pending (see the fair release), then loop: a free word is taken by a CAS
+//!   that sets `LOCKED` and removes our count in one step; a `HANDED_OFF` word is claimed
+//!   by a CAS that clears `HANDED_OFF` (the lock stays held, now by us) and removes our
+//!   count (both clear `WAKING` too: we are awake); if `WAKING` is set, clear it (below);
+//!   otherwise sleep on the exact value seen. Any change to the word ends such a wait at
+//!   once, so a release can never slip between the look and the sleep. After a wake, look
+//!   a few yields apart (the same budget) while the lock is held by a running thread, then
+//!   loop. Taking a free lock while others sleep is safe: the release that freed it saw
+//!   them counted and woke one (or one was already waking).
 //! * **release**: clear `LOCKED` and `HANDED_OFF` in one RMW (a `fetch_and`); the old word
 //!   says the rest. Exactly `1`: done. `LOCKED` clear: the lock was not held,
 //!   `Err(Unlocked)`, and the RMW changed nothing. A count above zero and no `WAKING`: set
@@ -56,21 +59,24 @@
 //!   never stays set with every counted thread asleep (which would lose every wake).
 //! * **fair release** (`release_fair`): with nobody counted, a plain release.
 //!   Otherwise set `HANDED_OFF` (the lock stays held) and wake one. Newcomers cannot take
-//!   it: the fast path, the spin and a free-word take all need `LOCKED` clear. A sleeper
-//!   claims it, and one always will, because the count is exact (a stale "maybe
-//!   sleepers" flag, as std's lock keeps, would hand the lock to nobody): a counted thread
-//!   that is awake sees the word change, one asleep is reached by the wake (which needs no
-//!   count from the OS: Windows' `WakeByAddressSingle` reports none), and one whose time
-//!   runs out claims it on its way out (below). A thread that counts itself while a
-//!   handoff is already pending must not claim that one (it was made for the threads
-//!   counted before it, at least one of which is still there); it may once it has waited
-//!   once, which is also how it gets a later handoff. (A wait that returns because the
-//!   word changed counts as waited; so in a narrow window a just-counted thread may claim
-//!   ahead of an older sleeper: fairness is among sleepers, and correctness never
-//!   depends on who claims.)
+//!   it: the fast path, the spin and a free-word take all need `LOCKED` clear. A counted
+//!   thread claims it, and one always will, because the count is exact (a stale "maybe
+//!   sleepers" flag, as std's lock keeps, would hand the lock to nobody) and *every*
+//!   counted thread may claim: one that is awake sees the word change, one asleep is
+//!   reached by the wake (which needs no count from the OS: Windows'
+//!   `WakeByAddressSingle` reports none), one whose time runs out claims on its way out.
+//!   That needs every counted thread to have counted itself before the handoff was made,
+//!   so nobody counts itself while one is pending: such a thread sets `WAITING_OUT` and
+//!   sleeps, uncounted, and the claim (or a release, which also ends a handoff) clears
+//!   the flag and wakes all of them to count themselves in. So a newcomer never takes a
+//!   lock handed to the sleepers, nor a bumping thread its own. (A rule that let such a
+//!   thread count itself but claim only after one wait deadlocked: a second handoff can
+//!   leave the word at the very value it counted at, so that it sleeps through the handoff
+//!   it is owed. Miri found it; `tests/loom/lock.rs` has the model.)
 //! * **bump**: with a sleeper counted, a fair release, then an acquire; else nothing.
 //! * **timeout**: a timed acquire whose deadline passes removes its count; a lock handed
-//!   to it, or found free, it takes on the way out and reports acquired. That honours the
+//!   to it, or found free, it takes on the way out and reports acquired (one waiting out a
+//!   handoff, uncounted, just leaves). That honours the
 //!   futex contract's point 4 (ARCHITECTURE.md): a wake meant for it that reached nobody
 //!   is not lost, and a handoff is never stranded.
 //!
@@ -78,8 +84,8 @@
 //! (`fetch_and`) and handing off (the CAS that sets `HANDED_OFF`) are `Release`, so
 //! everything written under the lock is visible to the next holder, through any count
 //! changes in between (RMWs continue a release sequence). Counting in and out without
-//! taking the lock, setting and clearing `WAKING`, and spinning loads are `Relaxed`: they
-//! order nothing.
+//! taking the lock, setting and clearing `WAKING` and `WAITING_OUT`, and spinning loads
+//! are `Relaxed`: they order nothing.
 //!
 //! The spin's shape (no pauses, 7 yields) and the spin through held-with-sleepers were
 //! each measured against the alternatives: BENCHMARKS.md, "How each target was met", 2.
@@ -95,10 +101,11 @@
 //! mutual exclusion over loom's `UnsafeCell` in every interleaving, no waiter sleeps
 //! through a release, a timeout racing a release, a timed-out waiter never strands a
 //! blocked one, a fair release hands the lock (and the releaser's writes) to the sleeper
-//! and not to a newcomer, a fair release racing a timeout never strands the lock, `bump`
-//! lets the sleeper in first. `tests/fair_mutex.rs`: `unlock_fair`, `bump` and
-//! `FairMutex` against real threads (turns taken, parking_lot's own checks). `tests/sizes.rs`: 4 bytes. `tests/futex_calls.rs`: no system call
-//! uncontended.
+//! and not to a newcomer, a fair release racing a timeout never strands the lock, fair
+//! releases in a row strand nobody, `bump` lets the sleeper in first.
+//! `tests/fair_mutex.rs`: `unlock_fair`, `bump` and `FairMutex` against real threads
+//! (turns taken, exact counts under contention, parking_lot's own checks).
+//! `tests/sizes.rs`: 4 bytes. `tests/futex_calls.rs`: no system call uncontended.
 
 use crate::error::ReleaseError;
 use crate::futex::{self, Deadline, Wait};
@@ -114,7 +121,8 @@ use std::time::Duration;
 // | 0 | `LOCKED` | held |
 // | 1 | `HANDED_OFF` | held on behalf of a sleeper that has not claimed it yet (set only with `LOCKED`) |
 // | 2 | `WAKING` | a release woke a sleeper that has not looked at the word since |
-// | 3.. | `SLEEPER` × n | n threads are in the sleep phase of an acquire (exact) |
+// | 3 | `WAITING_OUT` | a thread may sleep, uncounted, until this handoff is claimed (set only with `HANDED_OFF`) |
+// | 4.. | `SLEEPER` × n | n threads are in the sleep phase of an acquire (exact) |
 //
 // So `0` is free and nobody waits, `1` held and nobody sleeps: the two values of every
 // uncontended path.
@@ -122,7 +130,8 @@ const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 const HANDED_OFF: u32 = 2;
 const WAKING: u32 = 4;
-const SLEEPER: u32 = 8;
+const WAITING_OUT: u32 = 8;
+const SLEEPER: u32 = 16;
 
 /// A lock that any thread may release: Python's `threading.Lock`.
 ///
@@ -220,21 +229,16 @@ impl Lock {
                 return true;
             }
         }
-        // Counted from here until we leave with the lock or give up. Relaxed: a count; the
-        // compare-exchange that takes the lock is what orders.
-        let mut state = self.state.fetch_add(SLEEPER, Relaxed) + SLEEPER;
-        // A handoff already made was made for the sleepers counted before us: not ours to
-        // claim until we have waited once (see the module doc).
-        let mut may_claim = state & HANDED_OFF == 0;
+        // Counted from here until we leave with the lock or give up.
+        let mut state = match self.count_in_as_sleeper(deadline) {
+            CountIn::Counted(state) => state,
+            CountIn::Left { acquired } => return acquired,
+        };
         loop {
-            if state & LOCKED == 0 || (may_claim && state & HANDED_OFF != 0) {
-                // Take a free lock (set LOCKED) or claim a handoff (clear HANDED_OFF, LOCKED
-                // stays), and leave the count; awake, we clear WAKING (see below). Acquire:
-                // see the previous holder's writes.
-                let taken = ((state | LOCKED) & !(HANDED_OFF | WAKING)) - SLEEPER;
-                match self.state.compare_exchange(state, taken, Acquire, Relaxed) {
-                    Ok(_) => return true,
-                    Err(now) => state = now,
+            if state & (LOCKED | HANDED_OFF) != LOCKED {
+                // A free lock or a handoff: take it; awake, we clear WAKING (see below).
+                if self.take_as_sleeper(&mut state) {
+                    return true;
                 }
                 continue;
             }
@@ -253,10 +257,66 @@ impl Lock {
             if futex::wait(&self.state, state, deadline) == Wait::TimedOut {
                 return self.give_up_waiting();
             }
-            may_claim = true;
             // Found it retaken by a running thread: look a few yields apart before sleeping
             // again, stopping at a release or a handoff.
             state = spin_while(&self.state, Spin::LOCK, |s| s & (LOCKED | HANDED_OFF) == LOCKED);
+        }
+    }
+
+    /// Joins the sleepers (`+SLEEPER`), but never while a handoff is pending: that one was
+    /// made for the threads already counted, and every counted thread must be free to claim
+    /// the next (see the module doc). Meanwhile it sleeps uncounted, flagged `WAITING_OUT`,
+    /// until the handoff is claimed; it takes the lock if it finds it free, and leaves when
+    /// its deadline passes.
+    fn count_in_as_sleeper(&self, deadline: Deadline) -> CountIn {
+        let mut state = self.state.load(Relaxed);
+        loop {
+            let next = if state & LOCKED == 0 {
+                state | LOCKED
+            } else if state & HANDED_OFF == 0 {
+                state + SLEEPER
+            } else if state & WAITING_OUT == 0 {
+                state | WAITING_OUT
+            } else {
+                // The claim (or a release) clears WAITING_OUT and wakes us; every other
+                // change keeps it set, so no wake can be missed.
+                if futex::wait(&self.state, state, deadline) == Wait::TimedOut {
+                    return CountIn::Left { acquired: false }; // No count to undo.
+                }
+                state = self.state.load(Relaxed);
+                continue;
+            };
+            // Acquire: when it takes the lock, see the previous holder's writes (counting
+            // in and flagging order nothing).
+            match self.state.compare_exchange(state, next, Acquire, Relaxed) {
+                Ok(_) if next & LOCKED != state & LOCKED => {
+                    return CountIn::Left { acquired: true };
+                }
+                Ok(_) if next & WAITING_OUT != state & WAITING_OUT => state = next,
+                Ok(_) => return CountIn::Counted(next),
+                Err(now) => state = now,
+            }
+        }
+    }
+
+    /// A counted sleeper's take of a free lock, or claim of a handoff (clearing
+    /// `HANDED_OFF`: `LOCKED` stays set, now for us), leaving the count in the same
+    /// compare-exchange; on failure `state` is what the word now reads. Threads that waited
+    /// out the handoff are woken to count themselves in.
+    fn take_as_sleeper(&self, state: &mut u32) -> bool {
+        let taken = ((*state | LOCKED) & !(HANDED_OFF | WAKING | WAITING_OUT)) - SLEEPER;
+        // Acquire: see the previous holder's writes.
+        match self.state.compare_exchange(*state, taken, Acquire, Relaxed) {
+            Ok(was) => {
+                if was & WAITING_OUT != 0 {
+                    futex::wake_all(&self.state);
+                }
+                true
+            }
+            Err(now) => {
+                *state = now;
+                false
+            }
         }
     }
 
@@ -268,16 +328,16 @@ impl Lock {
     fn give_up_waiting(&self) -> bool {
         let mut state = self.state.load(Relaxed);
         loop {
-            let takes = state & (LOCKED | HANDED_OFF) != LOCKED;
-            // WAKING goes too: we may be the thread it stands for.
-            let next = if takes {
-                ((state | LOCKED) & !(HANDED_OFF | WAKING)) - SLEEPER
-            } else {
-                (state & !WAKING) - SLEEPER
-            };
-            // Acquire: when it takes the lock, see the previous holder's writes.
-            match self.state.compare_exchange(state, next, Acquire, Relaxed) {
-                Ok(_) => return takes,
+            if state & (LOCKED | HANDED_OFF) != LOCKED {
+                if self.take_as_sleeper(&mut state) {
+                    return true;
+                }
+                continue;
+            }
+            // WAKING goes too: we may be the thread it stands for. Relaxed: a count.
+            let next = (state & !WAKING) - SLEEPER;
+            match self.state.compare_exchange(state, next, Relaxed, Relaxed) {
+                Ok(_) => return false,
                 Err(now) => state = now,
             }
         }
@@ -291,7 +351,7 @@ impl Lock {
         // Release: publish the critical section to the next holder. HANDED_OFF goes too: a
         // lock handed to a sleeper and released by another thread is free (the sleeper then
         // takes it as such). On a free word this changes nothing.
-        match self.state.fetch_and(!(LOCKED | HANDED_OFF), Release) {
+        match self.state.fetch_and(!(LOCKED | HANDED_OFF | WAITING_OUT), Release) {
             LOCKED => Ok(()),
             was => self.release_slow(was),
         }
@@ -303,6 +363,9 @@ impl Lock {
     fn release_slow(&self, was: u32) -> Result<(), ReleaseError> {
         if was & LOCKED == 0 {
             return Err(ReleaseError::Unlocked);
+        }
+        if was & WAITING_OUT != 0 {
+            futex::wake_all(&self.state); // The handoff they waited out is over.
         }
         if was >= SLEEPER && was & WAKING == 0 {
             self.wake_a_sleeper();
@@ -416,6 +479,14 @@ impl Lock {
     pub fn lock_timeout(&self, timeout: Duration) -> Option<LockGuard<'_>> {
         self.acquire_timeout(timeout).then(|| LockGuard { lock: self })
     }
+}
+
+/// How [`Lock::count_in_as_sleeper`] ended.
+enum CountIn {
+    /// Counted as a sleeper; the word as this thread left it.
+    Counted(u32),
+    /// Left the acquire without counting: it took a free lock, or its deadline passed.
+    Left { acquired: bool },
 }
 
 impl Default for Lock {

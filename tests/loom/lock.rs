@@ -223,6 +223,39 @@ fn fair_release_hands_the_lock_to_the_sleeper_not_a_newcomer() {
     });
 }
 
+/// Fair releases in a row, a second waiter arriving during the first handoff and the
+/// first releaser during the second: each handoff reaches a thread that may claim it, all
+/// three get the lock, nobody sleeps for ever. (The second handoff can leave the word at the
+/// very value the second waiter saw when it counted itself: a rule that made it wait once
+/// before claiming slept through the handoff it was owed.)
+#[test]
+fn fair_releases_in_a_row_strand_nobody() {
+    check(|| {
+        let data = Guarded::new();
+        let spawn_fair_incrementer = |data: &Arc<Guarded>| {
+            let data = Arc::clone(data);
+            thread::spawn(move || {
+                data.lock.acquire();
+                data.increment();
+                data.lock.loom_release_fair().unwrap();
+            })
+        };
+        data.lock.acquire();
+        let first = spawn_fair_incrementer(&data);
+        until_a_sleeper_is_counted(&data.lock, &AtomicBool::new(false));
+        let second = spawn_fair_incrementer(&data);
+        data.lock.loom_release_fair().unwrap();
+        data.lock.acquire();
+        data.increment();
+        data.lock.loom_release_fair().unwrap();
+        first.join().unwrap();
+        second.join().unwrap();
+        data.lock.acquire();
+        assert_eq!(data.get(), 3);
+        data.lock.release().unwrap();
+    });
+}
+
 /// A fair release racing a waiter's timeout: the waiter either gave up before the handoff
 /// (which is then a plain release) or takes the lock handed to it on its way out. Either
 /// way the lock is never left handed to nobody: a plain acquire afterwards must not hang.
