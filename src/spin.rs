@@ -427,32 +427,56 @@ impl BlockCost {
 /// first reading), from the monotonic clock (`Instant`).
 #[cfg(not(loom))]
 mod clock {
-    use crate::Once;
     use core::cell::UnsafeCell;
     use core::mem::MaybeUninit;
+    use core::sync::atomic::{AtomicU8, Ordering::*};
     use std::time::Instant;
 
+    const UNSET: u8 = 0;
+    const SETTING: u8 = 1;
+    const SET: u8 = 2;
+
+    /// The epoch, written once. Not the crate's `Once`: its first run touches a thread
+    /// local, which a first sleep inside a thread-local destructor could not, and this needs
+    /// neither poisoning nor sleeping (the one write is a clock read).
     struct Epoch {
-        set: Once,
+        state: AtomicU8,
         at: UnsafeCell<MaybeUninit<Instant>>,
     }
 
-    // SAFETY: `at` is written once, inside `set`'s only run, and read only after `set`
-    // completed, which orders that write before every read (Once's contract).
+    // SAFETY: `at` is written once, by the thread that moved `state` from UNSET to
+    // SETTING, and read only after a load of SET that the writer's Release store of SET
+    // ordered after the write.
     unsafe impl Sync for Epoch {}
 
-    static EPOCH: Epoch = Epoch { set: Once::new(), at: UnsafeCell::new(MaybeUninit::uninit()) };
+    static EPOCH: Epoch =
+        Epoch { state: AtomicU8::new(UNSET), at: UnsafeCell::new(MaybeUninit::uninit()) };
+
+    fn epoch() -> Instant {
+        loop {
+            // Acquire: SET must come with the write of `at`.
+            match EPOCH.state.load(Acquire) {
+                // SAFETY: SET is stored (Release) only after `at` was written, never again.
+                SET => return unsafe { (*EPOCH.at.get()).assume_init() },
+                UNSET => {
+                    // Relaxed: winning only makes this thread the writer; SET publishes.
+                    if EPOCH.state.compare_exchange(UNSET, SETTING, Relaxed, Relaxed).is_ok() {
+                        // SAFETY: only the thread that won the CAS above writes `at`, once,
+                        // and nobody reads it before SET.
+                        unsafe { (*EPOCH.at.get()).write(Instant::now()) };
+                        // Release: publish the write of `at` with SET.
+                        EPOCH.state.store(SET, Release);
+                    }
+                }
+                // Another thread is reading the clock for the epoch: a moment.
+                _ => std::thread::yield_now(),
+            }
+        }
+    }
 
     /// Nanoseconds since the epoch; at least 1, so that 0 can mean "never stamped".
     pub(super) fn now() -> u64 {
-        EPOCH.set.call_once(|| {
-            // SAFETY: the only write to `at`, in `set`'s one run; nobody reads it before
-            // that run completed.
-            unsafe { (*EPOCH.at.get()).write(Instant::now()) };
-        });
-        // SAFETY: `set` has completed (above), so `at` is initialised and never written again.
-        let epoch = unsafe { (*EPOCH.at.get()).assume_init() };
-        u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX).max(1)
+        u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX).max(1)
     }
 }
 
