@@ -128,14 +128,17 @@ impl Spin {
             Pauses::For(nanos) => nanos,
             Pauses::AsLongAsABlock => block_cost_nanos(),
         };
-        Spinner::new(pauses_in(nanos), self.yields, pauses_in(YIELD_EVERY_NANOS))
+        let pauses = pauses_in(nanos);
+        // No pauses, no slices: a budget without pauses never measures the pause rate.
+        let slice = if pauses == 0 { 0 } else { pauses_in(YIELD_EVERY_NANOS) };
+        Spinner::new(pauses, self.yields, slice)
     }
 }
 
 /// How many CPUs this process may use (its affinity mask or cgroup quota, as
 /// `available_parallelism` reads them; many if it cannot tell). Asked once, on the first
-/// spin; a process that changes its own affinity afterwards keeps the first
-/// answer (it only tunes the spin, never correctness).
+/// spin; a process that changes its own affinity afterwards keeps the first answer (it
+/// only tunes the spin, never correctness).
 #[cfg(not(loom))]
 fn available_cpus() -> usize {
     use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -518,6 +521,12 @@ mod tests {
         }
         assert_eq!(spinner.pauses, 0);
         assert_eq!(spinner.yields, 0);
+        // A lock's budget: yields only, no slices (nor a pause rate to convert them with).
+        let spinner = Spin::LOCK.start();
+        assert_eq!((spinner.pauses, spinner.slice), (0, 0));
+        if available_cpus() > 1 {
+            assert_eq!(spinner.yields, 7);
+        }
     }
 
     #[test]
