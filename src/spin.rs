@@ -24,9 +24,15 @@
 //!   very different times on different CPUs, so each budget is in nanoseconds and
 //!   [`Spin::start`] turns it into pauses of this CPU, measured once per process on the
 //!   first spin (`pauses_per_nanosecond`: the fastest of a few timed runs, so that a
-//!   preemption during the measurement cannot inflate it). A long spin yields once every
-//!   [`YIELD_EVERY_NANOS`] of pauses, so that a thread waiting for this CPU (more runnable
-//!   threads than CPUs, which is not detected) gets it.
+//!   preemption during the measurement cannot inflate it).
+//! * **A long spin stops when its CPU is wanted.** More runnable threads than CPUs is not
+//!   detected up front (knowing costs more than a spin), so a spin longer than
+//!   [`YIELD_EVERY_NANOS`] yields once after [`MIN_BLOCK_NANOS`] of pauses, then once per
+//!   `YIELD_EVERY_NANOS`, and times the yield: one with nothing else to run is a short
+//!   system call; a slow one ([`SLOW_YIELD_NANOS`]) means another thread ran on this CPU,
+//!   and the spin ends (its last yields and the sleep follow). Then an overloaded machine
+//!   spins about as little as the fixed budget this rule replaced, and a quiet one as long
+//!   as a sleep costs. (Two clock reads per such yield, beside its system call.)
 //! * **A lock's waiters do not pause.** A handoff waits for a word only its partner writes,
 //!   once: looking after every pause costs nobody anything. A contended lock's holder runs
 //!   acquire, critical section and release again and again on the lock's cache line, and
@@ -43,8 +49,8 @@
 //!   behaviour, and the budget never changes what is proved.
 //!
 //! Tests: the unit tests below (fixed budgets convert to the tuned counts, the rate is
-//! cached and clamped, a budget is spent pauses first, yielding between slices, then
-//! yields; the estimator's clamp and smoothing, which samples it accepts, the stamp table's
+//! cached and clamped, a budget is spent pauses first, yielding between slices and ending
+//! at a slow yield, then yields; the estimator's clamp and smoothing, which samples it accepts, the stamp table's
 //! hashing, a sleep taking its stamp, and a real sleep + wake through the wrappers).
 
 use crate::futex::{self, Deadline, Wait};
@@ -61,7 +67,13 @@ pub(crate) const MIN_BLOCK_NANOS: u32 = 2_000;
 #[cfg_attr(loom, allow(dead_code))] // Loom learns nothing.
 pub(crate) const MAX_BLOCK_NANOS: u32 = 100_000;
 
-/// A spin longer than this yields once per this much pausing (module doc).
+/// A yield that takes longer than this let another thread run: 5 µs, above one
+/// `sched_yield` with nothing else to run on any machine we know of (0.6 µs on the tuning
+/// machine), below a turn of another thread on the CPU.
+pub(crate) const SLOW_YIELD_NANOS: u32 = 5_000;
+
+/// A spin longer than this yields, and looks whether its CPU is wanted, once per this much
+/// pausing (module doc).
 pub(crate) const YIELD_EVERY_NANOS: u32 = 10_000;
 
 /// How long a thread busy-waits on a word before it goes to sleep: time spent pausing, then
@@ -118,10 +130,10 @@ impl Spin {
     /// process can run on one CPU only, and nothing at all under loom (see the module doc).
     pub(crate) fn start(self) -> Spinner {
         if cfg!(loom) {
-            return Spinner::new(0, 0, 0);
+            return Spinner::new(0, 0, 0, 0);
         }
         if available_cpus() <= 1 {
-            return Spinner::new(0, self.yields, 0);
+            return Spinner::new(0, self.yields, 0, 0);
         }
         let nanos = match self.pauses {
             Pauses::None => 0,
@@ -131,7 +143,13 @@ impl Spin {
         let pauses = pauses_in(nanos);
         // No pauses, no slices: a budget without pauses never measures the pause rate.
         let slice = if pauses == 0 { 0 } else { pauses_in(YIELD_EVERY_NANOS) };
-        Spinner::new(pauses, self.yields, slice)
+        if pauses > slice {
+            // A long spin: a first look at whether this CPU is wanted after the least block
+            // cost, then one per slice (the module doc).
+            Spinner::new(pauses, self.yields, pauses_in(MIN_BLOCK_NANOS), slice)
+        } else {
+            Spinner::new(pauses, self.yields, 0, 0)
+        }
     }
 }
 
@@ -240,8 +258,10 @@ pub(crate) struct Spinner {
 }
 
 impl Spinner {
-    fn new(pauses: u32, yields: u32, slice: u32) -> Spinner {
-        Spinner { pauses, yields, slice, until_yield: slice }
+    /// `pauses`, the first `first` of them, then every `slice`, a yield that ends the
+    /// pauses if it was slow (0: none); then `yields`.
+    fn new(pauses: u32, yields: u32, first: u32, slice: u32) -> Spinner {
+        Spinner { pauses, yields, slice, until_yield: first }
     }
 
     /// Re-reads `word` while `busy(value)` holds and what remains of this budget lasts, and
@@ -265,12 +285,21 @@ impl Spinner {
 
     /// Pauses (or yields) once, spending budget; false if none was left.
     fn back_off(&mut self) -> bool {
+        self.back_off_with(yield_was_quick)
+    }
+
+    /// [`back_off`](Self::back_off), with the slice's yield as `yield_once`, which says
+    /// whether this CPU was free (a test's stand-in for [`yield_was_quick`]).
+    fn back_off_with(&mut self, yield_once: impl FnOnce() -> bool) -> bool {
         if self.pauses > 0 {
             self.pauses -= 1;
             if self.until_yield == 1 {
-                // One slice of a long spin is over: let a thread that waits for this CPU run.
                 self.until_yield = self.slice;
-                std::thread::yield_now();
+                if !yield_once() {
+                    // Another thread was waiting for this CPU: spinning on would take it
+                    // from such threads again, so on to the last yields and the sleep.
+                    self.pauses = 0;
+                }
             } else {
                 self.until_yield = self.until_yield.saturating_sub(1);
                 core::hint::spin_loop();
@@ -284,6 +313,15 @@ impl Spinner {
             false
         }
     }
+}
+
+/// Yields once, and says whether that was quick (under [`SLOW_YIELD_NANOS`]): a yield
+/// with no other thread ready on this CPU is one short system call; a slow one means that
+/// another thread ran here meanwhile, so that this CPU is wanted.
+fn yield_was_quick() -> bool {
+    let start = std::time::Instant::now();
+    std::thread::yield_now();
+    start.elapsed() < std::time::Duration::from_nanos(u64::from(SLOW_YIELD_NANOS))
 }
 
 /// A fresh, whole budget of `spin`, spent re-reading `word` while `busy(value)` holds: the
@@ -532,22 +570,47 @@ mod tests {
     }
 
     #[test]
-    fn a_long_spin_yields_once_per_slice_of_pauses() {
-        let mut spinner = Spinner::new(10, 2, 4);
-        let mut pauses_left = Vec::new();
-        while spinner.back_off() {
-            pauses_left.push((spinner.pauses, spinner.until_yield));
+    fn a_long_spin_yields_after_its_first_slice_then_once_per_slice() {
+        // 10 pauses; a yield in place of the 2nd, then of every 4th (6th, 10th); then 2 yields.
+        let mut spinner = Spinner::new(10, 2, 2, 4);
+        let mut yielded_at = Vec::new();
+        let mut steps = 0;
+        while spinner.back_off_with(|| {
+            yielded_at.push(steps + 1);
+            true
+        }) {
+            steps += 1;
         }
-        // The 4th and 8th of the 10 pauses are yields (until_yield back at 4), then the
-        // 2 yields of the budget.
-        let slices: Vec<u32> = pauses_left.iter().map(|&(_, until)| until).collect();
-        assert_eq!(slices, [3, 2, 1, 4, 3, 2, 1, 4, 3, 2, 2, 2]);
-        assert_eq!(pauses_left.len(), 12);
+        assert_eq!(yielded_at, [2, 6, 10]);
+        assert_eq!(steps, 12);
         // No slice: never a yield among the pauses.
-        let mut spinner = Spinner::new(5, 0, 0);
-        while spinner.back_off() {
-            assert_eq!(spinner.until_yield, 0);
+        let mut spinner = Spinner::new(5, 0, 0, 0);
+        while spinner.back_off_with(|| unreachable!("a yield among the pauses")) {}
+    }
+
+    #[test]
+    fn a_slow_slice_yield_ends_the_pauses_but_not_the_last_yields() {
+        let mut spinner = Spinner::new(1_000, 3, 2, 4);
+        assert!(spinner.back_off_with(|| unreachable!("not yet")));
+        assert!(spinner.back_off_with(|| false)); // Slow: this CPU is wanted.
+        assert_eq!((spinner.pauses, spinner.yields), (0, 3));
+        let mut steps = 0;
+        while spinner.back_off_with(|| unreachable!("the pauses are over")) {
+            steps += 1;
         }
+        assert_eq!(steps, 3);
+    }
+
+    #[test]
+    fn only_a_spin_longer_than_a_slice_is_sliced() {
+        let rate = pauses_per_nanosecond();
+        let long = Spin { pauses: Pauses::For(4 * YIELD_EVERY_NANOS), yields: 3 }.start();
+        let short = Spin { pauses: Pauses::For(YIELD_EVERY_NANOS / 2), yields: 3 }.start();
+        if available_cpus() > 1 {
+            assert_eq!(long.slice, pauses_at_rate(YIELD_EVERY_NANOS, rate));
+            assert_eq!(long.until_yield, pauses_at_rate(MIN_BLOCK_NANOS, rate));
+        }
+        assert_eq!((short.slice, short.until_yield), (0, 0));
     }
 
     #[test]
