@@ -1,9 +1,10 @@
 //! Condition ping-pong between two threads: a `turn` variable guarded by the condition's
 //! lock; each side waits for its turn, passes it and notifies one. One iteration is a full
 //! round trip. Compared with `std::sync::Condvar` and `parking_lot::Condvar` (with their
-//! mutexes), which is what a porter of `threading.Condition` reaches for. Then
-//! `threading::Condvar` over `threading::Mutex` (lock_api over our waiter queue and Lock)
-//! against `parking_lot::Condvar` over `parking_lot::Mutex`, the same ping-pong.
+//! mutexes), which is what a porter of `threading.Condition` reaches for, and beside the
+//! spun floor: a spin lock and a turn variable, never sleeping (`benches/support/spun.rs`).
+//! Then `threading::Condvar` over `threading::Mutex` (lock_api over our waiter queue and
+//! Lock) against `parking_lot::Condvar` over `parking_lot::Mutex`, the same ping-pong.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -11,6 +12,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 mod common;
 #[path = "support/ports.rs"]
 mod ports;
+#[path = "support/spun.rs"]
+mod spun;
 
 use common::timed_threads;
 
@@ -18,6 +21,7 @@ fn condition_ping_pong(c: &mut Criterion) {
     use ports::condition_round_trips as round_trips;
     let mut group = c.benchmark_group("condition_ping_pong");
     group.bench_function("ours", |b| b.iter_custom(round_trips::ours));
+    group.bench_function("spun_floor", |b| b.iter_custom(spun::condition_round_trips));
     group.bench_function("std", |b| b.iter_custom(round_trips::std));
     group.bench_function("parking_lot", |b| b.iter_custom(round_trips::parking_lot));
     group.finish();

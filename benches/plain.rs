@@ -20,10 +20,20 @@
 //! semaphore round trip), one broadcast woken and acknowledged by all 8 waiters, one permit
 //! passed from producer to consumer (stream), one crossing by all parties (Barrier), one
 //! create + start + cancel + join (Timer), one item put and taken (Queue: 1 / throughput).
+//! The Event and Condition ping-pongs also run their *spun floor*: the same protocol with
+//! every wait a pure spin that never sleeps (`benches/support/spun.rs`), the least that
+//! protocol costs here.
+//!
+//! After the table, the *partner-delay sweep* (`event_sweep`): an Event waiter whose
+//! partner sets it 1, 5, 20, 100 µs or 1 ms after the wait began, for ours, the spun floor
+//! and the std port: the latency from `set` to the waiter running again, and the waiter's
+//! CPU time per wait, so that the spin-or-sleep trade-off of each shows (about 15 s by
+//! default; skipped on one CPU).
 //!
 //! ```sh
 //! cargo bench --bench plain                        # everything, 5 rounds: a few minutes
 //! ROUNDS=9 ONLY=lock_contended cargo bench --bench plain
+//! ONLY=ping_pong,event_sweep cargo bench --bench plain   # the handoffs, floors and sweep
 //! taskset -c 0 cargo bench --bench plain           # everything on one CPU
 //! QUICK=1 cargo bench --bench plain                # tiny sizes: checks that it runs
 //! ```
@@ -41,6 +51,8 @@ mod contended;
 mod ports;
 #[path = "support/rwlock.rs"]
 mod rwlock;
+#[path = "support/spun.rs"]
+mod spun;
 
 use common::timed_threads;
 use contended::{Contended, Layout, acquire_latencies, quantile, throughput};
@@ -314,6 +326,7 @@ fn event() -> Vec<Scenario> {
         layout: "2 threads",
         contenders: vec![
             event_ping_pong!("ours", threading::Event::new()),
+            event_ping_pong!("spun floor (two flags, never sleeping)", spun::SpunEvent::default()),
             event_ping_pong!("port(std)", ports::std_port::Event::default()),
             event_ping_pong!("port(parking_lot)", ports::pl_port::Event::default()),
         ],
@@ -326,11 +339,14 @@ fn condition() -> Vec<Scenario> {
     let std = contender("std Condvar", |ops| Measured::plain(round_trips::std(ops), ops));
     let pl =
         contender("parking_lot Condvar", |ops| Measured::plain(round_trips::parking_lot(ops), ops));
+    let floor = contender("spun floor (spin lock + turn, never sleeping)", |ops| {
+        Measured::plain(spun::condition_round_trips(ops), ops)
+    });
     vec![Scenario {
         key: "condition_ping_pong".into(),
         what: "Condition ping-pong (per round trip)".into(),
         layout: "2 threads",
-        contenders: vec![ours, std, pl],
+        contenders: vec![ours, floor, std, pl],
     }]
 }
 
@@ -647,6 +663,95 @@ fn timer() -> Vec<Scenario> {
 }
 
 // ---------------------------------------------------------------------------------------
+// The partner-delay sweep (benches/support/spun.rs): its own table, two numbers per wait.
+
+/// The sweep's key for `ONLY`.
+const SWEEP_KEY: &str = "event_sweep";
+
+/// A sweep contender: `waits` waits whose partner answers after `delay`.
+type SweepBody = Box<dyn Fn(Duration, u64) -> spun::SweepWait>;
+
+fn sweep_contenders() -> Vec<(&'static str, SweepBody)> {
+    fn of<E: Sync + 'static>(
+        new: fn() -> E,
+        set: fn(&E),
+        wait: fn(&E),
+        clear: fn(&E),
+    ) -> SweepBody {
+        Box::new(move |delay, waits| {
+            let event = new();
+            spun::sweep_waits(delay, waits, || set(&event), || wait(&event), || clear(&event))
+        })
+    }
+    vec![
+        ("ours", of(threading::Event::new, |e| e.set(), |e| e.wait(), |e| e.clear())),
+        (
+            "spun floor (never sleeping)",
+            of(spun::SpunEvent::default, |e| e.set(), |e| e.wait(), |e| e.clear()),
+        ),
+        (
+            "port(std)",
+            of(ports::std_port::Event::default, |e| e.set(), |e| e.wait(), |e| e.clear()),
+        ),
+    ]
+}
+
+/// Every delay of [`spun::SWEEP_DELAYS`], every contender, `settings.rounds` interleaved
+/// rounds of about `settings.target` each (at least 20 waits): about 15 s by default.
+fn sweep(settings: &Settings) {
+    if std::thread::available_parallelism().map_or(true, |n| n.get() < 2) {
+        // The partner busy-waits its delay: on one CPU it would take the waiter's CPU away
+        // for whole time slices, and the spun floor could not end a wait before a slice did.
+        println!("\n(`{SWEEP_KEY}` skipped: it needs two CPUs, this process may use one.)");
+        return;
+    }
+    let contenders = sweep_contenders();
+    println!(
+        "\n### Event wait, partner answers after a delay (`{SWEEP_KEY}`)\n\n\
+         The waiter bumps a round and waits; its partner busy-waits the delay, then sets. \
+         Latency: from the partner's `set` to the waiter running again (median of the waits; \
+         median over rounds, range). CPU: the waiter thread's CPU time per wait (mean of the \
+         waits; median over rounds, range), spinning and system calls included.\n"
+    );
+    println!("| partner answers after | contender | latency | range | CPU per wait | range |");
+    println!("|---|---|---|---|---|---|");
+    for delay in spun::SWEEP_DELAYS {
+        eprint!("{SWEEP_KEY} {}", duration(delay));
+        let per_wait = delay + Duration::from_micros(30);
+        let waits = (settings.target.as_nanos() / per_wait.as_nanos()).max(20) as u64;
+        let n = contenders.len();
+        let mut latencies = vec![Vec::new(); n];
+        let mut cpus = vec![Vec::new(); n];
+        for round in 0..settings.rounds {
+            eprint!(" {}", round + 1);
+            for turn in 0..n {
+                let index = (turn + round) % n;
+                let measured = (contenders[index].1)(delay, waits);
+                latencies[index].push(measured.latency.as_nanos() as f64);
+                cpus[index].extend(measured.cpu.map(|cpu| cpu.as_nanos() as f64));
+            }
+        }
+        eprintln!();
+        let summary = |values: &[f64]| {
+            if values.is_empty() {
+                return ("–".to_owned(), "–".to_owned());
+            }
+            let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let high = values.iter().copied().fold(0.0, f64::max);
+            (time(median(values)), format!("{} – {}", time(low), time(high)))
+        };
+        for (index, (name, _)) in contenders.iter().enumerate() {
+            let (latency, latency_range) = summary(&latencies[index]);
+            let (cpu, cpu_range) = summary(&cpus[index]);
+            println!(
+                "| {} | {name} | {latency} | {latency_range} | {cpu} | {cpu_range} |",
+                duration(delay)
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Running and reporting.
 
 /// A contender's results over the rounds.
@@ -818,11 +923,13 @@ fn main() {
     .flatten()
     .collect();
     let chosen: Vec<&Scenario> = all.iter().filter(|s| settings.wants(&s.key)).collect();
-    if chosen.is_empty() {
+    let sweeping = settings.wants(SWEEP_KEY);
+    if chosen.is_empty() && !sweeping {
         eprintln!("ONLY={:?} matches no scenario; the keys are:", settings.only);
         for scenario in &all {
             eprintln!("  {}", scenario.key);
         }
+        eprintln!("  {SWEEP_KEY}");
         std::process::exit(2);
     }
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -840,21 +947,26 @@ fn main() {
             ""
         }
     );
-    println!(
-        "Median over rounds (range); ratio = peer / ours per round, median (range): above 1, \
-         ours is faster. Tail: acquire latency p99 / p99.9 (medians over rounds) / maximum \
-         (over all rounds).\n"
-    );
-    println!(
-        "| key | scenario | layout | harness | contender | median | range | peer / ours | \
-         tail p99 / p99.9 / max | owner changes / 1000 |"
-    );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    if !chosen.is_empty() {
+        println!(
+            "Median over rounds (range); ratio = peer / ours per round, median (range): above \
+             1, ours is faster. Tail: acquire latency p99 / p99.9 (medians over rounds) / \
+             maximum (over all rounds).\n"
+        );
+        println!(
+            "| key | scenario | layout | harness | contender | median | range | peer / ours | \
+             tail p99 / p99.9 / max | owner changes / 1000 |"
+        );
+        println!("|---|---|---|---|---|---|---|---|---|---|");
+    }
     for scenario in chosen {
         eprint!("{}", scenario.key);
         let results = run(scenario, &settings);
         for line in row(scenario, &results) {
             println!("{line}");
         }
+    }
+    if sweeping {
+        sweep(&settings);
     }
 }

@@ -66,9 +66,9 @@
 //! and a timeout that forgets to break the barrier.
 
 use crate::error::BrokenBarrierError;
-use crate::futex::{self, Deadline, Wait};
+use crate::futex::{Deadline, Wait};
 use crate::lock::{Lock, LockGuard};
-use crate::spin::{Spin, spin_while};
+use crate::spin::{self, Spin, spin_while};
 use crate::sync::{AtomicU32, Ordering::*, UnsafeCell};
 use core::fmt;
 use std::time::Duration;
@@ -407,7 +407,7 @@ impl Barrier {
     ) -> Result<usize, BrokenBarrierError> {
         let waiting = |state: u32| state & GENERATION_MASK == generation && state & BROKEN == 0;
         loop {
-            spin_while(&self.state, Spin::BARRIER, waiting);
+            spin_while(&self.state, Spin::barrier(self.parties), waiting);
             // Acquire: a new generation must come with every party's writes and the action's.
             let state = self.state.load(Acquire);
             if state & GENERATION_MASK != generation {
@@ -450,7 +450,7 @@ impl Barrier {
         // Relaxed: only the futex's atomic check orders this against the changer's swap.
         match self.state.fetch_update(Relaxed, Relaxed, |w| (w | SLEEPERS == seen).then_some(seen))
         {
-            Ok(_) => futex::wait(&self.state, seen, deadline),
+            Ok(_) => spin::sleep(&self.state, seen, deadline),
             Err(_) => Wait::Woken,
         }
     }
@@ -460,7 +460,7 @@ impl Barrier {
         // Release: publishes what the releasing thread saw (every arrival's writes, the
         // action's) to waiters that return without taking the lock.
         if self.state.swap(new & !SLEEPERS, Release) & SLEEPERS != 0 {
-            futex::wake_all(&self.state);
+            spin::wake_all(&self.state);
         }
     }
 

@@ -67,8 +67,8 @@
 //! correctly. `scripts/teeth/semaphore_*.toml`: bugs those tests catch.
 
 use crate::error::ReleaseError;
-use crate::futex::{self, Deadline, Wait};
-use crate::spin::{Spin, spin_while};
+use crate::futex::{Deadline, Wait};
+use crate::spin::{self, Spin, spin_while};
 use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
 use core::fmt;
 use std::time::Duration;
@@ -145,7 +145,7 @@ impl PermitCounter {
                 }
                 continue;
             }
-            if futex::wait(&self.permits, 0, deadline) == Wait::TimedOut {
+            if spin::sleep(&self.permits, 0, deadline) == Wait::TimedOut {
                 // A permit released as we gave up is ours to take: its wake may have
                 // reached nobody.
                 break self.try_acquire();
@@ -191,9 +191,9 @@ impl PermitCounter {
     #[cold]
     fn wake(&self, n: u32) {
         if n == 1 {
-            futex::wake_one(&self.permits);
+            spin::wake_one(&self.permits);
         } else {
-            futex::wake_n(&self.permits, n);
+            spin::wake_n(&self.permits, n);
         }
     }
 

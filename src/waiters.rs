@@ -89,9 +89,9 @@
 //! a forgotten flag check, a push after the unlock, a timed-out waiter that re-locks
 //! before leaving and one that leaves without the guard.
 
-use crate::futex::{self, Deadline, Wait};
+use crate::futex::{Deadline, Wait};
 use crate::lock::Lock;
-use crate::spin::{Spin, spin_while};
+use crate::spin::{self, Spin, spin_while};
 use crate::sync::{AtomicU32, Ordering::*, UnsafeCell, const_fn_unless_loom};
 use core::ptr;
 
@@ -214,7 +214,7 @@ impl WaitQueue {
                     continue;
                 }
             }
-            if futex::wait(&node.state, SLEEPING, deadline) == Wait::TimedOut {
+            if spin::sleep(&node.state, SLEEPING, deadline) == Wait::TimedOut {
                 return false;
             }
             // Relaxed: the settle under `guard` re-reads it in order.
@@ -241,7 +241,7 @@ impl WaitQueue {
             let state = unsafe { &(*node).state };
             // Relaxed: the waiter reads NOTIFIED in order only after taking `guard`.
             if state.swap(NOTIFIED, Relaxed) == SLEEPING {
-                futex::wake_one(state);
+                spin::wake_one(state);
             }
             woken += 1;
         }

@@ -35,6 +35,10 @@ SCENARIOS = [
      ["event_ping_pong/port_std", "event_ping_pong/port_parking_lot"], ("ge", 10.0)),
     ("Condition ping-pong (round trip)", "condition_ping_pong/ours",
      ["condition_ping_pong/std", "condition_ping_pong/parking_lot"], ("ge", 1.0)),
+    ("Event ping-pong against its spun floor", "event_ping_pong/ours",
+     ["event_ping_pong/spun_floor"], ("le_first", 2.0)),
+    ("Condition ping-pong against its spun floor", "condition_ping_pong/ours",
+     ["condition_ping_pong/spun_floor"], ("le_first", 2.0)),
     ("Semaphore handoff (round trip)", "semaphore_handoff/ours",
      ["semaphore_handoff/port_std", "semaphore_handoff/port_parking_lot"], ("ge", 3.0)),
     ("Semaphore uncontended acquire+release", "semaphore_uncontended/ours",
@@ -99,6 +103,7 @@ def short(key: str) -> str:
     name = key.split("/")[1]
     return {"port_std": "port(std)", "port_parking_lot": "port(pl)", "parking_lot": "pl",
             "parking_lot_reentrant": "pl Reentrant", "spawn_join_floor": "spawn+join",
+            "spun_floor": "spun floor",
             "ours": "ours (guard)"}.get(
                 name, name)
 
