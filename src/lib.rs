@@ -245,6 +245,7 @@
 
 mod barrier;
 mod condition;
+mod condvar;
 mod error;
 mod event;
 #[cfg(loom)]
@@ -281,6 +282,9 @@ pub use condition::{
 pub use error::{BrokenBarrierError, GetError, PutError, ReleaseError, TaskDoneError, TimerError};
 pub use event::Event;
 // Under loom the same faces over raw types built on first use (src/faces_model.rs says why).
+#[cfg(not(loom))]
+pub use condvar::Condvar;
+pub use condvar::{RawCondvar, WaitTimeoutResult};
 #[cfg(loom)]
 pub use faces_model::{
     Condvar, FairMutex, FairMutexGuard, MappedFairMutexGuard, MappedMutexGuard,
@@ -294,12 +298,12 @@ pub use fair_mutex::RawFairMutex;
 #[cfg(not(loom))]
 pub use fair_mutex::{FairMutex, FairMutexGuard, MappedFairMutexGuard};
 pub use lock::{Lock, LockGuard};
+pub use mutex::RawThreadId;
 #[cfg(not(loom))]
 pub use mutex::{
-    Condvar, MappedMutexGuard, MappedReentrantMutexGuard, Mutex, MutexGuard, ReentrantMutex,
+    MappedMutexGuard, MappedReentrantMutexGuard, Mutex, MutexGuard, ReentrantMutex,
     ReentrantMutexGuard,
 };
-pub use mutex::{RawCondvar, RawThreadId, WaitTimeoutResult};
 /// The raw lock under [`Mutex`]: [`Lock`] (as `parking_lot::RawMutex`).
 #[cfg(not(loom))]
 pub type RawMutex = Lock;
