@@ -14,7 +14,7 @@
 //! # The state
 //!
 //! `state`, the word waiters sleep on, holds three flag bits and a generation number (the
-//! table is at the constants, `SLEEPERS` and on). It changes only under `lock`, a crate
+//! table and its invariant are on the field). It changes only under `lock`, a crate
 //! [`Lock`], except that waiters raise `SLEEPERS` without it. Under the same lock, in an
 //! `UnsafeCell`, `Arrivals` counts the threads of the current generation and says whether
 //! the last of them is running the action.
@@ -73,19 +73,17 @@ use crate::sync::{AtomicU32, Ordering::*, UnsafeCell};
 use core::fmt;
 use std::time::Duration;
 
-// The state word:
-//
-// | bits | name | meaning |
-// |---|---|---|
-// | 0 | `SLEEPERS` | some thread may sleep on `state`: the next change must wake all |
-// | 1 | `BROKEN` | the current generation failed; waits return `Err` |
-// | 2 | `RESETTING` | (with `BROKEN`) a reset waits for the failed generation's waiters to leave |
-// | 3..32 | generation | counts released (and reset) generations in steps of `ONE_GENERATION`, wrapping |
 const SLEEPERS: u32 = 1;
 const BROKEN: u32 = 2;
 const RESETTING: u32 = 4;
 const ONE_GENERATION: u32 = 8;
 const GENERATION_MASK: u32 = !(SLEEPERS | BROKEN | RESETTING);
+
+/// The invariant of `Barrier::state`: a reset is pending only on a broken generation
+/// (`reset` raises both; completing it, or `abort`, lowers `RESETTING`).
+fn is_consistent(s: u32) -> bool {
+    s & RESETTING == 0 || s & BROKEN != 0
+}
 
 /// The current generation's bookkeeping, guarded by the barrier's `lock`.
 struct Arrivals {
@@ -118,6 +116,15 @@ struct Arrivals {
 /// assert_eq!(indices, [0, 1, 2]); // arrival order; 2 (the last) ran the action
 /// ```
 pub struct Barrier {
+    /// | bits | name | meaning |
+    /// |---|---|---|
+    /// | 0 | `SLEEPERS` | some thread may sleep on `state`: the next change must wake all |
+    /// | 1 | `BROKEN` | the current generation failed; waits return `Err` |
+    /// | 2 | `RESETTING` | a reset waits for the failed generation's waiters to leave |
+    /// | 3..32 | generation | counts released (and reset) generations in steps of `ONE_GENERATION`, wrapping |
+    ///
+    /// Invariant: `RESETTING` only with `BROKEN` ([`is_consistent`]). Changed only under
+    /// `lock`, except that waiters raise `SLEEPERS` without it.
     state: AtomicU32,
     lock: Lock,
     arrivals: UnsafeCell<Arrivals>,
@@ -457,6 +464,7 @@ impl Barrier {
 
     /// Replaces the state (under the lock) and wakes every thread asleep on it, if any.
     fn set_state_and_wake_all(&self, new: u32) {
+        debug_assert!(is_consistent(new), "Barrier state {new:#x}: a reset without a break");
         // Release: publishes what the releasing thread saw (every arrival's writes, the
         // action's) to waiters that return without taking the lock.
         if self.state.swap(new & !SLEEPERS, Release) & SLEEPERS != 0 {
