@@ -9,8 +9,8 @@
 //! sleepers. A [`BoundedSemaphore`] is the same thing with a ceiling, its initial value:
 //! releasing past it is refused (Python's `ValueError`).
 //!
-//! Both are one private `PermitCounter` (two words, `permits` and `sleepers`, described
-//! where they are declared) under one face written once by the `semaphore_face!` macro.
+//! Both are one private `PermitCounter` (two words, `permits` and `sleepers`: the table
+//! and its invariant are on its fields) under one face written once by the `semaphore_face!` macro.
 //! The two types differ only in the most permits a release may leave (`u32::MAX`, or the
 //! bound) and the error they report past it, and share one guard type, [`SemaphoreGuard`].
 //!
@@ -76,13 +76,17 @@ use std::time::Duration;
 /// The counter of permits that both semaphores are: the whole protocol of the module doc.
 /// The faces only choose the most permits a release may leave.
 struct PermitCounter {
-    /// The permits available now, `0..=u32::MAX` (Python's value is unbounded; ours stops
-    /// at `u32::MAX` with `Err(Overflow)`). The futex word: sleepers wait on it while it is
-    /// `0`.
+    /// | field | range | meaning |
+    /// |---|---|---|
+    /// | `permits` | `0..=max` | the permits available now; the futex word, slept on while `0` |
+    /// | `sleepers` | `0..=` threads in `acquire_slow` | threads counted as (about to be) asleep on `permits` |
+    ///
+    /// `max` is the face's limit (`u32::MAX`, or the bound): Python's value is unbounded,
+    /// ours stops there with an `Err`. Invariant: `sleepers` only ever over-counts (a
+    /// thread stays counted from just before its first sleep until it leaves `acquire`),
+    /// which costs at most a needless wake, never a lost one; so it never goes below `0`
+    /// (asserted where a thread uncounts itself).
     permits: AtomicU32,
-    /// How many threads are counted as (about to be) asleep on `permits`. It only ever
-    /// over-counts (a thread stays counted from just before its first sleep until it leaves
-    /// `acquire`), which costs at most a needless wake, never a lost one.
     sleepers: AtomicU32,
 }
 
@@ -153,7 +157,8 @@ impl PermitCounter {
         };
         if counted {
             // Relaxed: an uncount that is seen late only costs a needless wake.
-            self.sleepers.fetch_sub(1, Relaxed);
+            let counted_before = self.sleepers.fetch_sub(1, Relaxed);
+            debug_assert!(counted_before != 0, "Semaphore uncounted a sleeper it never counted");
         }
         acquired
     }
@@ -168,6 +173,7 @@ impl PermitCounter {
         // Relaxed: only a guess for the CAS.
         let mut value = self.permits.load(Relaxed);
         loop {
+            debug_assert!(value <= max, "Semaphore holds {value} permits, past its limit {max}");
             let new = match value.checked_add(n) {
                 Some(new) if new <= max => new,
                 _ => return Err(too_many),
