@@ -149,7 +149,7 @@ impl Event {
         let was_set = |s: u32| s & SET != 0 || s & GENERATION_MASK != generation;
         if !was_set(state) {
             // A set() that is about to come then costs a cache-line transfer instead of a
-            // sleep and a wake (BENCHMARKS.md, "How each target was met", 1).
+            // sleep and a wake (BENCHMARKS.md, "Event ping-pong >= 10x the port").
             spin_while(&self.state, Spin::HANDOFF, |s| !was_set(s));
             state = self.state.load(Acquire);
         }

@@ -40,7 +40,7 @@
 //! (a `SeqCst` fence pair would cost every release a full fence).
 //!
 //! The spin's numbers (pauses against fewer pauses, yields against none, two free cores
-//! against one): BENCHMARKS.md, "How each target was met", 4.
+//! against one): BENCHMARKS.md, "Spinning when the partner shares our CPU".
 //!
 //! A woken thread always tries to take a permit before it considers its deadline, so a wake
 //! is only ever "wasted" on a thread that finds the permit already taken by someone else.
