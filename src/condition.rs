@@ -40,21 +40,16 @@
 //!
 //! # The state
 //!
-//! | field | meaning |
-//! |---|---|
-//! | `lock: L` | the condition's lock, maybe shared: held by whoever holds a [`ConditionGuard`] of any of its conditions (or acquired it by hand) |
-//! | `queue: WaitQueue` | the FIFO of waiting threads, `src/waiters.rs` (one core with `Condvar`) |
+//! The condition's lock `L` (maybe shared) and the FIFO `queue` of waiting threads (the
+//! table is on `Condition`'s fields).
 //!
 //! # The protocol
 //!
-//! A wait is the queue's: push this thread's node, release the lock (all of an RLock's
-//! levels, remembering how many), sleep until notified or timed out, re-take the lock
-//! (restoring the levels), settle with the queue; a waiter that timed out settles first,
-//! leaving the queue before it re-takes the lock, so a notify from the lock's holder passes
-//! it by for a thread that still waits (Python's would spend the notification on it). A
-//! notify pops and wakes the oldest nodes. `src/waiters.rs` explains the queue, its own tiny lock, and why a notify racing a
-//! timeout is never lost. This file only adds the lock: which one, whether the caller
-//! holds it, and that a guard belongs to it (its address).
+//! A wait and a notify are the queue's (`src/waiters.rs`, which explains the queue, its
+//! own small lock, why a waiter that timed out leaves before it re-takes the lock, and why
+//! a notify racing a timeout is never lost). This file only adds the lock: which one,
+//! whether the caller holds it, that a guard belongs to it (its address), and, for an
+//! RLock, releasing every level and restoring them after the wait.
 //!
 //! Orderings: none here; the locks' and the queue's are documented in `src/lock.rs`,
 //! `src/rlock.rs` and `src/waiters.rs`.
@@ -69,8 +64,7 @@
 //! conditions (recursion restored after a wait and a timeout), `acquire`/`release`/`wait`
 //! without a guard and their errors; `Condition::reentrant()` re-enters; `ReentrantCondition`
 //! runs a re-entrant bounded buffer and refuses a wait with two levels held.
-//! `tests/queue.rs` and `tests/loom/queue.rs`: `src/queue.rs`, Python's queue.Queue on one
-//! lock and three conditions. `tests/loom/condition.rs` and `tests/loom/shared_lock.rs`: a
+//! `tests/loom/condition.rs` and `tests/loom/shared_lock.rs`: a
 //! wait never misses a notify, a notify racing a timeout is consumed or passed on, two conditions
 //! of one lock never wake each other's waiters, an RLock's recursion is restored; the
 //! `scripts/teeth/condition_*.toml` and `shared_lock_*.toml` show those tests catch the
@@ -278,6 +272,14 @@ forward!(&L, Arc<L>);
 /// waiter.join().unwrap();
 /// ```
 pub struct Condition<L: ConditionLock = Lock> {
+    /// | field | meaning |
+    /// |---|---|
+    /// | `lock` | the condition's lock, maybe shared: held by whoever holds a [`ConditionGuard`] of any of its conditions (or acquired it by hand) |
+    /// | `queue` | the FIFO of waiting threads (`src/waiters.rs`, one core with `Condvar`) |
+    ///
+    /// Invariant: a thread is queued only while it waits, and it waits only after the
+    /// caller held `lock` (checked by `held` or by the guard's address) and before it
+    /// holds it again.
     lock: L,
     queue: WaitQueue,
 }
