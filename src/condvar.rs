@@ -18,21 +18,19 @@
 //!
 //! # The protocol
 //!
-//! * **wait**: as `Condition`'s (`src/waiters.rs`): the queue pushes the node while the
-//!   mutex is held, unlocks it, sleeps until notified or timed out, locks it again, settles.
-//!   No spurious wakeups: a wait that returns "not timed out" was notified.
+//! * **wait**: the queue's wait (`src/waiters.rs`), with the mutex's unlock and lock. No
+//!   spurious wakeups: a wait that returns "not timed out" was notified.
 //! * **notify_one / notify_all**: pop one or all nodes; the return value is exact (lock_api
 //!   lets an implementation without spurious wakeups say so). A notify does not need the
 //!   mutex: the queue has its own small lock.
 //! * **one mutex at a time**: a wait records its mutex while queuing; while others wait,
 //!   a wait with a different mutex panics before it changes anything, with parking_lot's
 //!   message ("attempted to use a condition variable with more than one mutex"). The
-//!   condvar forgets the mutex exactly when its queue empties: the last waiter is popped
-//!   by a notify or, timed out, leaves the queue *before* it re-locks its mutex, as
-//!   parking_lot's does when the timeout fires. So a waiter that timed out but cannot
-//!   re-lock (another thread holds the mutex) neither blocks a wait with another mutex
-//!   nor is counted by a notify, as in parking_lot; two mutexes used by waiters that wait
-//!   at the same time still panic.
+//!   condvar forgets the mutex exactly when its queue empties, and a timed-out waiter
+//!   leaves the queue before it re-locks (the queue's rule, as parking_lot's). So a waiter
+//!   that timed out but cannot re-lock neither blocks a wait with another mutex nor is
+//!   counted by a notify, as in parking_lot; two mutexes used by waiters that wait at the
+//!   same time still panic.
 //!
 //! Orderings: `mutex` is read and written only under the queue's own lock, so `Relaxed`.
 //! Everything else is the `Lock`'s and the queue's (their files say why).
