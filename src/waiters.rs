@@ -72,15 +72,10 @@
 //!
 //! # What the tests prove
 //!
-//! `tests/condition.rs` and `tests/lock_api.rs`: no spurious wakeups, exact FIFO
-//! `notify(n)`, `notify_one`/`notify_all` counts, timeouts, a timed-out waiter that cannot
-//! re-lock no longer counted (as in parking_lot). `tests/loom/condition.rs`,
-//! `tests/loom/shared_lock.rs` and `tests/loom/condvar.rs`: a wait never misses a notify,
-//! a notify racing a timeout is consumed or passed on (never lost, never counted twice),
-//! a timed-out waiter leaves the queue before it re-locks, two conditions of one lock
-//! never wake each other's waiters; `scripts/teeth/` shows the tests catch a dropped wake,
-//! a forgotten flag check, a push after the unlock, a timed-out waiter that re-locks
-//! before leaving and one that leaves without the guard.
+//! The queue is tested through its two users: `src/condition.rs` and `src/condvar.rs` say
+//! how. `scripts/teeth/condition_*.toml` and three of `condvar_*.toml` inject bugs here (a dropped
+//! wake, a forgotten flag check, a push after the unlock, a timed-out waiter that re-locks
+//! before leaving and one that leaves without the guard) that those tests catch.
 
 use crate::futex::{self, Deadline, Wait};
 use crate::lock::Lock;
