@@ -17,26 +17,16 @@
 //! * [`Condition::reentrant()`] (`Condition<RLock>`) is Python's default
 //!   `threading.Condition()`: over its own `RLock`, so its holder may take it again.
 //! * [`Condition::with_lock(lock)`](Condition::with_lock) takes a [`Lock`] or an [`RLock`],
-//!   owned, borrowed (`&Lock`, `&RLock`: statics, scopes) or shared (`Arc<Lock>`,
-//!   `Arc<RLock>`), so several conditions can share one lock (queue.Queue's `not_empty`,
-//!   `not_full` and `all_tasks_done`). A guard taken through one condition holds the
-//!   shared lock, and any other condition of that lock accepts it:
-//!   [`other.notify_with(&guard, n)`](Condition::notify_with),
-//!   [`other.wait_with(&mut guard)`](Condition::wait_with). A guard of a different lock
-//!   is refused with a panic that says so, before anything changed.
+//!   owned, borrowed or in an `Arc`, so several conditions can share one lock (queue.Queue's
+//!   `not_empty`, `not_full` and `all_tasks_done`); a guard taken through one of them is
+//!   accepted by the others ([`notify_with`](Condition::notify_with),
+//!   [`wait_with`](Condition::wait_with)), a guard of another lock is refused.
 //! * Over an `RLock`, a wait releases every level of the holder's recursion and restores
-//!   it afterwards, also after a timeout (Python's `_release_save`/`_acquire_restore`).
-//! * [`ReentrantCondition<T>`] is `Condition::reentrant()` owning the data it guards,
-//!   reached through its guards (`&T`; mutate through a `RefCell` inside). Its waits
-//!   refuse (panic, before releasing anything) unless the thread holds the only level: a
-//!   wait releases every level, and a reference borrowed through an outer guard must not
-//!   see the data change under it.
-//! * Python's `cond.acquire()` / `cond.release()` without `with` are
-//!   [`acquire`](Condition::acquire) / [`release`](Condition::release), and a thread that
-//!   holds the lock that way waits and notifies through the condition itself:
-//!   [`cond.wait()`](Condition::wait), [`cond.notify(n)`](Condition::notify), which return
-//!   `Err` (Python's `RuntimeError`) when the lock is not held: a `Lock` that nobody holds
-//!   (Python checks the same: a `Lock` has no owner), an `RLock` this thread does not own.
+//!   it afterwards (Python's `_release_save`/`_acquire_restore`).
+//! * [`ReentrantCondition<T>`] is `Condition::reentrant()` owning the data it guards (its
+//!   doc says why its waits need the only level).
+//! * Python's `cond.acquire()` / `cond.release()` without `with`, and the guard-less
+//!   [`wait`](Condition::wait) and [`notify`](Condition::notify) that go with them.
 //!
 //! # The state
 //!
