@@ -15,9 +15,8 @@
 //!
 //! `state`, the word waiters sleep on, holds three flag bits and a generation number (the
 //! table and its invariant are on the field). It changes only under `lock`, a crate
-//! [`Lock`], except that waiters raise `SLEEPERS` without it. Under the same lock, in an
-//! `UnsafeCell`, `Arrivals` counts the threads of the current generation and says whether
-//! the last of them is running the action.
+//! [`Lock`], except that waiters raise `SLEEPERS` without it. `arrivals`, in an
+//! `UnsafeCell` under the same lock, is the current generation's bookkeeping.
 //!
 //! # The protocol
 //!
@@ -123,8 +122,7 @@ pub struct Barrier {
     /// | 2 | `RESETTING` | a reset waits for the failed generation's waiters to leave |
     /// | 3..32 | generation | counts released (and reset) generations in steps of `ONE_GENERATION`, wrapping |
     ///
-    /// Invariant: `RESETTING` only with `BROKEN` ([`is_consistent`]). Changed only under
-    /// `lock`, except that waiters raise `SLEEPERS` without it.
+    /// Invariant: `RESETTING` only with `BROKEN` ([`is_consistent`]).
     state: AtomicU32,
     lock: Lock,
     arrivals: UnsafeCell<Arrivals>,
