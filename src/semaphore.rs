@@ -45,14 +45,9 @@
 //! A woken thread always tries to take a permit before it considers its deadline, so a wake
 //! is only ever "wasted" on a thread that finds the permit already taken by someone else.
 //!
-//! Orderings:
-//! * taking a permit: `Acquire`, to see what the releaser wrote before releasing it;
-//! * releasing: `AcqRel`: `Release` to publish, `Acquire` to see `sleepers` as raised by
-//!   every sleeper that checked in before it;
-//! * the check-in CAS `0 → 0`: `Release`, to publish our `sleepers` increment to the next
-//!   release;
-//! * `sleepers` itself, the initial loads before a CAS, spinning and [`Semaphore::value`]:
-//!   `Relaxed`, as the CASes above do the ordering and the rest are hints or snapshots.
+//! Orderings: a release's `Release` pairs with the `Acquire` of the CAS that takes its
+//! permit; the check-in's `Release` pairs with the next release's `Acquire` (above).
+//! Everything else is `Relaxed` (each site says why).
 //!
 //! # What the tests prove
 //!
