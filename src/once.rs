@@ -33,10 +33,9 @@
 //!   forever; each thread remembers the `Once`s it is running, and such a call panics
 //!   instead.
 //!
-//! Orderings: starting a run is an `Acquire` CAS (a forced run sees what the poisoned one
-//! wrote); ending it is a `Release` swap, and every look that may return or panic is an
-//! `Acquire` load, so the run's writes are visible to everyone who returns. Setting
-//! `QUEUED` is `Relaxed`: the sleep it announces orders nothing.
+//! Orderings: the `Release` swap that ends a run pairs with the `Acquire` of every look
+//! that may return or panic, and of the CAS that starts a forced run, so the run's writes
+//! are visible to everyone who returns. Setting `QUEUED` is `Relaxed` (see there).
 //!
 //! # What the tests prove
 //!
