@@ -46,12 +46,11 @@
 //! since. The number wraps after 2^29 generations; a waiter would have to sleep through
 //! exactly a multiple of that between two looks, and each of those releases wakes it.
 //!
-//! Orderings: the release swap is `Release` and the load that ends a wait is `Acquire`,
-//! so everything every party wrote before `wait()` (gathered by the last arrival through
-//! the lock), and the action's effects, are visible to every party after `wait()`. All
-//! other accesses to `state` are under the lock (`Relaxed`: the lock orders them) or raise
-//! `SLEEPERS` (`Relaxed`: the futex's atomic check-and-sleep keeps the wake from being
-//! lost).
+//! Orderings: the release swap's `Release` pairs with the `Acquire` load that ends a
+//! wait, so everything every party wrote before `wait()` (gathered by the last arrival
+//! through the lock), and the action's effects, are visible to every party after
+//! `wait()`. Every other access to `state` is `Relaxed`: under the lock, which orders it,
+//! or raising `SLEEPERS` (see there).
 //!
 //! # What the tests prove
 //!
