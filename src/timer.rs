@@ -60,9 +60,9 @@
 //! canceller through whatever gave it the `Timer`; its effects reach `join` through
 //! `finished` (`Release` set, `Acquire` wait).
 //!
-//! Under loom the scheduler and the function's threads are loom threads and a timed wait
-//! never sleeps (it yields and reports a timeout), so loom explores cancel racing fire at
-//! every point, across the starter, the scheduler and the function's thread.
+//! Under loom the scheduler and the function's threads are loom threads and the interval
+//! may end at any moment (`src/scheduler.rs`), so loom explores cancel racing fire at every
+//! point, across the starter, the scheduler and the function's thread.
 //!
 //! # What the tests prove
 //!
