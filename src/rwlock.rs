@@ -62,7 +62,7 @@
 //! * **timeouts**: a reader or slot waiter that gives up leaves its flag set: a flag only
 //!   ever costs a needless wake, and is cleared with the slot. A slot waiter whose wait ended
 //!   by timeout first looks once more and takes the slot if it is free, so a wake that
-//!   reached it (contract point 4 of the futex seam) is used, not lost. A writer that gives up
+//!   reached it (the futex contract's "A wake may reach nobody", `src/futex/mod.rs`) is used, not lost. A writer that gives up
 //!   while draining clears `WRITER` exactly as an unlock does, waking the readers it held
 //!   back and one slot waiter.
 //! * **fair unlock and bump**: no handoff. `unlock_*_fair` is the plain unlock (it wakes the
