@@ -97,10 +97,8 @@
 //! # Platform
 //!
 //! Linux and Windows are tested (Windows under Wine); macOS and FreeBSD are type-checked.
-//! `src/futex/` is the one place that knows the operating system: futex on Linux,
-//! `WaitOnAddress` on Windows, `os_sync_wait_on_address` (or `__ulock_wait` before macOS
-//! 14.4) on macOS, `_umtx_op` on FreeBSD. Other systems get a `compile_error!` that says
-//! what a port needs.
+//! `src/futex/` is the one place that knows the operating system (its `mod.rs` names each
+//! system's calls); other systems get a `compile_error!` that says what a port needs.
 //!
 //! # fork()
 //!
