@@ -29,9 +29,8 @@
 //!
 //! `tests/lock_api.rs`: parking_lot-style code against these types: a `const` `Mutex` in a
 //! `static`, `try_lock_for`, `MutexGuard::map`, `into_inner`, `get_mut`, `ReentrantMutex`
-//! nesting and owner checks. `tests/sizes.rs`: `Mutex<()>` is 4 bytes. Under loom the faces
-//! are built over raw types of their own, because their `INIT` constants cannot hold
-//! loom's atomics (`src/faces_model.rs`).
+//! nesting and owner checks. `tests/sizes.rs`: `Mutex<()>` is 4 bytes. The faces under
+//! loom: `src/faces_model.rs`.
 
 #[cfg(not(loom))]
 use crate::lock::Lock;
