@@ -45,9 +45,8 @@
 //! misses it; a timed-out waiter leaves the queue before it re-locks, so a wait with
 //! another mutex is admitted while the first mutex is held; the mutex is kept while any
 //! waiter remains (a wait with another mutex is refused and changes nothing); a notify
-//! racing a timeout is consumed or passed on, never lost (the raw condvar the face calls,
-//! since under loom the faces are built over raw types of their own:
-//! `src/faces_model.rs`).
+//! racing a timeout is consumed or passed on, never lost (on the raw condvar the face
+//! calls; the face under loom: `src/faces_model.rs`).
 
 use crate::futex::Deadline;
 use crate::lock::Lock;
