@@ -41,10 +41,8 @@
 //! * **join**: if started, wait for `finished`. The function's thread is not joined (the
 //!   scheduler lets it go): `finished` is its last act after the function and everything
 //!   it owned were dropped, and a fired timer that is kept but never joined then holds no
-//!   thread stack. (What `join` does not wait for: the thread-local destructors of the
-//!   function's thread.) The function's thread marks itself, in a thread-local, as running
-//!   this timer while the function runs; a `join` from there would wait for itself, so it
-//!   panics at once with Python's words instead.
+//!   thread stack. The function's thread marks itself, in a thread-local, as running
+//!   this timer while the function runs, so that a `join` from there panics (see `join`).
 //! * **fork**: in the child, a timer whose recorded generation is not the child's is over
 //!   (not alive, joined at once, nothing to cancel), whatever its bits say: its entry
 //!   and its function's thread stayed with the parent (`after_fork` resets the
