@@ -8,13 +8,8 @@
 //!
 //! # The state
 //!
-//! | field | meaning |
-//! |---|---|
-//! | `queue: WaitQueue` | the waiting threads, FIFO |
-//! | `mutex: AtomicUsize` | the address of the raw lock its current waiters wait with |
-//!
-//! Invariant: `mutex` is meaningful only while the queue is not empty: an empty queue is a
-//! forgotten mutex, and the first waiter to queue records its own.
+//! The FIFO `queue` of waiting threads and `mutex`, the address of the raw lock they wait
+//! with (the table and the invariant are on `RawCondvar`'s fields).
 //!
 //! # The protocol
 //!
@@ -154,6 +149,13 @@ pub use ::lock_api::WaitTimeoutResult;
 /// `notify_all` how many. One mutex at a time: a wait with another mutex while threads wait
 /// panics.
 pub struct RawCondvar {
+    /// | field | meaning |
+    /// |---|---|
+    /// | `queue` | the waiting threads, FIFO (`src/waiters.rs`) |
+    /// | `mutex` | the address of the raw lock its current waiters wait with |
+    ///
+    /// Invariant: `mutex` is meaningful only while the queue is not empty: an empty queue
+    /// is a forgotten mutex, and the first waiter to queue records its own.
     queue: WaitQueue,
     mutex: AtomicUsize,
 }
