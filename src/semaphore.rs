@@ -76,8 +76,7 @@ struct PermitCounter {
     /// | `permits` | `0..=max` | the permits available now; the futex word, slept on while `0` |
     /// | `sleepers` | `0..=` threads in `acquire_slow` | threads counted as (about to be) asleep on `permits` |
     ///
-    /// `max` is the face's limit (`u32::MAX`, or the bound): Python's value is unbounded,
-    /// ours stops there with an `Err`. Invariant: `sleepers` only ever over-counts (a
+    /// `max` is the face's limit (`u32::MAX`, or the bound). Invariant: `sleepers` only ever over-counts (a
     /// thread stays counted from just before its first sleep until it leaves `acquire`),
     /// which costs at most a needless wake, never a lost one; so it never goes below `0`
     /// (asserted where a thread uncounts itself).
