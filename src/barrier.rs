@@ -14,10 +14,9 @@
 //! # The state
 //!
 //! `state`, the word waiters sleep on, holds three flag bits and a generation number (the
-//! table is at the constants, `SLEEPERS` and on). It changes only under `lock`, a crate
-//! [`Lock`], except that waiters raise `SLEEPERS` without it. Under the same lock, in an
-//! `UnsafeCell`, `Arrivals` counts the threads of the current generation and says whether
-//! the last of them is running the action.
+//! table and its invariant are on the field). It changes only under `lock`, a crate
+//! [`Lock`], except that waiters raise `SLEEPERS` without it. `arrivals`, in an
+//! `UnsafeCell` under the same lock, is the current generation's bookkeeping.
 //!
 //! # The protocol
 //!
@@ -47,12 +46,11 @@
 //! since. The number wraps after 2^29 generations; a waiter would have to sleep through
 //! exactly a multiple of that between two looks, and each of those releases wakes it.
 //!
-//! Orderings: the release swap is `Release` and the load that ends a wait is `Acquire`,
-//! so everything every party wrote before `wait()` (gathered by the last arrival through
-//! the lock), and the action's effects, are visible to every party after `wait()`. All
-//! other accesses to `state` are under the lock (`Relaxed`: the lock orders them) or raise
-//! `SLEEPERS` (`Relaxed`: the futex's atomic check-and-sleep keeps the wake from being
-//! lost).
+//! Orderings: the release swap's `Release` pairs with the `Acquire` load that ends a
+//! wait, so everything every party wrote before `wait()` (gathered by the last arrival
+//! through the lock), and the action's effects, are visible to every party after
+//! `wait()`. Every other access to `state` is `Relaxed`: under the lock, which orders it,
+//! or raising `SLEEPERS` (see there).
 //!
 //! # What the tests prove
 //!
@@ -73,19 +71,17 @@ use crate::sync::{AtomicU32, Ordering::*, UnsafeCell};
 use core::fmt;
 use std::time::Duration;
 
-// The state word:
-//
-// | bits | name | meaning |
-// |---|---|---|
-// | 0 | `SLEEPERS` | some thread may sleep on `state`: the next change must wake all |
-// | 1 | `BROKEN` | the current generation failed; waits return `Err` |
-// | 2 | `RESETTING` | (with `BROKEN`) a reset waits for the failed generation's waiters to leave |
-// | 3..32 | generation | counts released (and reset) generations in steps of `ONE_GENERATION`, wrapping |
 const SLEEPERS: u32 = 1;
 const BROKEN: u32 = 2;
 const RESETTING: u32 = 4;
 const ONE_GENERATION: u32 = 8;
 const GENERATION_MASK: u32 = !(SLEEPERS | BROKEN | RESETTING);
+
+/// The invariant of `Barrier::state`: a reset is pending only on a broken generation
+/// (`reset` raises both; completing it, or `abort`, lowers `RESETTING`).
+fn is_consistent(s: u32) -> bool {
+    s & RESETTING == 0 || s & BROKEN != 0
+}
 
 /// The current generation's bookkeeping, guarded by the barrier's `lock`.
 struct Arrivals {
@@ -118,6 +114,14 @@ struct Arrivals {
 /// assert_eq!(indices, [0, 1, 2]); // arrival order; 2 (the last) ran the action
 /// ```
 pub struct Barrier {
+    /// | bits | name | meaning |
+    /// |---|---|---|
+    /// | 0 | `SLEEPERS` | some thread may sleep on `state`: the next change must wake all |
+    /// | 1 | `BROKEN` | the current generation failed; waits return `Err` |
+    /// | 2 | `RESETTING` | a reset waits for the failed generation's waiters to leave |
+    /// | 3..32 | generation | counts released (and reset) generations in steps of `ONE_GENERATION`, wrapping |
+    ///
+    /// Invariant: `RESETTING` only with `BROKEN` ([`is_consistent`]).
     state: AtomicU32,
     lock: Lock,
     arrivals: UnsafeCell<Arrivals>,
@@ -457,6 +461,7 @@ impl Barrier {
 
     /// Replaces the state (under the lock) and wakes every thread asleep on it, if any.
     fn set_state_and_wake_all(&self, new: u32) {
+        debug_assert!(is_consistent(new), "Barrier state {new:#x}: a reset without a break");
         // Release: publishes what the releasing thread saw (every arrival's writes, the
         // action's) to waiters that return without taking the lock.
         if self.state.swap(new & !SLEEPERS, Release) & SLEEPERS != 0 {

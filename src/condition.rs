@@ -17,44 +17,29 @@
 //! * [`Condition::reentrant()`] (`Condition<RLock>`) is Python's default
 //!   `threading.Condition()`: over its own `RLock`, so its holder may take it again.
 //! * [`Condition::with_lock(lock)`](Condition::with_lock) takes a [`Lock`] or an [`RLock`],
-//!   owned, borrowed (`&Lock`, `&RLock`: statics, scopes) or shared (`Arc<Lock>`,
-//!   `Arc<RLock>`), so several conditions can share one lock (queue.Queue's `not_empty`,
-//!   `not_full` and `all_tasks_done`). A guard taken through one condition holds the
-//!   shared lock, and any other condition of that lock accepts it:
-//!   [`other.notify_with(&guard, n)`](Condition::notify_with),
-//!   [`other.wait_with(&mut guard)`](Condition::wait_with). A guard of a different lock
-//!   is refused with a panic that says so, before anything changed.
+//!   owned, borrowed or in an `Arc`, so several conditions can share one lock (queue.Queue's
+//!   `not_empty`, `not_full` and `all_tasks_done`); a guard taken through one of them is
+//!   accepted by the others ([`notify_with`](Condition::notify_with),
+//!   [`wait_with`](Condition::wait_with)), a guard of another lock is refused.
 //! * Over an `RLock`, a wait releases every level of the holder's recursion and restores
-//!   it afterwards, also after a timeout (Python's `_release_save`/`_acquire_restore`).
-//! * [`ReentrantCondition<T>`] is `Condition::reentrant()` owning the data it guards,
-//!   reached through its guards (`&T`; mutate through a `RefCell` inside). Its waits
-//!   refuse (panic, before releasing anything) unless the thread holds the only level: a
-//!   wait releases every level, and a reference borrowed through an outer guard must not
-//!   see the data change under it.
-//! * Python's `cond.acquire()` / `cond.release()` without `with` are
-//!   [`acquire`](Condition::acquire) / [`release`](Condition::release), and a thread that
-//!   holds the lock that way waits and notifies through the condition itself:
-//!   [`cond.wait()`](Condition::wait), [`cond.notify(n)`](Condition::notify), which return
-//!   `Err` (Python's `RuntimeError`) when the lock is not held: a `Lock` that nobody holds
-//!   (Python checks the same: a `Lock` has no owner), an `RLock` this thread does not own.
+//!   it afterwards (Python's `_release_save`/`_acquire_restore`).
+//! * [`ReentrantCondition<T>`] is `Condition::reentrant()` owning the data it guards (its
+//!   doc says why its waits need the only level).
+//! * Python's `cond.acquire()` / `cond.release()` without `with`, and the guard-less
+//!   [`wait`](Condition::wait) and [`notify`](Condition::notify) that go with them.
 //!
 //! # The state
 //!
-//! | field | meaning |
-//! |---|---|
-//! | `lock: L` | the condition's lock, maybe shared: held by whoever holds a [`ConditionGuard`] of any of its conditions (or acquired it by hand) |
-//! | `queue: WaitQueue` | the FIFO of waiting threads, `src/waiters.rs` (one core with `Condvar`) |
+//! The condition's lock `L` (maybe shared) and the FIFO `queue` of waiting threads (the
+//! table is on `Condition`'s fields).
 //!
 //! # The protocol
 //!
-//! A wait is the queue's: push this thread's node, release the lock (all of an RLock's
-//! levels, remembering how many), sleep until notified or timed out, re-take the lock
-//! (restoring the levels), settle with the queue; a waiter that timed out settles first,
-//! leaving the queue before it re-takes the lock, so a notify from the lock's holder passes
-//! it by for a thread that still waits (Python's would spend the notification on it). A
-//! notify pops and wakes the oldest nodes. `src/waiters.rs` explains the queue, its own tiny lock, and why a notify racing a
-//! timeout is never lost. This file only adds the lock: which one, whether the caller
-//! holds it, and that a guard belongs to it (its address).
+//! A wait and a notify are the queue's (`src/waiters.rs`, which explains the queue, its
+//! own small lock, why a waiter that timed out leaves before it re-takes the lock, and why
+//! a notify racing a timeout is never lost). This file only adds the lock: which one,
+//! whether the caller holds it, that a guard belongs to it (its address), and, for an
+//! RLock, releasing every level and restoring them after the wait.
 //!
 //! Orderings: none here; the locks' and the queue's are documented in `src/lock.rs`,
 //! `src/rlock.rs` and `src/waiters.rs`.
@@ -69,8 +54,7 @@
 //! conditions (recursion restored after a wait and a timeout), `acquire`/`release`/`wait`
 //! without a guard and their errors; `Condition::reentrant()` re-enters; `ReentrantCondition`
 //! runs a re-entrant bounded buffer and refuses a wait with two levels held.
-//! `tests/queue.rs` and `tests/loom/queue.rs`: `src/queue.rs`, Python's queue.Queue on one
-//! lock and three conditions. `tests/loom/condition.rs` and `tests/loom/shared_lock.rs`: a
+//! `tests/loom/condition.rs` and `tests/loom/shared_lock.rs`: a
 //! wait never misses a notify, a notify racing a timeout is consumed or passed on, two conditions
 //! of one lock never wake each other's waiters, an RLock's recursion is restored; the
 //! `scripts/teeth/condition_*.toml` and `shared_lock_*.toml` show those tests catch the
@@ -278,6 +262,14 @@ forward!(&L, Arc<L>);
 /// waiter.join().unwrap();
 /// ```
 pub struct Condition<L: ConditionLock = Lock> {
+    /// | field | meaning |
+    /// |---|---|
+    /// | `lock` | the condition's lock, maybe shared: held by whoever holds a [`ConditionGuard`] of any of its conditions (or acquired it by hand) |
+    /// | `queue` | the FIFO of waiting threads (`src/waiters.rs`, one core with `Condvar`) |
+    ///
+    /// Invariant: a thread is queued only while it waits, and it waits only after the
+    /// caller held `lock` (checked by `held` or by the guard's address) and before it
+    /// holds it again.
     lock: L,
     queue: WaitQueue,
 }

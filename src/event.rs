@@ -27,10 +27,9 @@
 //! raises; a waiter could miss a pulse only if it slept through exactly a multiple of 2^30
 //! set/clear pairs between two looks, and every such `set` wakes it.
 //!
-//! Orderings: `set` is `Release` and every load that can end a wait is `Acquire`, so what
-//! the setter wrote before `set()` is visible after `wait()` returns true. `clear` is
-//! `Relaxed` (it publishes nothing). Raising `SLEEPERS` is `Relaxed`: the futex's atomic
-//! check-and-sleep, not memory ordering, is what keeps the wake from being lost.
+//! Orderings: `set`'s `Release` pairs with the `Acquire` of every load that can end a
+//! wait, so what the setter wrote before `set()` is visible after `wait()` returns true.
+//! Everything else is `Relaxed` (each site says why).
 //!
 //! # What the tests prove
 //!
@@ -149,7 +148,7 @@ impl Event {
         let was_set = |s: u32| s & SET != 0 || s & GENERATION_MASK != generation;
         if !was_set(state) {
             // A set() that is about to come then costs a cache-line transfer instead of a
-            // sleep and a wake (BENCHMARKS.md, "How each target was met", 1).
+            // sleep and a wake (BENCHMARKS.md, "Event ping-pong >= 10x the port").
             spin_while(&self.state, Spin::HANDOFF, |s| !was_set(s));
             state = self.state.load(Acquire);
         }

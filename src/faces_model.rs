@@ -69,8 +69,9 @@
 //!
 //! [`RawFairMutex`]: crate::RawFairMutex
 
+use crate::condvar::RawCondvar;
 use crate::lock::Lock;
-use crate::mutex::{RawCondvar, RawThreadId};
+use crate::mutex::RawThreadId;
 use crate::rwlock::RawRwLock;
 use ::lock_api::GuardNoSend;
 use core::cell::{RefCell, UnsafeCell};
@@ -374,7 +375,7 @@ unsafe impl ::lock_api::RawMutexFair for ModelLock {
     }
 }
 
-// SAFETY: as `RawCondvar`'s own implementation (src/mutex.rs), which these calls are.
+// SAFETY: as `RawCondvar`'s own implementation (src/condvar.rs), which these calls are.
 unsafe impl ::lock_api::RawCondvar for ModelCondvar {
     #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build faces.
     const INIT: ModelCondvar = ModelCondvar(ModelCell::new(RawCondvar::new));

@@ -97,10 +97,8 @@
 //! # Platform
 //!
 //! Linux and Windows are tested (Windows under Wine); macOS and FreeBSD are type-checked.
-//! `src/futex/` is the one place that knows the operating system: futex on Linux,
-//! `WaitOnAddress` on Windows, `os_sync_wait_on_address` (or `__ulock_wait` before macOS
-//! 14.4) on macOS, `_umtx_op` on FreeBSD. Other systems get a `compile_error!` that says
-//! what a port needs.
+//! `src/futex/` is the one place that knows the operating system (its `mod.rs` names each
+//! system's calls); other systems get a `compile_error!` that says what a port needs.
 //!
 //! # fork()
 //!
@@ -245,6 +243,7 @@
 
 mod barrier;
 mod condition;
+mod condvar;
 mod error;
 mod event;
 #[cfg(loom)]
@@ -281,6 +280,9 @@ pub use condition::{
 pub use error::{BrokenBarrierError, GetError, PutError, ReleaseError, TaskDoneError, TimerError};
 pub use event::Event;
 // Under loom the same faces over raw types built on first use (src/faces_model.rs says why).
+#[cfg(not(loom))]
+pub use condvar::Condvar;
+pub use condvar::{RawCondvar, WaitTimeoutResult};
 #[cfg(loom)]
 pub use faces_model::{
     Condvar, FairMutex, FairMutexGuard, MappedFairMutexGuard, MappedMutexGuard,
@@ -294,12 +296,12 @@ pub use fair_mutex::RawFairMutex;
 #[cfg(not(loom))]
 pub use fair_mutex::{FairMutex, FairMutexGuard, MappedFairMutexGuard};
 pub use lock::{Lock, LockGuard};
+pub use mutex::RawThreadId;
 #[cfg(not(loom))]
 pub use mutex::{
-    Condvar, MappedMutexGuard, MappedReentrantMutexGuard, Mutex, MutexGuard, ReentrantMutex,
+    MappedMutexGuard, MappedReentrantMutexGuard, Mutex, MutexGuard, ReentrantMutex,
     ReentrantMutexGuard,
 };
-pub use mutex::{RawCondvar, RawThreadId, WaitTimeoutResult};
 /// The raw lock under [`Mutex`]: [`Lock`] (as `parking_lot::RawMutex`).
 #[cfg(not(loom))]
 pub type RawMutex = Lock;

@@ -13,14 +13,8 @@
 //!
 //! # The state word
 //!
-//! One `AtomicU32` (4 bytes), four bits:
-//!
-//! | bit | name | meaning |
-//! |---|---|---|
-//! | 0 | `DONE` | a run returned: complete for good (the word is then exactly `DONE`) |
-//! | 1 | `POISONED` | the last run panicked (cleared when a forced run starts) |
-//! | 2 | `RUNNING` | a thread is running its closure right now |
-//! | 3 | `QUEUED` | threads may sleep on the word, waiting for a run to end |
+//! One `AtomicU32` (4 bytes), four bits: done, poisoned, running, queued (the table and its
+//! invariant are on `Once::state`).
 //!
 //! # The protocol
 //!
@@ -39,10 +33,9 @@
 //!   forever; each thread remembers the `Once`s it is running, and such a call panics
 //!   instead.
 //!
-//! Orderings: starting a run is an `Acquire` CAS (a forced run sees what the poisoned one
-//! wrote); ending it is a `Release` swap, and every look that may return or panic is an
-//! `Acquire` load, so the run's writes are visible to everyone who returns. Setting
-//! `QUEUED` is `Relaxed`: the sleep it announces orders nothing.
+//! Orderings: the `Release` swap that ends a run pairs with the `Acquire` of every look
+//! that may return or panic, and of the CAS that starts a forced run, so the run's writes
+//! are visible to everyone who returns. Setting `QUEUED` is `Relaxed` (see there).
 //!
 //! # What the tests prove
 //!
@@ -63,6 +56,13 @@ const DONE: u32 = 1;
 const POISONED: u32 = 2;
 const RUNNING: u32 = 4;
 const QUEUED: u32 = 8;
+
+/// The invariant of `Once::state`: `DONE` stands alone (nothing runs, sleeps or stays
+/// poisoned after a run returned), and a run in progress is never poisoned (starting a run
+/// clears `POISONED`; ending it sets either `DONE` or `POISONED`, never with `RUNNING`).
+fn is_consistent(s: u32) -> bool {
+    (s & DONE == 0 || s == DONE) && (s & RUNNING == 0 || s & POISONED == 0)
+}
 
 /// Where a [`Once`] stands (parking_lot's `OnceState`); also what
 /// [`Once::call_once_force`] tells its closure.
@@ -132,6 +132,15 @@ impl OnceState {
 /// assert!(once.is_completed());
 /// ```
 pub struct Once {
+    /// | bit | name | meaning |
+    /// |---|---|---|
+    /// | 0 | `DONE` | a run returned: complete for good |
+    /// | 1 | `POISONED` | the last run panicked (cleared when a forced run starts) |
+    /// | 2 | `RUNNING` | a thread is running its closure right now |
+    /// | 3 | `QUEUED` | threads may sleep on the word, waiting for a run to end |
+    ///
+    /// Invariant: a `DONE` word is exactly `DONE`, and `RUNNING` never comes with
+    /// `POISONED` ([`is_consistent`]).
     state: AtomicU32,
 }
 
@@ -241,6 +250,7 @@ impl Once {
         // Acquire: every return or panic below relies on what the last run wrote.
         let mut state = self.state.load(Acquire);
         loop {
+            debug_assert!(is_consistent(state), "Once state {state:#x}");
             if state & DONE != 0 {
                 return;
             }
@@ -276,6 +286,7 @@ impl Once {
         // Acquire: as in call_once_slow.
         let mut state = self.state.load(Acquire);
         loop {
+            debug_assert!(is_consistent(state), "Once state {state:#x}");
             if state & DONE != 0 {
                 return;
             }
@@ -339,7 +350,12 @@ impl<'a> Run<'a> {
             }
         });
         // Release: publish the run's writes to every thread that sees the outcome.
-        if self.once.state.swap(outcome, Release) & QUEUED != 0 {
+        let ended = self.once.state.swap(outcome, Release);
+        debug_assert!(
+            ended & RUNNING != 0 && is_consistent(ended),
+            "Once run ended from {ended:#x}"
+        );
+        if ended & QUEUED != 0 {
             futex::wake_all(&self.once.state);
         }
     }

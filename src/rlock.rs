@@ -8,8 +8,8 @@
 //!
 //! # The state
 //!
-//! Three fields (each described where it is declared): an inner [`Lock`], the owner's
-//! thread id and the re-entry depth.
+//! Three fields (the table and the invariant are on the struct's fields): an inner
+//! [`Lock`], the owner's thread id and the re-entry depth.
 //!
 //! Thread ids come from a per-thread `thread_local!` filled from a global counter, so ids
 //! are never reused (an address of a thread-local could be, once its thread has exited).
@@ -68,11 +68,17 @@ use std::time::Duration;
 /// not exist: [`release`](Self::release) gives `Err(NotOwner)` (threads started in the
 /// child get new ids).
 pub struct RLock {
-    /// Held by the owner, slept on by the other threads that want it.
+    /// | field | meaning |
+    /// |---|---|
+    /// | `lock` | held by the owner, slept on by the other threads that want it |
+    /// | `owner` | the id of the holding thread (see `current_thread_id`), `0` when free |
+    /// | `depth` | how many times the owner has acquired it; only the owner touches it |
+    ///
+    /// Invariant, exact as the owner sees it (other threads may read stale values):
+    /// `owner` is its id exactly while `lock` is held and `depth >= 1`
+    /// ([`holder_is_consistent`](Self::holder_is_consistent)).
     lock: Lock,
-    /// The id of the holding thread (see `current_thread_id`), `0` when free.
     owner: AtomicUsize,
-    /// How many times the owner has acquired it; only the owner touches it.
     depth: AtomicU32,
 }
 
@@ -121,11 +127,18 @@ impl RLock {
             || (self.lock.acquire_timeout(timeout) && self.become_owner())
     }
 
+    /// The invariant, asked by the thread that `owner` names: it holds `lock` at depth
+    /// `>= 1`.
+    fn holder_is_consistent(&self) -> bool {
+        self.lock.locked() && self.depth.load(Relaxed) >= 1
+    }
+
     /// If this thread holds the lock, counts one more acquisition.
     fn reenter(&self, me: usize) -> bool {
         if self.owner.load(Relaxed) != me {
             return false;
         }
+        debug_assert!(self.holder_is_consistent(), "RLock owner without the lock or a depth");
         let depth = self.depth.load(Relaxed);
         let deeper = depth.checked_add(1).expect("RLock acquired re-entrantly u32::MAX times");
         self.depth.store(deeper, Relaxed);
@@ -147,6 +160,7 @@ impl RLock {
         if !self.is_owned() {
             return Err(ReleaseError::NotOwner);
         }
+        debug_assert!(self.holder_is_consistent(), "RLock owner without the lock or a depth");
         let depth = self.depth.load(Relaxed) - 1;
         self.depth.store(depth, Relaxed);
         if depth == 0 {

@@ -21,22 +21,11 @@
 //!
 //! # The state words
 //!
-//! `state` (the table is at the constants, `WRITER` and on):
-//!
-//! | bits | name | meaning |
-//! |---|---|---|
-//! | 0 | `WRITER` | a writer owns the *slot* (below); with no readers it holds the lock, with readers it waits for them to leave (it is *draining*) |
-//! | 1 | `UPGRADABLE` | an upgradable reader owns the slot (and is counted among the readers) |
-//! | 2 | `SLOT_WAITERS` | threads may sleep on `slot_wakes` waiting for the slot |
-//! | 3 | `READERS_WAITING` | readers may sleep on `state` until `WRITER` is cleared |
-//! | 4 | `DRAIN_SLEEPER` | the draining writer may sleep on `state` until the readers are gone |
-//! | 5.. | readers | how many readers (the upgradable one included) hold the lock |
-//!
-//! The *slot* is the right to be the writer: at most one of `WRITER` and `UPGRADABLE` is
-//! set, so one thread at a time is a writer or an upgradable reader. Invariant: the flags
-//! only describe a held slot (`READERS_WAITING` and `DRAIN_SLEEPER` imply `WRITER`,
-//! `SLOT_WAITERS` implies `WRITER` or `UPGRADABLE`, `UPGRADABLE` implies a reader), so a
-//! free lock is exactly `0` and the uncontended write lock is one CAS `0 → WRITER`.
+//! `state`: a writer bit, an upgradable bit, three waiting flags and the readers count (the
+//! table and its invariant are on `RawRwLock::state`). The *slot* is the right to be the
+//! writer: one thread at a time is a writer or an upgradable reader. The flags only
+//! describe a held slot, so a free lock is exactly `0` and the uncontended write lock is
+//! one CAS `0 → WRITER`.
 //!
 //! `slot_wakes` is a counter that threads waiting for the slot sleep on; it changes on
 //! every wake, so a wake sent after a waiter read it cannot be missed (std's
@@ -73,7 +62,7 @@
 //! * **timeouts**: a reader or slot waiter that gives up leaves its flag set: a flag only
 //!   ever costs a needless wake, and is cleared with the slot. A slot waiter whose wait ended
 //!   by timeout first looks once more and takes the slot if it is free, so a wake that
-//!   reached it (contract point 4 of the futex seam) is used, not lost. A writer that gives up
+//!   reached it (the futex contract's "A wake may reach nobody", `src/futex/mod.rs`) is used, not lost. A writer that gives up
 //!   while draining clears `WRITER` exactly as an unlock does, waking the readers it held
 //!   back and one slot waiter.
 //! * **fair unlock and bump**: no handoff. `unlock_*_fair` is the plain unlock (it wakes the
@@ -122,7 +111,6 @@ use ::lock_api::GuardNoSend;
 use core::fmt;
 use std::time::{Duration, Instant};
 
-// The `state` word (the module doc has the table and the invariant).
 const WRITER: u32 = 1;
 const UPGRADABLE: u32 = 1 << 1;
 const SLOT_WAITERS: u32 = 1 << 2;
@@ -134,6 +122,17 @@ const READERS: u32 = !(ONE_READER - 1);
 const SLOT: u32 = WRITER | UPGRADABLE;
 /// What an upgradable reader adds to `state`.
 const UPGRADABLE_READER: u32 = UPGRADABLE | ONE_READER;
+
+/// The invariant of `RawRwLock::state`: at most one owner of the slot, and the flags only
+/// describe a held slot (`READERS_WAITING` and `DRAIN_SLEEPER` imply `WRITER`,
+/// `SLOT_WAITERS` implies `WRITER` or `UPGRADABLE`, `UPGRADABLE` implies a reader).
+fn is_consistent(s: u32) -> bool {
+    let implies = |flags: u32, needs: u32| s & flags == 0 || s & needs != 0;
+    s & SLOT != SLOT
+        && implies(READERS_WAITING | DRAIN_SLEEPER, WRITER)
+        && implies(SLOT_WAITERS, SLOT)
+        && implies(UPGRADABLE, READERS)
+}
 
 /// A reader-writer lock that owns its data: `lock_api::RwLock` over [`RawRwLock`], as
 /// `parking_lot::RwLock`. `RwLock::new` is `const`.
@@ -247,7 +246,19 @@ pub type MappedRecursiveRwLockWriteGuard<'a, T> =
 /// implementing every lock_api 0.5 reader-writer trait parking_lot's `RawRwLock` does. The
 /// module documentation has the protocol.
 pub struct RawRwLock<const RECURSIVE: bool = false> {
+    /// | bits | name | meaning |
+    /// |---|---|---|
+    /// | 0 | `WRITER` | a writer owns the slot; with no readers it holds the lock, with readers it waits for them to leave (it is *draining*) |
+    /// | 1 | `UPGRADABLE` | an upgradable reader owns the slot (and is counted among the readers) |
+    /// | 2 | `SLOT_WAITERS` | threads may sleep on `slot_wakes` waiting for the slot |
+    /// | 3 | `READERS_WAITING` | readers may sleep on `state` until `WRITER` is cleared |
+    /// | 4 | `DRAIN_SLEEPER` | the draining writer may sleep on `state` until the readers are gone |
+    /// | 5.. | readers | how many readers (the upgradable one included) hold the lock |
+    ///
+    /// Invariant: `WRITER` and `UPGRADABLE` are never both set, and the flags only describe
+    /// a held slot ([`is_consistent`]).
     state: AtomicU32,
+    /// The counter slot waiters sleep on (module doc).
     slot_wakes: AtomicU32,
 }
 
@@ -368,6 +379,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         // Release: our reads happen before the next writer's writes.
         let was = self.state.fetch_sub(ONE_READER, Release);
         debug_assert!(was & READERS != 0, "read unlock of a lock no reader holds");
+        debug_assert!(is_consistent(was), "RwLock state {was:#x}");
         if was & (READERS | DRAIN_SLEEPER) == ONE_READER | DRAIN_SLEEPER {
             // The last reader out, and the draining writer may sleep (module doc: why all).
             futex::wake_all(&self.state);
@@ -539,6 +551,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         let clear =
             WRITER | READERS_WAITING | DRAIN_SLEEPER | if keeps_slot { 0 } else { SLOT_WAITERS };
         let new = (state & !clear) + becomes;
+        debug_assert!(is_consistent(new), "RwLock state {new:#x} after a writer");
         // Release: what the writer wrote is seen by whoever enters next.
         self.state.compare_exchange_weak(state, new, Release, Relaxed)?;
         self.wake_after_writer(state, keeps_slot);
@@ -572,6 +585,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
             .state
             .fetch_and(!(WRITER | READERS_WAITING | SLOT_WAITERS | DRAIN_SLEEPER), Release);
         debug_assert!(was & WRITER != 0 && was & READERS == 0, "write unlock of an unheld lock");
+        debug_assert!(is_consistent(was), "RwLock state {was:#x}");
         if was & (READERS_WAITING | SLOT_WAITERS) != 0 {
             self.wake_after_writer(was, false);
         }
@@ -625,6 +639,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         // is clear), so the slot never leaves us.
         let was = self.state.fetch_sub(UPGRADABLE_READER - WRITER, Acquire);
         debug_assert!(was & UPGRADABLE != 0, "upgrade without an upgradable lock");
+        debug_assert!(is_consistent(was), "RwLock state {was:#x}");
         was & READERS == ONE_READER
     }
 

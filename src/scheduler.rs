@@ -8,12 +8,12 @@
 //! # What it is
 //!
 //! Python's `threading.Timer` is a thread that sleeps for the interval; so was ours, until
-//! tens of thousands of pending watchdogs meant tens of thousands of threads (and, at about
-//! 19,000, a process that could not start another). Here a started timer is an entry in
+//! tens of thousands of pending watchdogs meant tens of thousands of threads (and, past
+//! the system's thread limit, a process that could not start another: BENCHMARKS.md,
+//! "Timer at scale"). Here a started timer is an entry in
 //! one binary heap ordered by (deadline, start order), and one scheduler thread sleeps until
 //! the earliest deadline. When a deadline passes, the scheduler *fires* the timer
-//! ([`Due::fire`]): the function then gets its own new thread, as in
-//! Python, so a slow function never delays another timer. The scheduler thread is started
+//! ([`Due::fire`]; what firing does is `src/timer.rs`'s). The scheduler thread is started
 //! by the first `start()` and ends after [`IDLE`] without any timer; the next `start()`
 //! starts a new one.
 //!
@@ -57,9 +57,8 @@
 //!   when the fire would lose anyway) and drops it. So a cancel never wakes anybody. To keep many cancelled long timers from
 //!   piling up, cancel counts them in `stale`, and a start that finds more than half the
 //!   heap stale removes them all (`BinaryHeap::retain`, amortised O(1) per start).
-//! * **fork**: a child handler (`after_fork` in `src/timer.rs`) empties the child's
-//!   scheduler ([`Scheduler::forget_the_parents_timers`]). It runs on the child's only
-//!   thread, so it takes no lock and needs no loom model.
+//! * **fork**: a child handler (`after_fork` in `src/timer.rs`, which says why it needs no
+//!   lock) empties the child's scheduler ([`Scheduler::forget_the_parents_timers`]).
 //!
 //! Deadlines are absolute [`Instant`]s (the monotonic clock, the one the futex seam's
 //! timed wait uses), so a wait cut short by a kick or a spurious wake-up never pushes a
@@ -69,10 +68,10 @@
 //! Orderings: the queue's data is published by the lock; `kick` is only a wake-up, never a
 //! decision. `stale` is `Relaxed`: it only tunes when to compact, and is reset afterwards.
 //!
-//! Under loom there is no clock: a timed wait never sleeps but yields and reports a
-//! timeout, and the scheduler then takes the deadline it waited for as reached. So loom
-//! explores every timer firing at every point, and the scheduler's end (after the idle wait
-//! "times out") racing every start.
+//! Under loom, where a timed wait may report a timeout at once (`src/futex/model.rs`), the
+//! scheduler takes the deadline it waited for as reached. So loom explores every timer
+//! firing at every point, and the scheduler's end (after the idle wait "times out") racing
+//! every start.
 //!
 //! # What the tests prove
 //!

@@ -9,8 +9,8 @@
 //! sleepers. A [`BoundedSemaphore`] is the same thing with a ceiling, its initial value:
 //! releasing past it is refused (Python's `ValueError`).
 //!
-//! Both are one private `PermitCounter` (two words, `permits` and `sleepers`, described
-//! where they are declared) under one face written once by the `semaphore_face!` macro.
+//! Both are one private `PermitCounter` (two words, `permits` and `sleepers`: the table
+//! and its invariant are on its fields) under one face written once by the `semaphore_face!` macro.
 //! The two types differ only in the most permits a release may leave (`u32::MAX`, or the
 //! bound) and the error they report past it, and share one guard type, [`SemaphoreGuard`].
 //!
@@ -40,19 +40,14 @@
 //! (a `SeqCst` fence pair would cost every release a full fence).
 //!
 //! The spin's numbers (pauses against fewer pauses, yields against none, two free cores
-//! against one): BENCHMARKS.md, "How each target was met", 4.
+//! against one): BENCHMARKS.md, "Spinning when the partner shares our CPU".
 //!
 //! A woken thread always tries to take a permit before it considers its deadline, so a wake
 //! is only ever "wasted" on a thread that finds the permit already taken by someone else.
 //!
-//! Orderings:
-//! * taking a permit: `Acquire`, to see what the releaser wrote before releasing it;
-//! * releasing: `AcqRel`: `Release` to publish, `Acquire` to see `sleepers` as raised by
-//!   every sleeper that checked in before it;
-//! * the check-in CAS `0 → 0`: `Release`, to publish our `sleepers` increment to the next
-//!   release;
-//! * `sleepers` itself, the initial loads before a CAS, spinning and [`Semaphore::value`]:
-//!   `Relaxed`, as the CASes above do the ordering and the rest are hints or snapshots.
+//! Orderings: a release's `Release` pairs with the `Acquire` of the CAS that takes its
+//! permit; the check-in's `Release` pairs with the next release's `Acquire` (above).
+//! Everything else is `Relaxed` (each site says why).
 //!
 //! # What the tests prove
 //!
@@ -76,13 +71,16 @@ use std::time::Duration;
 /// The counter of permits that both semaphores are: the whole protocol of the module doc.
 /// The faces only choose the most permits a release may leave.
 struct PermitCounter {
-    /// The permits available now, `0..=u32::MAX` (Python's value is unbounded; ours stops
-    /// at `u32::MAX` with `Err(Overflow)`). The futex word: sleepers wait on it while it is
-    /// `0`.
+    /// | field | range | meaning |
+    /// |---|---|---|
+    /// | `permits` | `0..=max` | the permits available now; the futex word, slept on while `0` |
+    /// | `sleepers` | `0..=` threads in `acquire_slow` | threads counted as (about to be) asleep on `permits` |
+    ///
+    /// `max` is the face's limit (`u32::MAX`, or the bound). Invariant: `sleepers` only ever over-counts (a
+    /// thread stays counted from just before its first sleep until it leaves `acquire`),
+    /// which costs at most a needless wake, never a lost one; so it never goes below `0`
+    /// (asserted where a thread uncounts itself).
     permits: AtomicU32,
-    /// How many threads are counted as (about to be) asleep on `permits`. It only ever
-    /// over-counts (a thread stays counted from just before its first sleep until it leaves
-    /// `acquire`), which costs at most a needless wake, never a lost one.
     sleepers: AtomicU32,
 }
 
@@ -153,7 +151,8 @@ impl PermitCounter {
         };
         if counted {
             // Relaxed: an uncount that is seen late only costs a needless wake.
-            self.sleepers.fetch_sub(1, Relaxed);
+            let counted_before = self.sleepers.fetch_sub(1, Relaxed);
+            debug_assert!(counted_before != 0, "Semaphore uncounted a sleeper it never counted");
         }
         acquired
     }
@@ -168,6 +167,7 @@ impl PermitCounter {
         // Relaxed: only a guess for the CAS.
         let mut value = self.permits.load(Relaxed);
         loop {
+            debug_assert!(value <= max, "Semaphore holds {value} permits, past its limit {max}");
             let new = match value.checked_add(n) {
                 Some(new) if new <= max => new,
                 _ => return Err(too_many),

@@ -15,20 +15,11 @@
 //! # The state
 //!
 //! All of a timer is one `Shared`, behind an `Arc` that the `Timer`, the scheduler's queue
-//! entry and the function's thread hold. Its word `state` holds three bits that only rise:
-//!
-//! | bit | meaning |
-//! |---|---|
-//! | `STARTED` | `start()` has been called (lowered again only if `start` returned `SpawnFailed`) |
-//! | `CANCELLED` | a `cancel()` won: the function will never run |
-//! | `FIRED` | the scheduler won: the function runs (or ran, or its thread was refused); `cancel()` changes nothing |
-//!
-//! `CANCELLED` and `FIRED` exclude each other. Above them, `start` records the process's
-//! fork generation (`generation`): a timer started in a process that this one
-//! is a `fork()` of is over here. Beside the word: `finished`, an [`Event`]
-//! raised when the timer is done (the function returned or unwound, a cancel won, or the
-//! function's thread was refused), which `join` waits for; and the function itself, in an
-//! `UnsafeCell` that only the winner of the fire/cancel race ever touches.
+//! entry and the function's thread hold: a word `state` of three bits that only rise
+//! (started, cancelled, fired) with the fork generation above them, an [`Event`]
+//! `finished` that `join` waits for, and the function, in an `UnsafeCell` that only the
+//! winner of the fire/cancel race ever touches (the table and the invariant are on the
+//! fields of `Shared`).
 //!
 //! # The protocol
 //!
@@ -50,10 +41,8 @@
 //! * **join**: if started, wait for `finished`. The function's thread is not joined (the
 //!   scheduler lets it go): `finished` is its last act after the function and everything
 //!   it owned were dropped, and a fired timer that is kept but never joined then holds no
-//!   thread stack. (What `join` does not wait for: the thread-local destructors of the
-//!   function's thread.) The function's thread marks itself, in a thread-local, as running
-//!   this timer while the function runs; a `join` from there would wait for itself, so it
-//!   panics at once with Python's words instead.
+//!   thread stack. The function's thread marks itself, in a thread-local, as running
+//!   this timer while the function runs, so that a `join` from there panics (see `join`).
 //! * **fork**: in the child, a timer whose recorded generation is not the child's is over
 //!   (not alive, joined at once, nothing to cancel), whatever its bits say: its entry
 //!   and its function's thread stayed with the parent (`after_fork` resets the
@@ -69,9 +58,9 @@
 //! canceller through whatever gave it the `Timer`; its effects reach `join` through
 //! `finished` (`Release` set, `Acquire` wait).
 //!
-//! Under loom the scheduler and the function's threads are loom threads and a timed wait
-//! never sleeps (it yields and reports a timeout), so loom explores cancel racing fire at
-//! every point, across the starter, the scheduler and the function's thread.
+//! Under loom the scheduler and the function's threads are loom threads and the interval
+//! may end at any moment (`src/scheduler.rs`), so loom explores cancel racing fire at every
+//! point, across the starter, the scheduler and the function's thread.
 //!
 //! # What the tests prove
 //!
@@ -105,6 +94,11 @@ const FLAGS: u32 = STARTED | CANCELLED | FIRED;
 /// (`generation`, its low 29 bits).
 const GENERATION_SHIFT: u32 = 3;
 
+/// The invariant of `Shared::state`: a cancel and a fire never both win.
+fn is_consistent(s: u32) -> bool {
+    s & (CANCELLED | FIRED) != CANCELLED | FIRED
+}
+
 /// The state word's generation bits for the calling process.
 fn this_process() -> u32 {
     generation() << GENERATION_SHIFT
@@ -121,6 +115,14 @@ type Function = Box<dyn FnOnce() + Send + 'static>;
 /// What a timer shares with the scheduler and with its function's thread: all of a
 /// timer's state, one allocation per timer.
 pub(crate) struct Shared {
+    /// | bits | name | meaning |
+    /// |---|---|---|
+    /// | 0 | `STARTED` | `start()` has been called (lowered again only if `start` returned `SpawnFailed`) |
+    /// | 1 | `CANCELLED` | a `cancel()` won: the function will never run |
+    /// | 2 | `FIRED` | the scheduler won: the function runs (or ran, or its thread was refused); `cancel()` changes nothing |
+    /// | 3..32 | generation | the process's fork generation when `start` ran (`generation`): a timer started in a process that this one is a `fork()` of is over here |
+    ///
+    /// Invariant: `CANCELLED` and `FIRED` exclude each other ([`is_consistent`]).
     state: AtomicU32,
     /// Raised when the timer is done: its function returned or panicked, or could not get
     /// a thread, or a cancel won. `join` waits for it.
@@ -169,19 +171,17 @@ impl Due for Arc<Shared> {
         self.state.load(Relaxed) & CANCELLED != 0
     }
 
-    /// The deadline has passed: the scheduler calls this. One RMW raises `FIRED` only if
-    /// `CANCELLED` is not raised; the winner hands the function to a new thread, whose
-    /// handle it returns. The scheduler lets that thread go (`join` waits for `finished`,
-    /// raised as the thread's last act, instead of joining it): so a fired timer that is
-    /// kept but never joined holds no thread stack, as an unjoined thread would.
+    /// The deadline has passed: the module doc's **fire**. Returns the function's thread,
+    /// which the scheduler lets go.
     fn fire(self) -> Option<thread::JoinHandle<()>> {
         let timer = self;
         // Relaxed: the word's modification order alone decides between fire and cancel.
         let fired = timer
             .state
-            .fetch_update(Relaxed, Relaxed, |s| (s & CANCELLED == 0).then_some(s | FIRED))
-            .is_ok();
-        if !fired {
+            .fetch_update(Relaxed, Relaxed, |s| (s & CANCELLED == 0).then_some(s | FIRED));
+        let old = fired.unwrap_or_else(|s| s);
+        debug_assert!(is_consistent(old), "Timer state {old:#x}: cancelled and fired");
+        if fired.is_err() {
             return None; // The cancel won, dropped the function and raised `finished`.
         }
         let function = timer.take_function().expect("the fire won: the function is there");
@@ -238,11 +238,9 @@ pub(crate) fn join_scheduler() {
 /// are over in it. A `pthread_atfork` child handler, registered by the first `start`
 /// ([`watch_forks`]), runs in the child, where only the forking thread exists, before
 /// `fork` returns there: it counts the fork in `GENERATION` and resets the scheduler
-/// (`Scheduler::forget_the_parents_timers`). A timer records the generation when it is
-/// started; one recorded in an earlier generation belongs to a process this is a fork of,
-/// and its entry and thread, if any, stayed behind with that process (Python's
-/// `_after_fork` marks the parent's threads stopped). One thread runs the handler, so it
-/// needs no lock and no loom model. Under loom, Miri and off Unix there is no fork: the
+/// (`Scheduler::forget_the_parents_timers`); the module doc's **fork** says what a timer
+/// of an earlier generation is. One thread runs the handler, so it needs no lock and no
+/// loom model. Under loom, Miri and off Unix there is no fork: the
 /// generation stays 0.
 #[cfg(all(unix, not(loom), not(miri)))]
 mod after_fork {
@@ -485,7 +483,9 @@ impl Timer {
             let over_here = s & STARTED != 0 && !started_here(s);
             (s & (CANCELLED | FIRED) == 0 && !over_here).then_some(s | CANCELLED)
         });
-        if let Ok(old) = won {
+        let old = won.unwrap_or_else(|s| s);
+        debug_assert!(is_consistent(old), "Timer state {old:#x}: cancelled and fired");
+        if won.is_ok() {
             self.shared.cancelled();
             if old & STARTED != 0 {
                 // Its queue entry, if it has one, stays until its deadline: nothing is woken.

@@ -17,16 +17,9 @@
 //!
 //! # The state
 //!
-//! | field | meaning |
-//! |---|---|
-//! | `guard: Lock` | the queue's own tiny lock: held only for a few pointer writes |
-//! | `queued: AtomicU32` | how many nodes are queued; written under `guard`, read without it by a notify that finds nobody to wake |
-//! | `head: UnsafeCell<*const Node>` | oldest queued node, or null; the queue is a circular doubly linked list, so `head.prev` is the newest |
-//!
-//! | node field | meaning |
-//! |---|---|
-//! | `state: AtomicU32` | `WAITING` (queued), `SLEEPING` (queued, may sleep on this word), `NOTIFIED` (popped by a notify) |
-//! | `links: UnsafeCell<Links>` | `prev`/`next` in the queue; touched only under `guard` |
+//! The queue: its own small lock `guard`, a count `queued` and the `head` of a circular
+//! doubly linked list of nodes; each node: a futex word `state` and its links (the tables
+//! and the invariants are on the fields of `WaitQueue` and `Node`).
 //!
 //! ## Why the queue has its own lock
 //!
@@ -79,15 +72,10 @@
 //!
 //! # What the tests prove
 //!
-//! `tests/condition.rs` and `tests/lock_api.rs`: no spurious wakeups, exact FIFO
-//! `notify(n)`, `notify_one`/`notify_all` counts, timeouts, a timed-out waiter that cannot
-//! re-lock no longer counted (as in parking_lot). `tests/loom/condition.rs`,
-//! `tests/loom/shared_lock.rs` and `tests/loom/condvar.rs`: a wait never misses a notify,
-//! a notify racing a timeout is consumed or passed on (never lost, never counted twice),
-//! a timed-out waiter leaves the queue before it re-locks, two conditions of one lock
-//! never wake each other's waiters; `scripts/teeth/` shows the tests catch a dropped wake,
-//! a forgotten flag check, a push after the unlock, a timed-out waiter that re-locks
-//! before leaving and one that leaves without the guard.
+//! The queue is tested through its two users: `src/condition.rs` and `src/condvar.rs` say
+//! how. `scripts/teeth/condition_*.toml` and three of `condvar_*.toml` inject bugs here (a dropped
+//! wake, a forgotten flag check, a push after the unlock, a timed-out waiter that re-locks
+//! before leaving and one that leaves without the guard) that those tests catch.
 
 use crate::futex::{Deadline, Wait};
 use crate::lock::Lock;
@@ -101,7 +89,11 @@ const NOTIFIED: u32 = 2;
 
 /// A waiter's entry in the queue; lives on the waiting thread's stack for one wait.
 struct Node {
+    /// `WAITING` (queued), `SLEEPING` (queued, may sleep on this word), `NOTIFIED` (popped
+    /// by a notify). Invariant: `NOTIFIED` exactly once the node has left the queue by a
+    /// notify; it never goes back.
     state: AtomicU32,
+    /// `prev`/`next` in the queue; touched only under the queue's `guard`.
     links: UnsafeCell<Links>,
 }
 
@@ -113,6 +105,14 @@ struct Links {
 
 /// A FIFO of waiting threads with exact, oldest-first notification (module docs).
 pub(crate) struct WaitQueue {
+    /// | field | meaning |
+    /// |---|---|
+    /// | `guard` | the queue's own tiny lock: held only for a few pointer writes |
+    /// | `queued` | how many nodes are queued; written under `guard`, read without it by a notify that finds nobody to wake |
+    /// | `head` | oldest queued node, or null; the list is a circle, so `head.prev` is the newest |
+    ///
+    /// Invariant, under `guard`: `queued` is the length of the circle, so it is `0`
+    /// exactly when `head` is null ([`is_consistent`](Self::is_consistent)).
     guard: Lock,
     queued: AtomicU32,
     head: UnsafeCell<*const Node>,
@@ -260,6 +260,18 @@ impl WaitQueue {
         debug_assert!(released.is_ok(), "the queue's guard is held by this thread");
     }
 
+    /// The part of the invariant that is cheap to check: `queued == 0` exactly when the
+    /// circle is empty.
+    ///
+    /// # Safety
+    /// The caller holds `guard`.
+    unsafe fn is_consistent(&self) -> bool {
+        // SAFETY: the caller holds `guard`, which protects `head`.
+        let empty = self.head.with(|head| unsafe { (*head).is_null() });
+        // Relaxed: written under `guard`, which we hold.
+        (self.queued.load(Relaxed) == 0) == empty
+    }
+
     /// Appends `node` at the tail (just before the head, in the circle).
     ///
     /// # Safety
@@ -285,6 +297,8 @@ impl WaitQueue {
                 }
             }
         });
+        // SAFETY: the caller holds `guard`.
+        debug_assert!(unsafe { self.is_consistent() }, "WaitQueue count and list disagree");
     }
 
     /// Removes and returns the oldest node, if any.
@@ -327,5 +341,7 @@ impl WaitQueue {
                 }
             }
         });
+        // SAFETY: the caller holds `guard`.
+        debug_assert!(unsafe { self.is_consistent() }, "WaitQueue count and list disagree");
     }
 }

@@ -7,19 +7,30 @@
 //!
 //! # The contract
 //!
-//! * `wait(word, expected, deadline)` sleeps only if `*word == expected` at the moment the
-//!   kernel queues the thread; the check and the sleep are one atomic step, so a
-//!   `store` + `wake` that comes after the check always finds the sleeper. That is what makes
-//!   "check the state, then sleep" free of lost wake-ups.
-//! * It may return for no reason at all (a signal, a wake meant for an earlier value,
-//!   the word already being different, an OS timeout that ended before the deadline). Callers
-//!   therefore always re-check their state in a loop. It returns [`Wait::TimedOut`] only when
-//!   the deadline has passed, and callers trust that verdict without reading the clock again
-//!   (under loom there is no clock).
-//! * A wake that arrives as a timed wait gives up may reach nobody. Every caller with a
-//!   deadline must be correct when its timed-out wait "ate" no wake but a wake was sent.
-//! * `wake_n(word, n)` wakes *at least* `min(n, sleepers)` threads; waking more is allowed
-//!   (they re-check and sleep again), waking fewer would lose permits.
+//! Every caller of the seam relies on exactly this (the one statement of it; the primitives
+//! cite its points by name):
+//!
+//! 1. **Atomic check-and-sleep.** `wait(word, expected, deadline)` sleeps only if
+//!    `*word == expected` at the moment the kernel queues the thread; the check and the
+//!    sleep are one atomic step, so a `store` + `wake` that comes after the check always
+//!    finds the sleeper. That is what makes "check the state, then sleep" free of lost
+//!    wake-ups.
+//! 2. **Spurious returns.** It may return for no reason at all (a signal, a wake meant for
+//!    an earlier value, the word already being different, an OS timeout that ended before
+//!    the deadline). Callers therefore always re-check their state in a loop.
+//! 3. **A timeout is believed.** It returns [`Wait::TimedOut`] only when the deadline has
+//!    passed, and callers trust that verdict without reading the clock again (under loom
+//!    there is no clock). A loop that can go round without ever sleeping (woken each time
+//!    before it sleeps) reads the clock itself through [`Deadline::has_passed`].
+//! 4. **A wake may reach nobody.** A wake sent just as a timed wait gives up may reach
+//!    nobody. Every caller with a deadline must stay correct when its timed-out wait "ate"
+//!    no wake although one was sent (typically: take what the wake was for on the way out,
+//!    or pass the wake on).
+//! 5. **Too far means never.** A deadline too far away for the clock (`Duration::MAX`)
+//!    means "never".
+//! 6. **`wake_n` wakes at least `n`.** `wake_n(word, n)` wakes *at least*
+//!    `min(n, sleepers)` threads; waking more is allowed (they re-check and sleep again),
+//!    waking fewer would lose permits.
 //!
 //! # Implementations
 //!
@@ -56,10 +67,8 @@ use std::time::{Duration, Instant};
 #[cfg(not(any(loom, target_os = "linux", windows, target_os = "macos", target_os = "freebsd")))]
 compile_error!(
     "threading supports Linux, Windows, macOS and FreeBSD. A port adds one file to \
-     src/futex/ with four functions: wait(word, expected, timeout) that sleeps only while \
-     the 32-bit word still holds `expected` (the check and the sleep atomic with respect \
-     to wakes) and reports whether the OS timeout expired, and wake_one, wake_n and \
-     wake_all for the threads sleeping on that word's address"
+     src/futex/ with four functions (wait on a 32-bit word with a timeout, wake_one, wake_n, \
+     wake_all) that keep the contract at the top of src/futex/mod.rs"
 );
 
 #[cfg(loom)]
