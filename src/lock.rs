@@ -76,9 +76,9 @@
 //! * **bump**: with a sleeper counted, a fair release, then an acquire; else nothing.
 //! * **timeout**: a timed acquire whose deadline passes removes its count; a lock handed
 //!   to it, or found free, it takes on the way out and reports acquired (one waiting out a
-//!   handoff, uncounted, just leaves). That honours the
-//!   futex contract's point 4 (ARCHITECTURE.md): a wake meant for it that reached nobody
-//!   is not lost, and a handoff is never stranded.
+//!   handoff, uncounted, just leaves). That honours the futex contract's "A wake may
+//!   reach nobody" (`src/futex/mod.rs`): a wake meant for it that reached nobody is not
+//!   lost, and a handoff is never stranded.
 //!
 //! Orderings: every CAS that takes or claims the lock is `Acquire`, and releasing
 //! (`fetch_and`) and handing off (the CAS that sets `HANDED_OFF`) are `Release`, so
@@ -88,7 +88,7 @@
 //! are `Relaxed`: they order nothing.
 //!
 //! The spin's shape (no pauses, 7 yields) and the spin through held-with-sleepers were
-//! each measured against the alternatives: BENCHMARKS.md, "How each target was met", 2.
+//! each measured against the alternatives: BENCHMARKS.md, "Lock contended >= the faster of std and parking_lot".
 //! (Those runs predate the sleepers' count, which replaced a "maybe sleepers" value `2`
 //! and a release by swap; the uncontended paths are still one CAS and one RMW.)
 //!
@@ -322,8 +322,8 @@ impl Lock {
 
     /// A counted sleeper whose deadline passed leaves the count. A lock handed to it (or
     /// found free) it takes on the way out and reports acquired: the handoff may have been
-    /// meant for it alone, and a wake sent to it may have reached nobody (ARCHITECTURE.md,
-    /// the futex contract, 4).
+    /// meant for it alone, and a wake sent to it may have reached nobody (the futex
+    /// contract's "A wake may reach nobody", `src/futex/mod.rs`).
     #[cold]
     fn give_up_waiting(&self) -> bool {
         let mut state = self.state.load(Relaxed);

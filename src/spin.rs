@@ -102,7 +102,8 @@ impl Spin {
     /// For a handoff (an event, a notify, a permit): pauses for as long as a sleep + wake
     /// costs here, looking after every one so that the change is seen as soon as it
     /// happens, then 3 yields, so that a partner sharing our CPU can make it (BENCHMARKS.md,
-    /// "How each target was met", 1 and 4, and "Spin budgets").
+    /// "Event ping-pong >= 10x the port", "Spinning when the partner shares our CPU" and
+    /// "Spin budgets").
     pub(crate) const HANDOFF: Spin = Spin { pauses: Pauses::AsLongAsABlock, yields: 3 };
 
     /// For a contended [`Lock`](crate::Lock): no pauses, 7 yields with a look after each (the
@@ -112,7 +113,7 @@ impl Spin {
 
     /// For a [`Barrier`](crate::Barrier) of more parties than CPUs: 2.44 µs of pauses (100
     /// on the tuning machine), then up to 16 yields, because the parties still to arrive
-    /// may need this very CPU (BENCHMARKS.md, "How each target was met", 3).
+    /// may need this very CPU (BENCHMARKS.md, "Barrier with 4 threads >= 3x std").
     const BARRIER_CROWDED: Spin = Spin { pauses: Pauses::For(2_440), yields: 16 };
 
     /// For a [`Barrier`](crate::Barrier) party waiting for the rest: with no more `parties`
