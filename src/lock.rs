@@ -17,24 +17,23 @@
 //!
 //! # The state word
 //!
-//! One word, `state`: bit 0 `LOCKED` (held), bit 1 `HANDED_OFF` (held for a sleeper that
-//! has not claimed it yet; only ever set with `LOCKED`), bit 2 `WAKING` (a release woke a
-//! sleeper that has not looked yet), bit 3 `WAITING_OUT` (a thread sleeps, uncounted, until
-//! the pending handoff is claimed; only ever set with `HANDED_OFF`), and above them the
-//! exact number of threads in the sleep phase of an acquire, in units of `SLEEPER` (the
-//! table is at the constants). So `0` is free with nobody waiting and `1` held with nobody
-//! asleep: the only values uncontended paths see.
+//! One word, `state`: the flags `LOCKED`, `HANDED_OFF` (held for a sleeper that has not
+//! claimed it yet), `WAKING` (a woken sleeper has not looked yet) and `WAITING_OUT`
+//! (threads wait, uncounted, for a handoff to be claimed), and above them the exact number
+//! of threads in the sleep phase of an acquire. The table and the invariant are on the
+//! field. `0` is free with nobody waiting and `1` held with nobody asleep: the only values
+//! uncontended paths see.
 //!
 //! # The protocol
 //!
-//! * **acquire**: CAS `0 → 1`. If that fails on a free word (sleepers are counted but the
-//!   lock is free), CAS in `LOCKED` keeping the count. Otherwise wait on one spin budget
+//! * **acquire**: set `LOCKED` with one RMW (`fetch_or`, x86's `lock bts`), whatever the
+//!   count; the old word says whether it was free. Otherwise wait on one spin budget
 //!   ([`Spin::LOCK`]): yield the CPU, look at the word, and again, while it is held.
 //!   No pauses: every look pulls the lock's cache line away from the holder, whose run of
 //!   cheap acquire/release pairs on that line is where contended throughput comes from,
 //!   so a waiter looks only as often as a yield's system call lets it (hundreds of ns).
 //!   The spin reads through held-with-sleepers too: the release we wait for wakes a
-//!   sleeper whatever we do. Seeing it free, CAS in `LOCKED`; losing that race (another
+//!   sleeper whatever we do. Seeing it free, set `LOCKED` again; losing that race (another
 //!   thread took it first) just goes on with what is left of the same budget, which bounds
 //!   the phase without a clock.
 //! * **sleep phase**: with the budget spent, count ourselves (`+SLEEPER`), unless a
@@ -47,8 +46,9 @@
 //!   a few yields apart (the same budget) while the lock is held by a running thread, then
 //!   loop. Taking a free lock while others sleep is safe: the release that freed it saw
 //!   them counted and woke one (or one was already waking).
-//! * **release**: clear `LOCKED` and `HANDED_OFF` in one RMW (a `fetch_and`); the old word
-//!   says the rest. Exactly `1`: done. `LOCKED` clear: the lock was not held,
+//! * **release**: CAS `1 → 0`, the uncontended case. Otherwise clear `LOCKED`,
+//!   `HANDED_OFF` and `WAITING_OUT` in one RMW (a `fetch_and`); the old word says the
+//!   rest. `LOCKED` clear: the lock was not held,
 //!   `Err(Unlocked)`, and the RMW changed nothing. A count above zero and no `WAKING`: set
 //!   `WAKING` and wake one, unless the lock was retaken meanwhile (its holder's release
 //!   will). `WAKING` is what keeps a release from paying a system call while a woken
@@ -80,8 +80,8 @@
 //!   reach nobody" (`src/futex/mod.rs`): a wake meant for it that reached nobody is not
 //!   lost, and a handoff is never stranded.
 //!
-//! Orderings: every CAS that takes or claims the lock is `Acquire`, and releasing
-//! (`fetch_and`) and handing off (the CAS that sets `HANDED_OFF`) are `Release`, so
+//! Orderings: every RMW that takes or claims the lock is `Acquire`, and releasing
+//! (the CAS, the `fetch_and`) and handing off (the CAS that sets `HANDED_OFF`) are `Release`, so
 //! everything written under the lock is visible to the next holder, through any count
 //! changes in between (RMWs continue a release sequence). Counting in and out without
 //! taking the lock, setting and clearing `WAKING` and `WAITING_OUT`, and spinning loads
@@ -89,8 +89,9 @@
 //!
 //! The spin's shape (no pauses, 7 yields) and the spin through held-with-sleepers were
 //! each measured against the alternatives: BENCHMARKS.md, "Lock contended >= the faster of std and parking_lot".
-//! (Those runs predate the sleepers' count, which replaced a "maybe sleepers" value `2`
-//! and a release by swap; the uncontended paths are still one CAS and one RMW.)
+//! (Those runs predate the sleepers' count, which replaced std's "maybe sleepers" value
+//! `2` and release by swap; "The fair handoff's cost to the contended Lock" there measures
+//! this word's take and release against the alternatives.)
 //!
 //! # What the tests prove
 //!
@@ -114,24 +115,19 @@ use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
 use core::fmt;
 use std::time::Duration;
 
-// The state word: three flags and a count (the module doc has the protocol).
-//
-// | bits | name | meaning |
-// |---|---|---|
-// | 0 | `LOCKED` | held |
-// | 1 | `HANDED_OFF` | held on behalf of a sleeper that has not claimed it yet (set only with `LOCKED`) |
-// | 2 | `WAKING` | a release woke a sleeper that has not looked at the word since |
-// | 3 | `WAITING_OUT` | a thread may sleep, uncounted, until this handoff is claimed (set only with `HANDED_OFF`) |
-// | 4.. | `SLEEPER` × n | n threads are in the sleep phase of an acquire (exact) |
-//
-// So `0` is free and nobody waits, `1` held and nobody sleeps: the two values of every
-// uncontended path.
+// The bits of `Lock::state` (its table is on the field).
 const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
 const HANDED_OFF: u32 = 2;
 const WAKING: u32 = 4;
 const WAITING_OUT: u32 = 8;
 const SLEEPER: u32 = 16;
+
+/// The invariant of `Lock::state`: each flag only with the one below it (`WAITING_OUT`
+/// only while a handoff is pending, `HANDED_OFF` only while held).
+fn is_consistent(s: u32) -> bool {
+    (s & WAITING_OUT == 0 || s & HANDED_OFF != 0) && (s & HANDED_OFF == 0 || s & LOCKED != 0)
+}
 
 /// A lock that any thread may release: Python's `threading.Lock`.
 ///
@@ -160,6 +156,19 @@ const SLEEPER: u32 = 16;
 /// locked in the child, where that thread does not exist (as Python's locks do). Any thread
 /// of the child may still release it, since a `Lock` has no owner.
 pub struct Lock {
+    /// Three flags and a count (the module doc has the protocol):
+    ///
+    /// | bits | name | meaning |
+    /// |---|---|---|
+    /// | 0 | `LOCKED` | held |
+    /// | 1 | `HANDED_OFF` | held on behalf of a sleeper that has not claimed it yet |
+    /// | 2 | `WAKING` | a release woke a sleeper that has not looked at the word since |
+    /// | 3 | `WAITING_OUT` | a thread may sleep, uncounted, until this handoff is claimed |
+    /// | 4.. | `SLEEPER` × n | n threads are in the sleep phase of an acquire (exact) |
+    ///
+    /// So `0` is free and nobody waits, `1` held and nobody sleeps: the two values of every
+    /// uncontended path. Invariant: `WAITING_OUT` only with `HANDED_OFF`, `HANDED_OFF`
+    /// only with `LOCKED` ([`is_consistent`]).
     state: AtomicU32,
 }
 
@@ -184,24 +193,9 @@ impl Lock {
     #[inline]
     #[must_use = "the lock is only held if this returned true"]
     pub fn try_acquire(&self) -> bool {
-        // Acquire: on success, see everything the previous holder wrote.
-        match self.state.compare_exchange(UNLOCKED, LOCKED, Acquire, Relaxed) {
-            Ok(_) => true,
-            Err(state) => state & LOCKED == 0 && self.try_acquire_beside_sleepers(state),
-        }
-    }
-
-    /// `try_acquire` of a free lock whose word counts sleepers: set `LOCKED`, keep the count.
-    #[cold]
-    fn try_acquire_beside_sleepers(&self, mut state: u32) -> bool {
-        while state & LOCKED == 0 {
-            // Acquire: as in try_acquire.
-            match self.state.compare_exchange(state, state | LOCKED, Acquire, Relaxed) {
-                Ok(_) => return true,
-                Err(now) => state = now,
-            }
-        }
-        false
+        // One RMW that sets LOCKED whatever the count says (x86: `lock bts`); on a held word
+        // it changes nothing. Acquire: on success, see everything the previous holder wrote.
+        self.state.fetch_or(LOCKED, Acquire) & LOCKED == 0
     }
 
     /// Waits at most `timeout` for the lock; true if it was acquired
@@ -223,9 +217,8 @@ impl Lock {
             if state & LOCKED != 0 {
                 break; // Budget spent.
             }
-            // Acquire: as in try_acquire. Losing the race goes on spinning: the next look
-            // finds the winner holding it, and yields.
-            if self.state.compare_exchange(state, state | LOCKED, Acquire, Relaxed).is_ok() {
+            // Losing the race goes on spinning: the next look finds the winner holding it.
+            if self.try_acquire() {
                 return true;
             }
         }
@@ -348,19 +341,23 @@ impl Lock {
     /// Returns `Err(ReleaseError::Unlocked)` (Python's `RuntimeError`) if it was not locked.
     #[inline]
     pub fn release(&self) -> Result<(), ReleaseError> {
-        // Release: publish the critical section to the next holder. HANDED_OFF goes too: a
-        // lock handed to a sleeper and released by another thread is free (the sleeper then
-        // takes it as such). On a free word this changes nothing.
-        match self.state.fetch_and(!(LOCKED | HANDED_OFF | WAITING_OUT), Release) {
-            LOCKED => Ok(()),
-            was => self.release_slow(was),
+        // Release: publish the critical section to the next holder. Only `1 → 0` here: one
+        // compare-exchange, the uncontended case.
+        if self.state.compare_exchange(LOCKED, UNLOCKED, Release, Relaxed).is_ok() {
+            return Ok(());
         }
+        self.release_contended()
     }
 
-    /// The rest of a release whose word was `was`, not just `LOCKED`: sleepers to wake, or
-    /// not held at all (an error; the release changed nothing).
+    /// A release of a word that is not just `LOCKED`: sleepers to wake, a handoff, or not
+    /// held at all (an error, and then the release changes nothing).
     #[cold]
-    fn release_slow(&self, was: u32) -> Result<(), ReleaseError> {
+    fn release_contended(&self) -> Result<(), ReleaseError> {
+        // Release: as in release. HANDED_OFF and WAITING_OUT go too: a lock handed to a
+        // sleeper and released by another thread is free (the sleeper then takes it as
+        // such). On a free word this changes nothing.
+        let was = self.state.fetch_and(!(LOCKED | HANDED_OFF | WAITING_OUT), Release);
+        debug_assert!(is_consistent(was), "Lock state {was:#x}: a flag without the one below");
         if was & LOCKED == 0 {
             return Err(ReleaseError::Unlocked);
         }
