@@ -131,6 +131,9 @@ impl OnceState {
 /// once.call_once_force(|state| assert!(state.is_poisoned()));
 /// assert!(once.is_completed());
 /// ```
+///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
 pub struct Once {
     /// | bit | name | meaning |
     /// |---|---|---|

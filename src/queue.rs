@@ -359,6 +359,9 @@ macro_rules! queue_face {
         $name:ident<T $(: $bound:ident)?>, $container:ty, $order:literal, $example:literal
     ) => {
         $(#[$attr])*
+        ///
+        /// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks
+        /// code that uses it: see [Model-check your own code](crate#model-check-your-own-code).
         pub struct $name<T $(: $bound)?> {
             core: Core<$container>,
         }
@@ -572,6 +575,9 @@ queue_face! {
 /// assert_eq!(q.get_nowait(), Ok("b"));
 /// assert_eq!(q.get_timeout(Duration::from_millis(1)), Err(GetError::Empty));
 /// ```
+///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
 pub struct SimpleQueue<T> {
     core: Core<VecDeque<T>>,
 }
