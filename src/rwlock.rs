@@ -47,9 +47,10 @@
 //!   since it cannot know whether others still sleep). With the slot, *drain*: while
 //!   readers remain, set `DRAIN_SLEEPER` and sleep on `state`; `WRITER` already keeps new
 //!   readers out (recursive lock: only once the count reaches 0).
-//! * **write unlock**: `fetch_and` clears `WRITER` and the three waiting flags in one RMW,
-//!   then wakes all readers if `READERS_WAITING` was set and one slot waiter (bump
-//!   `slot_wakes`, wake one) if `SLOT_WAITERS` was. Both are woken: readers and the next
+//! * **write unlock**: CAS `WRITER → 0` when nobody waits. Otherwise `fetch_and` clears
+//!   `WRITER` and the three waiting flags in one RMW, then wakes all readers if
+//!   `READERS_WAITING` was set and one slot waiter (bump `slot_wakes`, wake one) if
+//!   `SLOT_WAITERS` was. Both are woken: readers and the next
 //!   writer race, and the writer that gets the slot then drains the readers that won.
 //! * **upgradable read**: take the slot as `UPGRADABLE` + one reader (no drain: an
 //!   upgradable reader coexists with readers). **unlock**: drop both, release the slot.
@@ -580,7 +581,18 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
 
     #[inline]
     fn unlock_write(&self) {
-        // Release: publish the critical section. The waiting flags go with WRITER (module doc).
+        // Release: publish the critical section. The CAS first: x86 has no fetch_and that
+        // returns the old value, so the fetch_and below is a load and a CAS loop.
+        if self.state.compare_exchange(WRITER, 0, Release, Relaxed).is_ok() {
+            return;
+        }
+        self.unlock_write_contended();
+    }
+
+    /// The write unlock when someone waits: the waiting flags go with `WRITER` (module doc).
+    #[cold]
+    fn unlock_write_contended(&self) {
+        // Release: as in unlock_write.
         let was = self
             .state
             .fetch_and(!(WRITER | READERS_WAITING | SLOT_WAITERS | DRAIN_SLEEPER), Release);
