@@ -2,7 +2,8 @@
 //! lock; each side waits for its turn, passes it and notifies one. One iteration is a full
 //! round trip. Compared with `std::sync::Condvar` and `parking_lot::Condvar` (with their
 //! mutexes), which is what a porter of `threading.Condition` reaches for, and beside the
-//! spun floor: a spin lock and a turn variable, never sleeping (`benches/support/spun.rs`).
+//! spun floor: a spin lock and a turn variable, never sleeping, in one cache line and in
+//! two (`benches/support/spun.rs`).
 //! Then `threading::Condvar` over `threading::Mutex` (lock_api over our waiter queue and
 //! Lock) against `parking_lot::Condvar` over `parking_lot::Mutex`, the same ping-pong.
 
@@ -21,7 +22,12 @@ fn condition_ping_pong(c: &mut Criterion) {
     use ports::condition_round_trips as round_trips;
     let mut group = c.benchmark_group("condition_ping_pong");
     group.bench_function("ours", |b| b.iter_custom(round_trips::ours));
-    group.bench_function("spun_floor", |b| b.iter_custom(spun::condition_round_trips));
+    group.bench_function("spun_floor", |b| {
+        b.iter_custom(|rounds| spun::condition_round_trips(rounds, spun::Lines::One))
+    });
+    group.bench_function("spun_floor_two_lines", |b| {
+        b.iter_custom(|rounds| spun::condition_round_trips(rounds, spun::Lines::Two))
+    });
     group.bench_function("std", |b| b.iter_custom(round_trips::std));
     group.bench_function("parking_lot", |b| b.iter_custom(round_trips::parking_lot));
     group.finish();

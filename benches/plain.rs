@@ -339,14 +339,17 @@ fn condition() -> Vec<Scenario> {
     let std = contender("std Condvar", |ops| Measured::plain(round_trips::std(ops), ops));
     let pl =
         contender("parking_lot Condvar", |ops| Measured::plain(round_trips::parking_lot(ops), ops));
-    let floor = contender("spun floor (spin lock + turn, never sleeping)", |ops| {
-        Measured::plain(spun::condition_round_trips(ops), ops)
+    let floor = contender("spun floor (spin lock + turn in one line, never sleeping)", |ops| {
+        Measured::plain(spun::condition_round_trips(ops, spun::Lines::One), ops)
+    });
+    let floor_apart = contender("spun floor (spin lock, turn: two lines)", |ops| {
+        Measured::plain(spun::condition_round_trips(ops, spun::Lines::Two), ops)
     });
     vec![Scenario {
         key: "condition_ping_pong".into(),
         what: "Condition ping-pong (per round trip)".into(),
         layout: "2 threads",
-        contenders: vec![ours, floor, std, pl],
+        contenders: vec![ours, floor, floor_apart, std, pl],
     }]
 }
 

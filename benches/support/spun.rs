@@ -3,7 +3,7 @@
 //! *Spun floors*: the Event and Condition ping-pongs' own protocols with every wait a pure
 //! spin that never sleeps: for the Event, two flags set, waited for and cleared
 //! ([`SpunEvent`] through `event_round_trips!`); for the Condition, a spin lock and a turn
-//! variable ([`condition_round_trips`]). What each protocol costs on this machine when
+//! variable ([`condition_round_trips`]), in one cache line and in two ([`Lines`]). What each protocol costs on this machine when
 //! nobody ever sleeps: the handoff targets are ratios to these.
 //!
 //! *Sweep* ([`sweep_waits`]): a waiter waits for an event that its partner sets a fixed
@@ -15,7 +15,7 @@
 //! Shared by the bench files through `#[path = "support/spun.rs"] mod spun;`.
 #![allow(dead_code)]
 
-use crate::common::timed_threads;
+use crate::common::{CacheLine, timed_threads};
 use std::hint::spin_loop;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*};
 use std::time::{Duration, Instant};
@@ -45,14 +45,29 @@ impl SpunEvent {
     }
 }
 
+/// Where the Condition floor keeps its spin lock and its turn variable.
+#[derive(Clone, Copy, Debug)]
+pub enum Lines {
+    /// In one cache line: a waiter that sees the lock free has the turn in the same line,
+    /// the floor's best layout.
+    One,
+    /// Each in a line of its own: one more line moves per handoff, as for a waiter that
+    /// spins on a word of its own (ours spins on its queue node) before it takes the lock.
+    Two,
+}
+
 /// `rounds` round trips of a turn through a spin lock and a turn variable: each side takes
 /// the lock, and while it is not its turn releases it, spins and takes it again; then
 /// passes the turn and releases. The Condition ping-pong without any sleep (and without the
-/// notify, which a spinner does not need).
-pub fn condition_round_trips(rounds: u64) -> Duration {
-    let locked = AtomicBool::new(false);
-    // Relaxed: only read and written holding `locked`.
-    let turn = AtomicUsize::new(0);
+/// notify, which a spinner does not need), with the two words laid out as `lines` says.
+pub fn condition_round_trips(rounds: u64, lines: Lines) -> Duration {
+    // Relaxed (the turn): only read and written holding the lock.
+    let one = CacheLine((AtomicBool::new(false), AtomicUsize::new(0)));
+    let two = (CacheLine(AtomicBool::new(false)), CacheLine(AtomicUsize::new(0)));
+    let (locked, turn) = match lines {
+        Lines::One => (&one.0.0, &one.0.1),
+        Lines::Two => (&two.0.0, &two.1.0),
+    };
     let lock = || {
         // Acquire: see what the last holder wrote under the lock.
         while locked.compare_exchange_weak(false, true, Acquire, Relaxed).is_err() {
