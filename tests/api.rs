@@ -2,7 +2,7 @@
 //! named here with its exact type, so a change to any of them fails to compile. Plus the
 //! conventions every type follows (Send + Sync, Debug, Default, const constructors, the
 //! error types' traits and Display texts).
-
+#![cfg(not(loom))]
 #![allow(clippy::type_complexity)]
 
 use std::error::Error;

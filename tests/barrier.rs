@@ -4,6 +4,7 @@
 //!
 //! Threads are ordered with `n_waiting()` polls, channels and the barrier itself, never
 //! with sleeps. Where timing is the point, bounds are generous.
+#![cfg(not(loom))]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};

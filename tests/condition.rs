@@ -8,6 +8,7 @@
 //!
 //! Threads are ordered with channels, `Event`s and the condition itself, never with
 //! sleeps. Where timing is the point, bounds are generous.
+#![cfg(not(loom))]
 
 use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};

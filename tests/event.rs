@@ -1,4 +1,5 @@
 //! Behaviour of `Event` (Python's `threading.Event`), a proptest model, and a stress test.
+#![cfg(not(loom))]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

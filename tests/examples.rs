@@ -5,6 +5,7 @@
 //! `target/<profile>/deps/examples-<hash>` → `target/<profile>/examples/<name>`.
 //! `cargo test --release` builds them; `cargo test --release --test examples` alone does
 //! not (run `cargo build --release --examples` first).
+#![cfg(not(loom))]
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

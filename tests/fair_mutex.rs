@@ -4,6 +4,7 @@
 //! Where a test needs a waiter really waiting, it waits until the lock counts it in its
 //! sleep phase (`diagnostics::lock_sleepers`), never for a fixed time. The last tests port
 //! the behaviour of parking_lot 0.13's own FairMutex tests.
+#![cfg(not(loom))]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};

@@ -2,6 +2,7 @@
 //! `cargo test --test features --features arc_lock,send_guard` (without features only the
 //! defaults are checked). `serde`, `owning_ref` and `nightly` are checked to build by
 //! `cargo check --all-features`.
+#![cfg(not(loom))]
 
 #[cfg(feature = "arc_lock")]
 use std::sync::Arc;

@@ -14,7 +14,7 @@
 //! `Mutex`): it reports a failed check with a raw `write(2)` and `_exit`, and never returns
 //! into the harness.
 
-#![cfg(all(unix, not(miri)))]
+#![cfg(all(unix, not(miri), not(loom)))]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};

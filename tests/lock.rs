@@ -1,4 +1,5 @@
 //! Behaviour of `Lock` (Python's `threading.Lock`), a proptest model, and a stress test.
+#![cfg(not(loom))]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -6,6 +6,7 @@
 //! with the `use threading as parking_lot;` line removed also pass against parking_lot
 //! 0.13 itself, except `sizes_match_the_raw_lock` (its `Mutex<()>` is 1 byte) and the last
 //! test (parking_lot's `RawCondvar` has no `new`).
+#![cfg(not(loom))]
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};

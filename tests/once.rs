@@ -1,6 +1,7 @@
 //! `Once` and `OnceState`: the behaviour of parking_lot 0.13's own Once tests, ported as
 //! our own code, plus the re-entry panic and `OnceState`'s methods. Waiters are known to
 //! be waiting by the `Once`'s own state or by channels, never by fixed sleeps.
+#![cfg(not(loom))]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};

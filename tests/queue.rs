@@ -7,6 +7,7 @@
 //!
 //! A thread "blocked" in `get`, `put` or `join` is observed through the queue's `Debug`
 //! (`getters_waiting: 1`...), never assumed after a sleep.
+#![cfg(not(loom))]
 
 use proptest::prelude::*;
 use std::collections::VecDeque;

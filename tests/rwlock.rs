@@ -3,6 +3,7 @@
 //! recursive lock does instead, timeouts (including a writer that gives up while readers
 //! wait behind it), mapped guards, no system call uncontended, stress with exact counts, and
 //! a proptest model of the raw lock (random single-threaded sequences of every operation).
+#![cfg(not(loom))]
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;

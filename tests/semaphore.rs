@@ -1,5 +1,6 @@
 //! Behaviour of `Semaphore` and `BoundedSemaphore` (Python's `threading.Semaphore` and
 //! `threading.BoundedSemaphore`), a proptest model, and stress tests.
+#![cfg(not(loom))]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};

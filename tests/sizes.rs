@@ -8,6 +8,7 @@
 //! `BoundedSemaphore` 12 bytes (the 8-byte permit counter plus its 4-byte bound),
 //! `Condvar` 24 bytes (the 16-byte waiter queue plus the address of its current mutex),
 //! `Condition<&Lock>` 24 bytes (a pointer to the shared lock plus the waiter queue).
+#![cfg(not(loom))]
 
 use std::mem::size_of;
 use threading::{BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore};

@@ -1,5 +1,6 @@
 //! Behaviour of `Timer` (Python's `threading.Timer`), a proptest model of its state
 //! machine, and a stress test of cancel racing fire.
+#![cfg(not(loom))]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};

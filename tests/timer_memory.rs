@@ -2,6 +2,7 @@
 //! thread ends (an idle while later): measured in live bytes, by a counting global allocator
 //! that this test binary alone installs (so it has a single test: another running beside it
 //! would move the count).
+#![cfg(not(loom))]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
