@@ -1,6 +1,6 @@
-//! Under `cfg(loom)` only: the lock_api faces ([`Mutex`], [`ReentrantMutex`], [`Condvar`],
-//! [`FairMutex`], [`RwLock`], [`RecursiveRwLock`] and their guards) for loom models, so that
-//! code written on them is model-checked unchanged.
+//! Under `cfg(loom)` only: what the lock_api faces ([`Mutex`], [`ReentrantMutex`],
+//! [`Condvar`], and through their own files [`FairMutex`], [`RwLock`], [`RecursiveRwLock`])
+//! need to run in loom models, so that code written on them is model-checked unchanged.
 //!
 //! # Why a file of its own
 //!
@@ -9,13 +9,19 @@
 //! `RawCondvar::INIT`, and lock_api 0.5 has no other way to build a `Condvar`. A constant
 //! cannot hold a loom atomic: a loom atomic is an entry in the state of one execution of one
 //! model, created by a call (there is no `const` `new`). So under loom the raw types of the
-//! faces are [`ModelLock`], [`ModelFairLock`], [`ModelRwLock`] and [`ModelCondvar`]: a
-//! constant that holds no atomic yet, and builds the crate's [`Lock`], [`RawRwLock`] (or
-//! [`RawCondvar`]) the first time it is used, inside the execution that uses it. From then
-//! on every operation is the crate's own, on loom's atomics and futex model: the lock_api
-//! traits of [`ModelFairLock`] and [`ModelRwLock`] are the very impls of [`RawFairMutex`]
-//! and [`RawRwLock`] (written once, by a macro in `src/fair_mutex.rs` and `src/rwlock.rs`),
-//! over the lock built here.
+//! faces hold a [`ModelCell`]: a constant that holds no atomic yet, and builds the crate's
+//! [`Lock`], [`RawRwLock`] (or [`RawCondvar`]) the first time it is used, inside the
+//! execution that uses it. From then on every operation is the crate's own, on loom's
+//! atomics and futex model. This file holds the cell and the raw types of the faces over
+//! [`Lock`] and [`RawCondvar`] ([`ModelLock`], [`ModelCondvar`]); the raw types of
+//! [`FairMutex`] and [`RwLock`] (`ModelFairLock`, `ModelRwLock`) sit beside their real ones
+//! in `src/fair_mutex.rs` and `src/rwlock.rs`, whose lock_api traits are written once, by a
+//! macro, for both.
+//!
+//! [`FairMutex`]: crate::FairMutex
+//! [`RwLock`]: crate::RwLock
+//! [`RecursiveRwLock`]: crate::RecursiveRwLock
+//! [`RawRwLock`]: crate::RawRwLock
 //!
 //! # The state
 //!
@@ -67,12 +73,10 @@
 //! `Mutex` + two `Condvar`s and a cache on an `RwLock` pass their models, and each with its
 //! classic bug is caught.
 //!
-//! [`RawFairMutex`]: crate::RawFairMutex
 
 use crate::condvar::RawCondvar;
 use crate::lock::Lock;
 use crate::mutex::RawThreadId;
-use crate::rwlock::RawRwLock;
 use ::lock_api::GuardNoSend;
 use core::cell::{RefCell, UnsafeCell};
 use core::fmt;
@@ -97,43 +101,6 @@ pub type MappedReentrantMutexGuard<'a, T> =
     ::lock_api::MappedReentrantMutexGuard<'a, ModelLock, RawThreadId, T>;
 /// `Condvar` under loom: `lock_api::Condvar` over [`ModelCondvar`].
 pub type Condvar = ::lock_api::Condvar<ModelCondvar>;
-/// `FairMutex<T>` under loom: `lock_api::Mutex` over [`ModelFairLock`] (every unlock fair).
-pub type FairMutex<T> = ::lock_api::Mutex<ModelFairLock, T>;
-/// `FairMutexGuard` under loom.
-pub type FairMutexGuard<'a, T> = ::lock_api::MutexGuard<'a, ModelFairLock, T>;
-/// `MappedFairMutexGuard` under loom.
-pub type MappedFairMutexGuard<'a, T> = ::lock_api::MappedMutexGuard<'a, ModelFairLock, T>;
-/// `RwLock<T>` under loom: `lock_api::RwLock` over [`ModelRwLock`] (writer-preferring).
-/// `RwLock::new` works in a model; a `static` one must be a `loom::lazy_static!`.
-pub type RwLock<T> = ::lock_api::RwLock<ModelRwLock, T>;
-/// `RwLockReadGuard` under loom.
-pub type RwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, ModelRwLock, T>;
-/// `RwLockWriteGuard` under loom.
-pub type RwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, ModelRwLock, T>;
-/// `RwLockUpgradableReadGuard` under loom.
-pub type RwLockUpgradableReadGuard<'a, T> =
-    ::lock_api::RwLockUpgradableReadGuard<'a, ModelRwLock, T>;
-/// `MappedRwLockReadGuard` under loom.
-pub type MappedRwLockReadGuard<'a, T> = ::lock_api::MappedRwLockReadGuard<'a, ModelRwLock, T>;
-/// `MappedRwLockWriteGuard` under loom.
-pub type MappedRwLockWriteGuard<'a, T> = ::lock_api::MappedRwLockWriteGuard<'a, ModelRwLock, T>;
-/// `RecursiveRwLock<T>` under loom: `lock_api::RwLock` over `ModelRwLock<true>` (nested
-/// reads never deadlock).
-pub type RecursiveRwLock<T> = ::lock_api::RwLock<ModelRwLock<true>, T>;
-/// `RecursiveRwLockReadGuard` under loom.
-pub type RecursiveRwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, ModelRwLock<true>, T>;
-/// `RecursiveRwLockWriteGuard` under loom.
-pub type RecursiveRwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, ModelRwLock<true>, T>;
-/// `RecursiveRwLockUpgradableReadGuard` under loom.
-pub type RecursiveRwLockUpgradableReadGuard<'a, T> =
-    ::lock_api::RwLockUpgradableReadGuard<'a, ModelRwLock<true>, T>;
-/// `MappedRecursiveRwLockReadGuard` under loom.
-pub type MappedRecursiveRwLockReadGuard<'a, T> =
-    ::lock_api::MappedRwLockReadGuard<'a, ModelRwLock<true>, T>;
-/// `MappedRecursiveRwLockWriteGuard` under loom.
-pub type MappedRecursiveRwLockWriteGuard<'a, T> =
-    ::lock_api::MappedRwLockWriteGuard<'a, ModelRwLock<true>, T>;
-
 /// Not built yet.
 const NOT_BUILT: u64 = 0;
 /// Being built (by a thread of another model, if seen).
@@ -241,36 +208,14 @@ impl<T> Drop for ModelCell<T> {
 /// The raw mutex of the faces under loom: a [`Lock`] built on first use in the execution.
 pub struct ModelLock(ModelCell<Lock>);
 
-/// The raw mutex of [`FairMutex`] under loom: a [`ModelLock`] whose every unlock is its
-/// fair one (as [`RawFairMutex`](crate::RawFairMutex) over a [`Lock`]; the lock_api traits
-/// are the same macro's, `src/fair_mutex.rs`).
-pub struct ModelFairLock(pub(crate) ModelLock);
-
-/// The raw reader-writer lock of [`RwLock`] (`RECURSIVE = false`) and [`RecursiveRwLock`]
-/// (`RECURSIVE = true`) under loom: a [`RawRwLock`] built on first use in the execution.
-/// Its lock_api traits are the real lock's own impls, written once (`src/rwlock.rs`).
-pub struct ModelRwLock<const RECURSIVE: bool = false>(ModelCell<RawRwLock<RECURSIVE>>);
-
 /// The raw condition variable of the faces under loom: a [`RawCondvar`] built on first use
 /// in the execution.
 pub struct ModelCondvar(ModelCell<RawCondvar>);
 
-impl ModelFairLock {
+impl ModelLock {
     /// Not built yet (lock_api's `INIT`).
     pub(crate) const fn new() -> Self {
-        ModelFairLock(ModelLock(ModelCell::new(Lock::new)))
-    }
-}
-
-impl<const RECURSIVE: bool> ModelRwLock<RECURSIVE> {
-    /// Not built yet (lock_api's `INIT`).
-    pub(crate) const fn new() -> Self {
-        ModelRwLock(ModelCell::new(RawRwLock::new))
-    }
-
-    /// The lock of this execution, built now if this is its first use.
-    pub(crate) fn get(&self) -> &RawRwLock<RECURSIVE> {
-        self.0.get()
+        ModelLock(ModelCell::new(Lock::new))
     }
 }
 
@@ -289,26 +234,6 @@ impl AsRef<Lock> for ModelLock {
     }
 }
 
-/// The [`Lock`] of this execution, as [`RawFairMutex`](crate::RawFairMutex) gives its own.
-/// Its own `release` is the plain, unfair one.
-impl AsRef<Lock> for ModelFairLock {
-    fn as_ref(&self) -> &Lock {
-        self.0.as_ref()
-    }
-}
-
-impl fmt::Debug for ModelFairLock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ModelFairLock")
-    }
-}
-
-impl<const RECURSIVE: bool> fmt::Debug for ModelRwLock<RECURSIVE> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ModelRwLock").field("recursive", &RECURSIVE).finish()
-    }
-}
-
 impl fmt::Debug for ModelCondvar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ModelCondvar")
@@ -319,7 +244,7 @@ impl fmt::Debug for ModelCondvar {
 // model unwinds releases nothing, and that execution is not explored further.
 unsafe impl ::lock_api::RawMutex for ModelLock {
     #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build faces.
-    const INIT: ModelLock = ModelLock(ModelCell::new(Lock::new));
+    const INIT: ModelLock = ModelLock::new();
 
     type Guard = GuardNoSend;
 

@@ -25,6 +25,8 @@
 //! itself, `tests/loom/faces.rs` a `FairMutex` handing the lock to its sleeper through the
 //! face under loom; `tests/sizes.rs` the size.
 
+#[cfg(loom)]
+use crate::faces_model::ModelLock;
 use crate::lock::Lock;
 use core::fmt;
 
@@ -35,7 +37,7 @@ pub struct RawFairMutex(Lock);
 /// lock_api's mutex traits for a fair raw mutex, written once: `$fair` is a newtype over
 /// `$inner`, a raw mutex with `RawMutexFair`, and every operation is `$inner`'s, except that
 /// the plain unlock is `$inner`'s fair one. [`RawFairMutex`] is one over [`Lock`]; under loom
-/// the faces' `ModelFairLock` is one over `ModelLock` (`src/faces_model.rs`).
+/// [`ModelFairLock`] is one over `ModelLock` (`src/faces_model.rs`).
 macro_rules! fair_raw_mutex {
     ($fair:ty, over $inner:ty, init: $init:expr) => {
         // SAFETY: every operation is the inner lock's (whose lock_api impls say why they
@@ -105,11 +107,7 @@ macro_rules! fair_raw_mutex {
 fair_raw_mutex!(RawFairMutex, over Lock, init: RawFairMutex(Lock::new()));
 
 #[cfg(loom)]
-fair_raw_mutex!(
-    crate::faces_model::ModelFairLock,
-    over crate::faces_model::ModelLock,
-    init: crate::faces_model::ModelFairLock::new()
-);
+fair_raw_mutex!(ModelFairLock, over ModelLock, init: ModelFairLock::new());
 
 /// The [`Lock`] inside, for diagnostics such as
 /// [`lock_sleepers`](crate::diagnostics::lock_sleepers). Its own `release` is the plain,
@@ -160,3 +158,43 @@ pub type FairMutexGuard<'a, T> = ::lock_api::MutexGuard<'a, RawFairMutex, T>;
 /// A [`FairMutexGuard`] narrowed to part of the data by `FairMutexGuard::map`.
 #[cfg(not(loom))]
 pub type MappedFairMutexGuard<'a, T> = ::lock_api::MappedMutexGuard<'a, RawFairMutex, T>;
+
+/// `FairMutex<T>` under loom: `lock_api::Mutex` over [`ModelFairLock`] (every unlock fair).
+#[cfg(loom)]
+pub type FairMutex<T> = ::lock_api::Mutex<ModelFairLock, T>;
+/// `FairMutexGuard` under loom.
+#[cfg(loom)]
+pub type FairMutexGuard<'a, T> = ::lock_api::MutexGuard<'a, ModelFairLock, T>;
+/// `MappedFairMutexGuard` under loom.
+#[cfg(loom)]
+pub type MappedFairMutexGuard<'a, T> = ::lock_api::MappedMutexGuard<'a, ModelFairLock, T>;
+
+/// The raw mutex of [`FairMutex`] under loom: a [`ModelLock`] whose every unlock is its
+/// fair one (as [`RawFairMutex`](crate::RawFairMutex) over a [`Lock`]; the lock_api traits
+/// are the same macro's, `src/fair_mutex.rs`).
+#[cfg(loom)]
+pub struct ModelFairLock(pub(crate) ModelLock);
+
+#[cfg(loom)]
+impl ModelFairLock {
+    /// Not built yet (lock_api's `INIT`).
+    pub(crate) const fn new() -> Self {
+        ModelFairLock(ModelLock::new())
+    }
+}
+
+/// The [`Lock`] of this execution, as [`RawFairMutex`](crate::RawFairMutex) gives its own.
+/// Its own `release` is the plain, unfair one.
+#[cfg(loom)]
+impl AsRef<Lock> for ModelFairLock {
+    fn as_ref(&self) -> &Lock {
+        self.0.as_ref()
+    }
+}
+
+#[cfg(loom)]
+impl fmt::Debug for ModelFairLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ModelFairLock")
+    }
+}

@@ -285,15 +285,12 @@ pub use condvar::Condvar;
 pub use condvar::{RawCondvar, WaitTimeoutResult};
 #[cfg(loom)]
 pub use faces_model::{
-    Condvar, FairMutex, FairMutexGuard, MappedFairMutexGuard, MappedMutexGuard,
-    MappedRecursiveRwLockReadGuard, MappedRecursiveRwLockWriteGuard, MappedReentrantMutexGuard,
-    MappedRwLockReadGuard, MappedRwLockWriteGuard, ModelCondvar, ModelFairLock, ModelLock,
-    ModelRwLock, Mutex, MutexGuard, RecursiveRwLock, RecursiveRwLockReadGuard,
-    RecursiveRwLockUpgradableReadGuard, RecursiveRwLockWriteGuard, ReentrantMutex,
-    ReentrantMutexGuard, RwLock, RwLockReadGuard, RwLockUpgradableReadGuard, RwLockWriteGuard,
+    Condvar, MappedMutexGuard, MappedReentrantMutexGuard, ModelCondvar, ModelLock, Mutex,
+    MutexGuard, ReentrantMutex, ReentrantMutexGuard,
 };
+#[cfg(loom)]
+pub use fair_mutex::ModelFairLock;
 pub use fair_mutex::RawFairMutex;
-#[cfg(not(loom))]
 pub use fair_mutex::{FairMutex, FairMutexGuard, MappedFairMutexGuard};
 pub use lock::{Lock, LockGuard};
 pub use mutex::RawThreadId;
@@ -311,7 +308,8 @@ pub type RawMutex = ModelLock;
 pub use once::{Once, OnceState};
 pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 pub use rlock::{RLock, RLockGuard};
-#[cfg(not(loom))]
+#[cfg(loom)]
+pub use rwlock::ModelRwLock;
 pub use rwlock::{
     MappedRecursiveRwLockReadGuard, MappedRecursiveRwLockWriteGuard, MappedRwLockReadGuard,
     MappedRwLockWriteGuard, RecursiveRwLock, RecursiveRwLockReadGuard,

@@ -105,6 +105,8 @@
 //! [`upgrade`]: lock_api::RwLockUpgradableReadGuard::upgrade
 //! [`downgrade`]: lock_api::RwLockWriteGuard::downgrade
 
+#[cfg(loom)]
+use crate::faces_model::ModelCell;
 use crate::futex::{self, Deadline, Wait};
 use crate::spin::{Spin, spin_while};
 use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
@@ -240,6 +242,75 @@ pub type MappedRecursiveRwLockReadGuard<'a, T> =
 #[cfg(not(loom))]
 pub type MappedRecursiveRwLockWriteGuard<'a, T> =
     ::lock_api::MappedRwLockWriteGuard<'a, RawRwLockRecursive, T>;
+
+/// `RwLock<T>` under loom: `lock_api::RwLock` over [`ModelRwLock`] (writer-preferring).
+/// `RwLock::new` works in a model; a `static` one must be a `loom::lazy_static!`.
+#[cfg(loom)]
+pub type RwLock<T> = ::lock_api::RwLock<ModelRwLock, T>;
+/// `RwLockReadGuard` under loom.
+#[cfg(loom)]
+pub type RwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, ModelRwLock, T>;
+/// `RwLockWriteGuard` under loom.
+#[cfg(loom)]
+pub type RwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, ModelRwLock, T>;
+/// `RwLockUpgradableReadGuard` under loom.
+#[cfg(loom)]
+pub type RwLockUpgradableReadGuard<'a, T> =
+    ::lock_api::RwLockUpgradableReadGuard<'a, ModelRwLock, T>;
+/// `MappedRwLockReadGuard` under loom.
+#[cfg(loom)]
+pub type MappedRwLockReadGuard<'a, T> = ::lock_api::MappedRwLockReadGuard<'a, ModelRwLock, T>;
+/// `MappedRwLockWriteGuard` under loom.
+#[cfg(loom)]
+pub type MappedRwLockWriteGuard<'a, T> = ::lock_api::MappedRwLockWriteGuard<'a, ModelRwLock, T>;
+/// `RecursiveRwLock<T>` under loom: `lock_api::RwLock` over `ModelRwLock<true>` (nested
+/// reads never deadlock).
+#[cfg(loom)]
+pub type RecursiveRwLock<T> = ::lock_api::RwLock<ModelRwLock<true>, T>;
+/// `RecursiveRwLockReadGuard` under loom.
+#[cfg(loom)]
+pub type RecursiveRwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, ModelRwLock<true>, T>;
+/// `RecursiveRwLockWriteGuard` under loom.
+#[cfg(loom)]
+pub type RecursiveRwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, ModelRwLock<true>, T>;
+/// `RecursiveRwLockUpgradableReadGuard` under loom.
+#[cfg(loom)]
+pub type RecursiveRwLockUpgradableReadGuard<'a, T> =
+    ::lock_api::RwLockUpgradableReadGuard<'a, ModelRwLock<true>, T>;
+/// `MappedRecursiveRwLockReadGuard` under loom.
+#[cfg(loom)]
+pub type MappedRecursiveRwLockReadGuard<'a, T> =
+    ::lock_api::MappedRwLockReadGuard<'a, ModelRwLock<true>, T>;
+/// `MappedRecursiveRwLockWriteGuard` under loom.
+#[cfg(loom)]
+pub type MappedRecursiveRwLockWriteGuard<'a, T> =
+    ::lock_api::MappedRwLockWriteGuard<'a, ModelRwLock<true>, T>;
+
+/// The raw reader-writer lock of [`RwLock`] (`RECURSIVE = false`) and [`RecursiveRwLock`]
+/// (`RECURSIVE = true`) under loom: a [`RawRwLock`] built on first use in the execution.
+/// Its lock_api traits are the real lock's own impls, written once (`src/rwlock.rs`).
+#[cfg(loom)]
+pub struct ModelRwLock<const RECURSIVE: bool = false>(ModelCell<RawRwLock<RECURSIVE>>);
+
+#[cfg(loom)]
+impl<const RECURSIVE: bool> ModelRwLock<RECURSIVE> {
+    /// Not built yet (lock_api's `INIT`).
+    pub(crate) const fn new() -> Self {
+        ModelRwLock(ModelCell::new(RawRwLock::new))
+    }
+
+    /// The lock of this execution, built now if this is its first use.
+    pub(crate) fn get(&self) -> &RawRwLock<RECURSIVE> {
+        self.0.get()
+    }
+}
+
+#[cfg(loom)]
+impl<const RECURSIVE: bool> fmt::Debug for ModelRwLock<RECURSIVE> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ModelRwLock").field("recursive", &RECURSIVE).finish()
+    }
+}
 
 /// The raw reader-writer lock under [`RwLock`](crate::RwLock) (`RECURSIVE = false`,
 /// writer-preferring) and [`RecursiveRwLock`](crate::RecursiveRwLock) (`RECURSIVE = true`,
@@ -1047,8 +1118,4 @@ macro_rules! lock_api_rwlock {
 lock_api_rwlock!(RawRwLock<RECURSIVE>, init: Self::new(), reach: |lock| lock);
 
 #[cfg(loom)]
-lock_api_rwlock!(
-    crate::faces_model::ModelRwLock<RECURSIVE>,
-    init: crate::faces_model::ModelRwLock::new(),
-    reach: |lock| lock.get()
-);
+lock_api_rwlock!(ModelRwLock<RECURSIVE>, init: ModelRwLock::new(), reach: |lock| lock.get());
