@@ -408,36 +408,54 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
     /// Waits until readers may enter, then enters; false if `deadline` passed first.
     #[cold]
     fn read_slow(&self, deadline: Deadline) -> bool {
-        let mut state = spin_while(&self.state, Spin::LOCK, |s| !Self::readers_may_enter(s));
+        let state = spin_while(&self.state, Spin::LOCK, |s| !Self::readers_may_enter(s));
+        // A reader that gives up leaves READERS_WAITING set: it is cleared with WRITER and
+        // costs at most a needless wake.
+        self.sleep_then_take(
+            state,
+            READERS_WAITING,
+            deadline,
+            Self::readers_may_enter,
+            Self::plus_reader,
+        )
+    }
+
+    /// The one sleeping loop on `state` (a reader waiting to enter, a writer draining the
+    /// readers): once `ready(state)`, CAS it to `take(state)` and return true; until then set
+    /// `flag` (whoever makes the state ready wakes the sleepers it flags) and sleep. False if
+    /// `deadline` passed first, with `flag` left set.
+    fn sleep_then_take(
+        &self,
+        mut state: u32,
+        flag: u32,
+        deadline: Deadline,
+        ready: impl Fn(u32) -> bool,
+        take: impl Fn(u32) -> u32,
+    ) -> bool {
         loop {
-            if Self::readers_may_enter(state) {
-                // Acquire: as in try_read.
-                match self.state.compare_exchange_weak(
-                    state,
-                    Self::plus_reader(state),
-                    Acquire,
-                    Relaxed,
-                ) {
+            if ready(state) {
+                // Acquire: what the take grants (a read; the write once the last reader
+                // left) sees the last release of access, whose RMW heads the release
+                // sequence this CAS reads from.
+                match self.state.compare_exchange_weak(state, take(state), Acquire, Relaxed) {
                     Ok(_) => return true,
                     Err(now) => state = now,
                 }
                 continue;
             }
-            if state & READERS_WAITING == 0 {
-                // Relaxed: the futex re-checks the word; only WRITER's clearer reads the flag.
-                if let Err(now) =
-                    self.state.compare_exchange(state, state | READERS_WAITING, Relaxed, Relaxed)
+            if state & flag == 0 {
+                // Relaxed: the futex re-checks the word; only the flag's clearer reads it.
+                if let Err(now) = self.state.compare_exchange(state, state | flag, Relaxed, Relaxed)
                 {
                     state = now;
                     continue;
                 }
-                state |= READERS_WAITING;
+                state |= flag;
             }
             if futex::wait(&self.state, state, deadline) == Wait::TimedOut {
-                // The flag stays: it is cleared with WRITER and costs at most a needless wake.
                 return false;
             }
-            // Relaxed: a guess for the CAS above.
+            // Relaxed: a guess for the CAS, which orders.
             state = self.state.load(Relaxed);
         }
     }
@@ -551,37 +569,10 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
     /// With `WRITER` set, waits until no reader is inside. If `deadline` passes first, gives
     /// the slot back as `give_up` says and returns false.
     fn drain(&self, deadline: Deadline, give_up: GiveUp) -> bool {
-        let mut state = spin_while(&self.state, Spin::LOCK, |s| s & READERS != 0);
-        loop {
-            if state & READERS == 0 {
-                // Acquire: the readers' Release unlocks head release sequences this reads from.
-                match self.state.compare_exchange_weak(
-                    state,
-                    state & !DRAIN_SLEEPER,
-                    Acquire,
-                    Relaxed,
-                ) {
-                    Ok(_) => return true,
-                    Err(now) => state = now,
-                }
-                continue;
-            }
-            if state & DRAIN_SLEEPER == 0 {
-                // Relaxed: the futex re-checks the word.
-                if let Err(now) =
-                    self.state.compare_exchange(state, state | DRAIN_SLEEPER, Relaxed, Relaxed)
-                {
-                    state = now;
-                    continue;
-                }
-                state |= DRAIN_SLEEPER;
-            }
-            if futex::wait(&self.state, state, deadline) == Wait::TimedOut {
-                return self.give_up_drain(give_up);
-            }
-            // Relaxed: the CAS orders.
-            state = self.state.load(Relaxed);
-        }
+        let state = spin_while(&self.state, Spin::LOCK, |s| s & READERS != 0);
+        let no_readers = |s: u32| s & READERS == 0;
+        self.sleep_then_take(state, DRAIN_SLEEPER, deadline, no_readers, |s| s & !DRAIN_SLEEPER)
+            || self.give_up_drain(give_up)
     }
 
     /// A drain timed out: true if the readers left meanwhile (we hold the lock after all),
@@ -592,7 +583,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         let mut state = self.state.load(Relaxed);
         loop {
             if state & READERS == 0 {
-                // Acquire: as in drain.
+                // Acquire: as in sleep_then_take.
                 match self.state.compare_exchange_weak(
                     state,
                     state & !DRAIN_SLEEPER,
