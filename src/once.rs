@@ -248,17 +248,23 @@ impl Once {
         }
     }
 
+    /// Whether a call or a wait that found `state` is over: true once a run completed; a
+    /// panic, as parking_lot's, if a run panicked and the caller does not `force`.
+    fn finished(state: u32, force: bool) -> bool {
+        debug_assert!(is_consistent(state), "Once state {state:#x}");
+        if state & POISONED != 0 && !force {
+            panic!("Once instance has previously been poisoned");
+        }
+        state & DONE != 0
+    }
+
     #[cold]
     fn call_once_slow(&self, force: bool, f: &mut dyn FnMut(OnceState)) {
         // Acquire: every return or panic below relies on what the last run wrote.
         let mut state = self.state.load(Acquire);
         loop {
-            debug_assert!(is_consistent(state), "Once state {state:#x}");
-            if state & DONE != 0 {
+            if Self::finished(state, force) {
                 return;
-            }
-            if state & POISONED != 0 && !force {
-                panic!("Once instance has previously been poisoned");
             }
             if state & RUNNING == 0 {
                 let running = (state | RUNNING) & !POISONED;
@@ -288,14 +294,7 @@ impl Once {
     fn wait_slow(&self, force: bool) {
         // Acquire: as in call_once_slow.
         let mut state = self.state.load(Acquire);
-        loop {
-            debug_assert!(is_consistent(state), "Once state {state:#x}");
-            if state & DONE != 0 {
-                return;
-            }
-            if state & POISONED != 0 && !force {
-                panic!("Once instance has previously been poisoned");
-            }
+        while !Self::finished(state, force) {
             state = self.sleep_while_running(state);
         }
     }
