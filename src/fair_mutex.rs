@@ -170,8 +170,8 @@ pub type FairMutexGuard<'a, T> = ::lock_api::MutexGuard<'a, ModelFairLock, T>;
 pub type MappedFairMutexGuard<'a, T> = ::lock_api::MappedMutexGuard<'a, ModelFairLock, T>;
 
 /// The raw mutex of [`FairMutex`] under loom: a [`ModelLock`] whose every unlock is its
-/// fair one (as [`RawFairMutex`](crate::RawFairMutex) over a [`Lock`]; the lock_api traits
-/// are the same macro's, `src/fair_mutex.rs`).
+/// fair one (as [`RawFairMutex`] over a [`Lock`]; the lock_api traits are the same
+/// macro's, `fair_raw_mutex!` above).
 #[cfg(loom)]
 pub struct ModelFairLock(pub(crate) ModelLock);
 

@@ -290,8 +290,7 @@ pub use faces_model::{
 };
 #[cfg(loom)]
 pub use fair_mutex::ModelFairLock;
-pub use fair_mutex::RawFairMutex;
-pub use fair_mutex::{FairMutex, FairMutexGuard, MappedFairMutexGuard};
+pub use fair_mutex::{FairMutex, FairMutexGuard, MappedFairMutexGuard, RawFairMutex};
 pub use lock::{Lock, LockGuard};
 pub use mutex::RawThreadId;
 #[cfg(not(loom))]

@@ -50,8 +50,8 @@
 //! * **write unlock**: CAS `WRITER → 0` when nobody waits. Otherwise `fetch_and` clears
 //!   `WRITER` and the three waiting flags in one RMW, then wakes all readers if
 //!   `READERS_WAITING` was set and one slot waiter (bump `slot_wakes`, wake one) if
-//!   `SLOT_WAITERS` was. Both are woken: readers and the next
-//!   writer race, and the writer that gets the slot then drains the readers that won.
+//!   `SLOT_WAITERS` was. Both are woken: readers and the next writer race, and the writer
+//!   that gets the slot then drains the readers that won.
 //! * **upgradable read**: take the slot as `UPGRADABLE` + one reader (no drain: an
 //!   upgradable reader coexists with readers). **unlock**: drop both, release the slot.
 //! * **upgrade**: one RMW turns `UPGRADABLE` + our reader into `WRITER`, then drain the other
@@ -288,7 +288,7 @@ pub type MappedRecursiveRwLockWriteGuard<'a, T> =
 
 /// The raw reader-writer lock of [`RwLock`] (`RECURSIVE = false`) and [`RecursiveRwLock`]
 /// (`RECURSIVE = true`) under loom: a [`RawRwLock`] built on first use in the execution.
-/// Its lock_api traits are the real lock's own impls, written once (`src/rwlock.rs`).
+/// Its lock_api traits are the real lock's own impls, written once (`lock_api_rwlock!` below).
 #[cfg(loom)]
 pub struct ModelRwLock<const RECURSIVE: bool = false>(ModelCell<RawRwLock<RECURSIVE>>);
 
