@@ -58,7 +58,7 @@
 //!   when it looks and before it sleeps again, and a timed-out one on its way out, so it
 //!   never stays set with every counted thread asleep (which would lose every wake).
 //! * **fair release** (`release_fair`): with nobody counted, a plain release.
-//!   Otherwise set `HANDED_OFF` (the lock stays held) and wake one. Newcomers cannot take
+//!   Otherwise set `HANDED_OFF` (the lock stays held) and wake all. Newcomers cannot take
 //!   it: the fast path, the spin and a free-word take all need `LOCKED` clear. A counted
 //!   thread claims it, and one always will, because the count is exact (a stale "maybe
 //!   sleepers" flag, as std's lock keeps, would hand the lock to nobody) and *every*
@@ -72,7 +72,11 @@
 //!   lock handed to the sleepers, nor a bumping thread its own. (A rule that let such a
 //!   thread count itself but claim only after one wait deadlocked: a second handoff can
 //!   leave the word at the very value it counted at, so that it sleeps through the handoff
-//!   it is owed. Miri found it; `tests/loom/lock.rs` has the model.)
+//!   it is owed. Miri found it; `tests/loom/lock.rs` has the model.) The handoff wakes
+//!   all because a single wake reaches a sleeper of the OS's choosing (the futex
+//!   contract's "Any sleeper"): one waiting out the handoff would sleep again, and the
+//!   counted ones through the handoff (it hung a Windows run). The claim's losers sleep
+//!   again: a fair release is the slow path by design.
 //! * **bump**: with a sleeper counted, a fair release, then an acquire; else nothing.
 //! * **timeout**: a timed acquire whose deadline passes removes its count; a lock handed
 //!   to it, or found free, it takes on the way out and reports acquired (one waiting out a
@@ -407,10 +411,11 @@ impl Lock {
             }
             // Release: publish the critical section to the sleeper that claims it (its claim
             // is Acquire). A counted sleeper always claims: awake, it sees the word change;
-            // asleep, the wake below reaches one; timing out, it claims on its way out.
+            // asleep, the wake below reaches it; timing out, it claims on its way out. All,
+            // not one: a single wake may reach a thread waiting out this handoff (module doc).
             match self.state.compare_exchange(state, state | HANDED_OFF, Release, Relaxed) {
                 Ok(_) => {
-                    futex::wake_one(&self.state);
+                    futex::wake_all(&self.state);
                     return Ok(());
                 }
                 Err(now) => state = now,

@@ -31,6 +31,11 @@
 //! 6. **`wake_n` wakes at least `n`.** `wake_n(word, n)` wakes *at least*
 //!    `min(n, sleepers)` threads; waking more is allowed (they re-check and sleep again),
 //!    waking fewer would lose permits.
+//! 7. **Any sleeper.** A `wake_one` (or `wake_n`) reaches sleepers of the OS's choosing,
+//!    not the oldest: the highest priority first on Linux's real-time classes and macOS'
+//!    QoS. A protocol whose wake must reach one kind of sleeper among others on the same
+//!    word wakes all. The loom model wakes the last to sleep, so that loom finds a
+//!    protocol that leans on first-come order.
 //!
 //! # Implementations
 //!
