@@ -6,13 +6,35 @@
 //!   left of the deadline on every retry, and checks the clock before it believes a
 //!   timeout. `WaitOnAddress` may also return early for no reason: callers loop anyway.
 //! * Wake: there is no "wake n": `wake_n` uses the seam's single-wakes-then-all rule.
+//! * Wine (which CI runs the Windows tests on): Wine 8's `WakeByAddressAll` alerts the
+//!   sleepers but leaves them queued until each has run, so a `WakeByAddressSingle` just
+//!   after it can land on a thread that is already awake and wake nobody new: a lost wake
+//!   (it stranded a `FairMutex` handoff in CI). Under Wine `wake_one` therefore wakes all,
+//!   which the contract allows (the extra threads look and sleep again). Wine is known by
+//!   the `wine_get_version` export of its `ntdll.dll`, looked up once.
 
 use super::{AtomicU32, Expired};
+use std::sync::OnceLock;
 use std::time::Duration;
 use windows_sys::Win32::Foundation::{ERROR_TIMEOUT, GetLastError};
+use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
 use windows_sys::Win32::System::Threading::{
     INFINITE, WaitOnAddress, WakeByAddressAll, WakeByAddressSingle,
 };
+
+/// Whether this process runs on Wine rather than Windows. A `OnceLock` is fine here: it
+/// guards a one-time symbol look-up, not a word of any primitive's protocol.
+fn on_wine() -> bool {
+    static WINE: OnceLock<bool> = OnceLock::new();
+    *WINE.get_or_init(|| {
+        // SAFETY: both names are NUL-terminated literals; ntdll.dll is loaded in every
+        // Windows process, and a null module handle makes GetProcAddress return null.
+        unsafe {
+            let ntdll = GetModuleHandleA(c"ntdll.dll".as_ptr().cast());
+            !ntdll.is_null() && GetProcAddress(ntdll, c"wine_get_version".as_ptr().cast()).is_some()
+        }
+    })
+}
 
 pub(super) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> Expired {
     let millis = match timeout {
@@ -43,11 +65,17 @@ pub(super) fn wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -
 }
 
 pub(super) fn wake_one(word: &AtomicU32) {
+    if on_wine() {
+        return wake_all(word); // See the module doc.
+    }
     // SAFETY: only the address is used, to find the threads sleeping on it.
     unsafe { WakeByAddressSingle(word.as_ptr().cast_const().cast()) }
 }
 
 pub(super) fn wake_n(word: &AtomicU32, n: u32) {
+    if on_wine() {
+        return wake_all(word); // See the module doc.
+    }
     super::wake_n_by_singles(word, n, wake_one, wake_all);
 }
 
