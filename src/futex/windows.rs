@@ -8,10 +8,10 @@
 //! * Wake: there is no "wake n": `wake_n` uses the seam's single-wakes-then-all rule.
 //! * Wine (which CI runs the Windows tests on): Wine 8's `WakeByAddressAll` alerts the
 //!   sleepers but leaves them queued until each has run, so a `WakeByAddressSingle` just
-//!   after it can land on a thread that is already awake and wake nobody new: a lost wake
-//!   (it stranded a `FairMutex` handoff in CI). Under Wine `wake_one` therefore wakes all,
-//!   which the contract allows (the extra threads look and sleep again). Wine is known by
-//!   the `wine_get_version` export of its `ntdll.dll`, looked up once.
+//!   after it can land on a thread that is already awake and wake nobody new: a lost wake.
+//!   Under Wine `wake_one` and `wake_n` therefore wake all, which the contract allows (the
+//!   extra threads look and sleep again). Wine is known by the `wine_get_version` export
+//!   of its `ntdll.dll`, looked up once.
 
 use super::{AtomicU32, Expired};
 use std::sync::OnceLock;
