@@ -34,9 +34,11 @@
 
 #[cfg(not(loom))]
 use crate::lock::Lock;
-/// The guards' marker: `!Send` as parking_lot's by default; `Send` with the `send_guard`
-/// feature, as parking_lot's (sound here: a `Lock` may be released by any thread).
-#[cfg(all(not(loom), not(feature = "send_guard")))]
+/// The guards' marker, of every lock_api face here (mutexes and rwlocks): `!Send` as
+/// parking_lot's by default; `Send` with the `send_guard` feature, as parking_lot's (sound
+/// here: a `Lock` may be released by any thread, and the rwlocks track no owner either).
+/// Under loom always `!Send`.
+#[cfg(any(loom, not(feature = "send_guard")))]
 pub(crate) type GuardMarker = ::lock_api::GuardNoSend;
 /// The guards' marker: `Send`, by the `send_guard` feature.
 #[cfg(all(not(loom), feature = "send_guard"))]

@@ -108,9 +108,9 @@
 #[cfg(loom)]
 use crate::faces_model::ModelCell;
 use crate::futex::{self, Deadline, Wait};
+use crate::mutex::GuardMarker;
 use crate::spin::{Spin, spin_while};
 use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
-use ::lock_api::GuardNoSend;
 use core::fmt;
 use std::time::{Duration, Instant};
 
@@ -899,22 +899,22 @@ macro_rules! lock_api_rwlock {
             #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
             const INIT: Self = $init;
 
-            type SharedGuard = GuardNoSend;
-            type ExclusiveGuard = GuardNoSend;
+            type SharedGuard = GuardMarker;
+            type ExclusiveGuard = GuardMarker;
 
             #[inline]
-            fn lock_shared(&self) -> GuardNoSend {
+            fn lock_shared(&self) -> GuardMarker {
                 self.target().read();
-                GuardNoSend::new()
+                GuardMarker::new()
             }
 
             #[inline]
-            fn try_lock_shared(&self) -> Option<GuardNoSend> {
-                self.target().try_read().then(GuardNoSend::new)
+            fn try_lock_shared(&self) -> Option<GuardMarker> {
+                self.target().try_read().then(GuardMarker::new)
             }
 
             #[inline]
-            unsafe fn unlock_shared(&self, _guard: GuardNoSend) {
+            unsafe fn unlock_shared(&self, _guard: GuardMarker) {
                 if crate::sync::model_is_unwinding() {
                     return;
                 }
@@ -922,18 +922,18 @@ macro_rules! lock_api_rwlock {
             }
 
             #[inline]
-            fn lock_exclusive(&self) -> GuardNoSend {
+            fn lock_exclusive(&self) -> GuardMarker {
                 self.target().write();
-                GuardNoSend::new()
+                GuardMarker::new()
             }
 
             #[inline]
-            fn try_lock_exclusive(&self) -> Option<GuardNoSend> {
-                self.target().try_write().then(GuardNoSend::new)
+            fn try_lock_exclusive(&self) -> Option<GuardMarker> {
+                self.target().try_write().then(GuardMarker::new)
             }
 
             #[inline]
-            unsafe fn unlock_exclusive(&self, _guard: GuardNoSend) {
+            unsafe fn unlock_exclusive(&self, _guard: GuardMarker) {
                 if crate::sync::model_is_unwinding() {
                     return;
                 }
@@ -953,21 +953,21 @@ macro_rules! lock_api_rwlock {
         // unlocks and locks again in the same mode (the module doc says what fairness this
         // gives).
         unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockFair for $raw_type {
-            unsafe fn unlock_shared_fair(&self, guard: GuardNoSend) {
+            unsafe fn unlock_shared_fair(&self, guard: GuardMarker) {
                 // SAFETY: the caller holds a read lock, as `unlock_shared` requires.
                 unsafe { ::lock_api::RawRwLock::unlock_shared(self, guard) }
             }
 
-            unsafe fn unlock_exclusive_fair(&self, guard: GuardNoSend) {
+            unsafe fn unlock_exclusive_fair(&self, guard: GuardMarker) {
                 // SAFETY: the caller holds the write lock, as `unlock_exclusive` requires.
                 unsafe { ::lock_api::RawRwLock::unlock_exclusive(self, guard) }
             }
 
-            unsafe fn bump_shared(&self, _guard: &mut GuardNoSend) {
+            unsafe fn bump_shared(&self, _guard: &mut GuardMarker) {
                 self.target().bump_read();
             }
 
-            unsafe fn bump_exclusive(&self, _guard: &mut GuardNoSend) {
+            unsafe fn bump_exclusive(&self, _guard: &mut GuardMarker) {
                 self.target().bump_write();
             }
         }
@@ -976,7 +976,7 @@ macro_rules! lock_api_rwlock {
         // can enter in between; it is `Release`, so readers that enter next see the
         // writer's data.
         unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockDowngrade for $raw_type {
-            unsafe fn downgrade(&self, guard: GuardNoSend) -> GuardNoSend {
+            unsafe fn downgrade(&self, guard: GuardMarker) -> GuardMarker {
                 self.target().end_writer(ONE_READER);
                 guard
             }
@@ -989,20 +989,20 @@ macro_rules! lock_api_rwlock {
             type Duration = Duration;
             type Instant = Instant;
 
-            fn try_lock_shared_for(&self, timeout: Duration) -> Option<GuardNoSend> {
-                self.target().read_until(Deadline::after(timeout)).then(GuardNoSend::new)
+            fn try_lock_shared_for(&self, timeout: Duration) -> Option<GuardMarker> {
+                self.target().read_until(Deadline::after(timeout)).then(GuardMarker::new)
             }
 
-            fn try_lock_shared_until(&self, deadline: Instant) -> Option<GuardNoSend> {
-                self.target().read_until(deadline_at(deadline)).then(GuardNoSend::new)
+            fn try_lock_shared_until(&self, deadline: Instant) -> Option<GuardMarker> {
+                self.target().read_until(deadline_at(deadline)).then(GuardMarker::new)
             }
 
-            fn try_lock_exclusive_for(&self, timeout: Duration) -> Option<GuardNoSend> {
-                self.target().write_until(Deadline::after(timeout)).then(GuardNoSend::new)
+            fn try_lock_exclusive_for(&self, timeout: Duration) -> Option<GuardMarker> {
+                self.target().write_until(Deadline::after(timeout)).then(GuardMarker::new)
             }
 
-            fn try_lock_exclusive_until(&self, deadline: Instant) -> Option<GuardNoSend> {
-                self.target().write_until(deadline_at(deadline)).then(GuardNoSend::new)
+            fn try_lock_exclusive_until(&self, deadline: Instant) -> Option<GuardMarker> {
+                self.target().write_until(deadline_at(deadline)).then(GuardMarker::new)
             }
         }
 
@@ -1011,44 +1011,44 @@ macro_rules! lock_api_rwlock {
         // RMW turns it into WRITER, then the drain waits for the other readers, with
         // `Acquire`).
         unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgrade for $raw_type {
-            type UpgradableGuard = GuardNoSend;
+            type UpgradableGuard = GuardMarker;
 
-            fn lock_upgradable(&self) -> GuardNoSend {
+            fn lock_upgradable(&self) -> GuardMarker {
                 let taken = self.target().upgradable_until(Deadline::NEVER);
                 debug_assert!(taken);
-                GuardNoSend::new()
+                GuardMarker::new()
             }
 
-            fn try_lock_upgradable(&self) -> Option<GuardNoSend> {
-                self.target().try_upgradable().then(GuardNoSend::new)
+            fn try_lock_upgradable(&self) -> Option<GuardMarker> {
+                self.target().try_upgradable().then(GuardMarker::new)
             }
 
-            unsafe fn unlock_upgradable(&self, _guard: GuardNoSend) {
+            unsafe fn unlock_upgradable(&self, _guard: GuardMarker) {
                 if crate::sync::model_is_unwinding() {
                     return;
                 }
                 self.target().end_upgradable(true);
             }
 
-            unsafe fn upgrade(&self, guard: GuardNoSend) -> GuardNoSend {
+            unsafe fn upgrade(&self, guard: GuardMarker) -> GuardMarker {
                 self.target().upgrade();
                 guard
             }
 
-            unsafe fn try_upgrade(&self, guard: GuardNoSend) -> Result<GuardNoSend, GuardNoSend> {
+            unsafe fn try_upgrade(&self, guard: GuardMarker) -> Result<GuardMarker, GuardMarker> {
                 if self.target().try_upgrade() { Ok(guard) } else { Err(guard) }
             }
         }
 
         // SAFETY: as for `RawRwLockFair`.
         unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeFair for $raw_type {
-            unsafe fn unlock_upgradable_fair(&self, guard: GuardNoSend) {
+            unsafe fn unlock_upgradable_fair(&self, guard: GuardMarker) {
                 // SAFETY: the caller holds the upgradable lock, as `unlock_upgradable`
                 // requires.
                 unsafe { ::lock_api::RawRwLockUpgrade::unlock_upgradable(self, guard) }
             }
 
-            unsafe fn bump_upgradable(&self, _guard: &mut GuardNoSend) {
+            unsafe fn bump_upgradable(&self, _guard: &mut GuardMarker) {
                 self.target().bump_upgradable();
             }
         }
@@ -1056,12 +1056,12 @@ macro_rules! lock_api_rwlock {
         // SAFETY: each is one CAS that keeps our reader counted, so nobody can take the
         // lock exclusively in between; leaving WRITER is `Release`.
         unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeDowngrade for $raw_type {
-            unsafe fn downgrade_upgradable(&self, guard: GuardNoSend) -> GuardNoSend {
+            unsafe fn downgrade_upgradable(&self, guard: GuardMarker) -> GuardMarker {
                 self.target().end_upgradable(false);
                 guard
             }
 
-            unsafe fn downgrade_to_upgradable(&self, guard: GuardNoSend) -> GuardNoSend {
+            unsafe fn downgrade_to_upgradable(&self, guard: GuardMarker) -> GuardMarker {
                 self.target().end_writer(UPGRADABLE_READER);
                 guard
             }
@@ -1070,19 +1070,19 @@ macro_rules! lock_api_rwlock {
         // SAFETY: as for `RawRwLockUpgrade` and `RawRwLockTimed`: an upgrade that gives up
         // turns WRITER back into the upgradable read it started from, in one CAS.
         unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeTimed for $raw_type {
-            fn try_lock_upgradable_for(&self, timeout: Duration) -> Option<GuardNoSend> {
-                self.target().upgradable_until(Deadline::after(timeout)).then(GuardNoSend::new)
+            fn try_lock_upgradable_for(&self, timeout: Duration) -> Option<GuardMarker> {
+                self.target().upgradable_until(Deadline::after(timeout)).then(GuardMarker::new)
             }
 
-            fn try_lock_upgradable_until(&self, deadline: Instant) -> Option<GuardNoSend> {
-                self.target().upgradable_until(deadline_at(deadline)).then(GuardNoSend::new)
+            fn try_lock_upgradable_until(&self, deadline: Instant) -> Option<GuardMarker> {
+                self.target().upgradable_until(deadline_at(deadline)).then(GuardMarker::new)
             }
 
             unsafe fn try_upgrade_for(
                 &self,
-                guard: GuardNoSend,
+                guard: GuardMarker,
                 timeout: Duration,
-            ) -> Result<GuardNoSend, GuardNoSend> {
+            ) -> Result<GuardMarker, GuardMarker> {
                 if self.target().upgrade_until(Deadline::after(timeout)) {
                     Ok(guard)
                 } else {
@@ -1092,9 +1092,9 @@ macro_rules! lock_api_rwlock {
 
             unsafe fn try_upgrade_until(
                 &self,
-                guard: GuardNoSend,
+                guard: GuardMarker,
                 deadline: Instant,
-            ) -> Result<GuardNoSend, GuardNoSend> {
+            ) -> Result<GuardMarker, GuardMarker> {
                 if self.target().upgrade_until(deadline_at(deadline)) {
                     Ok(guard)
                 } else {

@@ -1,12 +1,14 @@
 //! parking_lot's cargo features, where this crate has them: run with
 //! `cargo test --test features --features arc_lock,send_guard` (without features only the
-//! defaults are checked). `serde`, `owning_ref` and `nightly` are checked to build by
-//! `cargo check --all-features`.
+//! defaults are checked). `serde`, `owning_ref` and `nightly` are checked to build (and lint
+//! clean) by `cargo clippy --all-targets --all-features`; `.ci/run` runs both.
 #![cfg(not(loom))]
 
 #[cfg(feature = "arc_lock")]
 use std::sync::Arc;
 use threading::{FairMutex, Mutex};
+#[cfg(feature = "send_guard")]
+use threading::{RecursiveRwLock, RwLock};
 
 /// Without `send_guard`, guards stay on their thread, as parking_lot's: that is checked by
 /// the type system only (a `Send` bound on a guard would not compile).
@@ -32,6 +34,17 @@ fn send_guard_makes_guards_send_and_another_thread_may_unlock() {
     let fair = FairMutex::new(());
     assert_send(&fair.lock());
     assert_send(&threading::MutexGuard::map(mutex.lock(), |v| v));
+    // The rwlocks' guards too, as parking_lot's: a reader released on another thread.
+    let rwlock = RwLock::new(1);
+    let reader = rwlock.read();
+    assert_send(&reader);
+    std::thread::scope(|s| s.spawn(move || assert_eq!(*reader, 1)).join().unwrap());
+    assert_send(&rwlock.write());
+    assert_send(&rwlock.upgradable_read());
+    let recursive = RecursiveRwLock::new(());
+    assert_send(&recursive.read());
+    *rwlock.write() = 2;
+    assert_eq!(*rwlock.read(), 2);
 }
 
 #[cfg(feature = "arc_lock")]

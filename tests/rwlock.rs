@@ -475,7 +475,7 @@ mod model {
     use std::time::Duration;
     use threading::RawRwLock;
     use threading::lock_api::{
-        GuardNoSend, RawRwLock as _, RawRwLockDowngrade as _, RawRwLockTimed as _,
+        RawRwLock as RawRwLockTrait, RawRwLockDowngrade as _, RawRwLockTimed as _,
         RawRwLockUpgrade as _, RawRwLockUpgradeDowngrade as _, RawRwLockUpgradeTimed as _,
     };
 
@@ -522,12 +522,15 @@ mod model {
         Duration::from_millis(n.into())
     }
 
+    /// The raw lock's guard (`Send` or not, by the `send_guard` feature).
+    type Guard = <RawRwLock as RawRwLockTrait>::SharedGuard;
+
     /// What this thread holds: the guards, which are the model.
     #[derive(Default)]
     struct Held {
-        readers: Vec<GuardNoSend>,
-        upgradable: Option<GuardNoSend>,
-        writer: Option<GuardNoSend>,
+        readers: Vec<Guard>,
+        upgradable: Option<Guard>,
+        writer: Option<Guard>,
     }
 
     fn run<const RECURSIVE: bool>(ops: &[Op]) -> Result<(), TestCaseError> {
