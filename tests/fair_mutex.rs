@@ -303,3 +303,44 @@ fn fair_and_plain_unlocks_bumps_and_timeouts_mixed_count_exactly() {
     assert_eq!(*mutex.lock(), 4 * PER_THREAD);
     assert_eq!(lock_sleepers(raw_of(&mutex)), 0, "a sleeper was left counted");
 }
+
+mod stress {
+    //! Contended fair unlocks, bumps and plain unlocks mixed, with a plain counter under the
+    //! lock: run by ThreadSanitizer and by Miri over several seeds (the `stress` filter), so
+    //! that a handoff that lets two threads in at once is a reported race.
+    use std::sync::Arc;
+    use std::thread;
+    use threading::{FairMutex, Mutex, MutexGuard};
+
+    #[test]
+    fn fair_unlocks_bumps_and_plain_unlocks_count_exactly() {
+        const THREADS: usize = 3;
+        const PER_THREAD: usize = if cfg!(miri) { 30 } else { 20_000 };
+        let mutex = Arc::new(Mutex::new(0usize));
+        let fair = Arc::new(FairMutex::new(0usize));
+        let handles: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let (mutex, fair) = (Arc::clone(&mutex), Arc::clone(&fair));
+                thread::spawn(move || {
+                    for i in 0..PER_THREAD {
+                        let mut guard = mutex.lock();
+                        *guard += 1;
+                        match (i + thread) % 3 {
+                            0 => MutexGuard::unlock_fair(guard),
+                            1 => {
+                                MutexGuard::bump(&mut guard);
+                                *guard += 1;
+                            }
+                            _ => drop(guard),
+                        }
+                        *fair.lock() += 1;
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().for_each(|h| h.join().unwrap());
+        let bumps = (0..THREADS).map(|t| (0..PER_THREAD).filter(|i| (i + t) % 3 == 1).count());
+        assert_eq!(*mutex.lock(), THREADS * PER_THREAD + bumps.sum::<usize>());
+        assert_eq!(*fair.lock(), THREADS * PER_THREAD);
+    }
+}

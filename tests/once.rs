@@ -234,3 +234,51 @@ fn calling_its_own_once_from_inside_the_run_panics_instead_of_hanging() {
     once.call_once_force(|_| inner.call_once(|| {}));
     assert!(inner.is_completed() && once.is_completed());
 }
+
+mod stress {
+    //! Many `Once`s, each raced by several threads: run by ThreadSanitizer and by Miri over
+    //! several seeds (the `stress` filter), so that a caller that returns before the winner's
+    //! writes are visible is a reported race.
+    use std::cell::UnsafeCell;
+    use std::sync::Arc;
+    use std::thread;
+    use threading::Once;
+
+    /// A value written once, by the closure that `once` runs.
+    struct Cell {
+        once: Once,
+        value: UnsafeCell<usize>,
+    }
+    // SAFETY: `value` is written only inside `once`'s closure and read only after
+    // `call_once` returned, which orders it after that write.
+    unsafe impl Sync for Cell {}
+
+    #[test]
+    fn racing_callers_run_each_once_once_and_all_see_its_value() {
+        const THREADS: usize = 4;
+        const ONCES: usize = if cfg!(miri) { 4 } else { 2_000 };
+        let cells: Arc<Vec<Cell>> = Arc::new(
+            (0..ONCES).map(|_| Cell { once: Once::new(), value: UnsafeCell::new(0) }).collect(),
+        );
+        let handles: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let cells = Arc::clone(&cells);
+                thread::spawn(move || {
+                    let mut ran = 0;
+                    for (index, cell) in cells.iter().enumerate() {
+                        cell.once.call_once(|| {
+                            // SAFETY: the only write, inside the one run.
+                            unsafe { *cell.value.get() = index + 1 };
+                            ran += 1;
+                        });
+                        // SAFETY: call_once returned: the run's write happened before.
+                        assert_eq!(unsafe { *cell.value.get() }, index + 1, "thread {thread}");
+                    }
+                    ran
+                })
+            })
+            .collect();
+        let runs: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(runs, ONCES);
+    }
+}
