@@ -208,6 +208,25 @@ fn abort_breaks_until_reset() {
     waiters.into_iter().for_each(|w| assert!(w.join().unwrap().is_ok()));
 }
 
+/// The last arrival releases the phase, then aborts at once, many times over: the party it
+/// released keeps its `Ok` however late it runs (CPython may raise `BrokenBarrierError`
+/// there), and its next wait fails.
+#[test]
+fn a_party_released_before_an_abort_keeps_its_ok() {
+    for _ in 0..200 {
+        let barrier = Arc::new(Barrier::new(2));
+        let waiter = thread::spawn({
+            let barrier = Arc::clone(&barrier);
+            move || (barrier.wait(), barrier.wait())
+        });
+        assert!(barrier.wait().is_ok());
+        barrier.abort();
+        let (released, next) = waiter.join().unwrap();
+        assert!(released.is_ok(), "a party released before the abort got {released:?}");
+        assert_eq!(next, Err(BrokenBarrierError));
+    }
+}
+
 #[test]
 fn a_panicking_action_breaks_the_barrier_and_keeps_unwinding() {
     let panics = Arc::new(AtomicUsize::new(1));

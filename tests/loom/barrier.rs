@@ -218,3 +218,22 @@ fn timeout_vs_reset() {
         assert_eq!(barrier.wait().unwrap() + other.join().unwrap(), 1);
     });
 }
+
+/// The last arrival aborts right after its own crossing: in every interleaving the other
+/// party, released by that crossing, still returns `Ok` however late it runs, and its next
+/// wait fails.
+#[test]
+fn a_party_released_before_an_abort_keeps_its_ok() {
+    check(|| {
+        let shared = Shared::new(Barrier::new(2));
+        let waiter = thread::spawn({
+            let shared = Arc::clone(&shared);
+            move || (shared.barrier.wait(), shared.barrier.wait())
+        });
+        assert!(shared.barrier.wait().is_ok());
+        shared.barrier.abort();
+        let (released, next) = waiter.join().unwrap();
+        assert!(released.is_ok());
+        assert!(next.is_err());
+    });
+}

@@ -1,13 +1,14 @@
 //! Loom checks of conditions that share a lock: two conditions over one `Lock` never wake
 //! each other's waiters, a notify racing a timeout on each is consumed or passed on, and
-//! a wait on an `RLock` condition releases every level and restores them.
+//! a wait on an `RLock` condition releases every level and restores them, and a
+//! `ReentrantCondition` (Python's `Condition()`) notified from a nested level wakes its waiter.
 
 use crate::check;
-use loom::cell::UnsafeCell;
+use loom::cell::{Cell, UnsafeCell};
 use loom::sync::Arc;
 use loom::thread;
 use std::time::Duration;
-use threading::{Condition, Lock, RLock, ReleaseError};
+use threading::{Condition, Lock, RLock, ReentrantCondition, ReleaseError};
 
 /// Two conditions over one lock, with data only touched under that lock.
 struct Pair {
@@ -103,5 +104,34 @@ fn rlock_condition_restores_recursion_after_a_wait() {
         });
         let woken = cond.lock().notify(1);
         assert_eq!(woken, usize::from(waiter.join().unwrap()));
+    });
+}
+
+/// `threading.Condition()` as a porter's class uses it: the producer takes the lock and,
+/// inside, a second level (a method that locks calling another), sets the item and notifies
+/// there; the consumer waits holding its only level. The consumer is never left asleep (a
+/// deadlock), and it sees the item (loom's `Cell` checks that the lock orders the accesses).
+#[test]
+fn reentrant_condition_notified_from_a_nested_level() {
+    check(|| {
+        let cond = Arc::new(ReentrantCondition::new(Cell::new(0usize)));
+        let producer = thread::spawn({
+            let cond = Arc::clone(&cond);
+            move || {
+                let outer = cond.lock();
+                let inner = cond.lock();
+                inner.set(7);
+                inner.notify_all();
+                drop(inner);
+                drop(outer);
+            }
+        });
+        let mut guard = cond.lock();
+        while guard.get() == 0 {
+            guard.wait();
+        }
+        assert_eq!(guard.get(), 7);
+        drop(guard);
+        producer.join().unwrap();
     });
 }
