@@ -738,6 +738,9 @@ impl<L: ConditionLock> fmt::Debug for ConditionGuard<'_, L> {
 /// `RefCell` or `Cell` inside, as with [`ReentrantMutex`](crate::ReentrantMutex): no
 /// `unsafe` in the caller's code.
 ///
+/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
+/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
+///
 /// **A wait needs the only level.** A wait releases every level of the lock, so if an
 /// outer guard of the same thread still existed, a `&T` borrowed from it could be alive
 /// while another thread takes the lock and changes the data. So

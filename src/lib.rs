@@ -122,7 +122,8 @@
 //!
 //! ```toml
 //! [dependencies]
-//! pythreading = "0.1"
+//! # Not on crates.io yet: a checkout of this repository (`pythreading = "0.1"` once published).
+//! pythreading = { path = "../threading" }
 //!
 //! # loom 0.7: the major version this crate uses under cfg(loom), so that one `loom::model`
 //! # drives your threads and our primitives alike.

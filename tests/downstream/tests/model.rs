@@ -10,7 +10,6 @@ use std::collections::VecDeque;
 use std::time::Duration;
 use threading::{Condition, Condvar, Event, Mutex, RwLock, Timer};
 
-// The crate docs (src/lib.rs, "Model-check your own code") show this test as it is.
 /// A producer puts 1, 2, 3 through a buffer of one item while the main thread takes them:
 /// they arrive in order, and neither side ever sleeps through the other's notify (loom
 /// reports a deadlock if one does, in any interleaving).
@@ -32,6 +31,8 @@ fn buffer_hands_over_every_item_in_order() {
     });
 }
 
+// README.md and the crate docs (both "Model-check your own code") show this test as it is
+// (tests/crate_docs.rs keeps them so).
 /// A handoff that notifies after unlocking (correct, and common): the waiter still never
 /// misses it, and sees the value.
 #[test]
