@@ -435,8 +435,9 @@ impl Lock {
         }
     }
 
-    /// [`release_fair`](Self::release_fair) for the loom models, where lock_api's faces are
-    /// left out (their `INIT` constants need `const` atomics).
+    /// [`release_fair`](Self::release_fair) for `tests/loom/lock.rs`, which models the lock
+    /// itself: under loom `Lock` implements no lock_api trait (`INIT` needs `const` atomics;
+    /// the faces go through `ModelLock`, built on first use, src/faces_model.rs).
     #[cfg(loom)]
     #[doc(hidden)]
     pub fn loom_release_fair(&self) -> Result<(), ReleaseError> {

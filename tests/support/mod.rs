@@ -1,6 +1,6 @@
 //! What the behaviour test files share: the proptest setting that shrinks under Miri.
 //!
-//! Miri (README, "Run the tests") interprets every step and is many thousand times slower
+//! Miri (CONTRIBUTING.md) interprets every step and is many thousand times slower
 //! than native code, so stress loops and proptest case counts shrink under `cfg(miri)`
 //! instead of being skipped: every path still runs, only fewer times. Loop counts shrink
 //! where they are declared (`if cfg!(miri) { .. } else { .. }`); proptest goes through here.
