@@ -36,6 +36,7 @@ fn condition_fits_in_24_bytes() {
 #[test]
 fn mutex_of_unit_is_one_word() {
     assert_eq!(size_of::<threading::Mutex<()>>(), 4);
+    assert_eq!(size_of::<threading::Mutex<u32>>(), 8);
 }
 
 #[test]
