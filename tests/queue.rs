@@ -559,6 +559,41 @@ mod model {
                 }
             }
         }
+
+        /// `SimpleQueue`: unbounded FIFO, no tasks, no shutdown; a get on an empty queue
+        /// only in its non-blocking forms.
+        #[test]
+        fn random_simple_queue_sequences_match_the_model(
+            ops in proptest::collection::vec(op(), 0..60),
+        ) {
+            let queue = SimpleQueue::new();
+            let mut model = VecDeque::new();
+            for op in ops {
+                match op {
+                    Op::Put(item) => {
+                        model.push_back(item);
+                        queue.put(item);
+                    }
+                    Op::PutTimeoutZero(item) => {
+                        model.push_back(item);
+                        queue.put_nowait(item);
+                    }
+                    Op::Get if !model.is_empty() => {
+                        prop_assert_eq!(queue.get(), Ok(model.pop_front().unwrap()));
+                    }
+                    Op::GetTimeoutZero => prop_assert_eq!(
+                        queue.get_timeout(Duration::ZERO),
+                        model.pop_front().ok_or(GetError::Empty)
+                    ),
+                    Op::Get | Op::TaskDone | Op::Shutdown(_) => prop_assert_eq!(
+                        queue.get_nowait(),
+                        model.pop_front().ok_or(GetError::Empty)
+                    ),
+                }
+                prop_assert_eq!(queue.qsize(), model.len());
+                prop_assert_eq!(queue.empty(), model.is_empty());
+            }
+        }
     }
 }
 
