@@ -146,7 +146,7 @@ impl ConditionLock for Lock {
     }
     #[inline]
     fn acquire_restore(&self, (): ()) {
-        Lock::acquire(self);
+        Lock::acquire_notified(self);
     }
     fn locked(&self) -> bool {
         Lock::locked(self)

@@ -195,7 +195,7 @@ impl RawCondvar {
                 // unwind while our node is queued (src/waiters.rs).
                 let _ = mutex.release();
             },
-            |()| mutex.acquire(),
+            |()| mutex.acquire_notified(),
         )
     }
 

@@ -36,6 +36,9 @@
 //!   sleeper whatever we do. Seeing it free, set `LOCKED` again; losing that race (another
 //!   thread took it first) just goes on with what is left of the same budget, which bounds
 //!   the phase without a clock.
+//!   A thread that a notify woke (a `Condition` or `Condvar` wait re-taking its lock) first
+//!   pauses a little, looking ever further apart (`acquire_notified`, [`Spin::NOTIFIED`]):
+//!   its notifier held the lock a moment ago and is most often about to let it go.
 //! * **sleep phase**: with the budget spent, count ourselves (`+SLEEPER`), unless a
 //!   handoff is pending (see the fair release), then loop: a free word is taken by a CAS
 //!   that sets `LOCKED` and removes our count in one step; a `HANDED_OFF` word is claimed
@@ -188,7 +191,18 @@ impl Lock {
     #[inline]
     pub fn acquire(&self) {
         if !self.try_acquire() {
-            let acquired = self.acquire_contended(Deadline::NEVER);
+            let acquired = self.acquire_contended(Spin::LOCK, Deadline::NEVER);
+            debug_assert!(acquired);
+        }
+    }
+
+    /// [`acquire`](Self::acquire) for a thread that a notify just woke (a `Condition` or
+    /// `Condvar` wait re-taking its lock): the notifier held this lock when it notified and
+    /// most likely lets it go soon, so the wait begins with a few pauses, looking ever
+    /// further apart ([`Spin::NOTIFIED`]), before the contended path's yields.
+    pub(crate) fn acquire_notified(&self) {
+        if !self.try_acquire() {
+            let acquired = self.acquire_contended(Spin::NOTIFIED, Deadline::NEVER);
             debug_assert!(acquired);
         }
     }
@@ -208,14 +222,14 @@ impl Lock {
     #[must_use = "the lock is only held if this returned true"]
     pub fn acquire_timeout(&self, timeout: Duration) -> bool {
         self.try_acquire()
-            || (!timeout.is_zero() && self.acquire_contended(Deadline::after(timeout)))
+            || (!timeout.is_zero() && self.acquire_contended(Spin::LOCK, Deadline::after(timeout)))
     }
 
     /// The slow path: spin on one budget (through lost races, see the module doc), then
     /// join the sleepers and sleep until the lock is ours or the deadline passes.
     #[cold]
-    fn acquire_contended(&self, deadline: Deadline) -> bool {
-        let mut spinner = Spin::LOCK.start();
+    fn acquire_contended(&self, spin: Spin, deadline: Deadline) -> bool {
+        let mut spinner = spin.start();
         loop {
             let state = spinner.spin_remaining_while(&self.state, |s| s & LOCKED != 0);
             if state & LOCKED != 0 {

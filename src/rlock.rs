@@ -186,7 +186,7 @@ impl RLock {
 
     /// Takes the lock and restores `depth` levels (Python's `_acquire_restore`).
     pub(crate) fn acquire_restore(&self, depth: u32) {
-        self.lock.acquire();
+        self.lock.acquire_notified();
         self.owner.store(current_thread_id(), Relaxed);
         self.depth.store(depth, Relaxed);
     }

@@ -38,6 +38,13 @@
 //!   acquire, critical section and release again and again on the lock's cache line, and
 //!   every look by a waiter pulls that line away from it. So [`Spin::LOCK`] only yields,
 //!   looking between yields, whose system call spaces the looks far apart.
+//! * **A notified waiter re-taking its lock looks after 1, 2, 4, ... pauses**
+//!   ([`Spin::NOTIFIED`], then the lock's yields). Its notifier held the lock when it
+//!   notified and most often lets it go within a few looks (a handoff, which the yields
+//!   alone made cost a time slice); where the lock is a busy stream instead (a queue's
+//!   producers and consumers), looks ever further apart seldom take its line from the
+//!   threads using it. Exponential back-off is the classic answer to a lock word watched
+//!   by a waiter (parking_lot's `SpinWait` pauses 2, 4, 8 times between its looks).
 //! * **A barrier spins as a handoff only if all its parties can run at once** (no more
 //!   parties than CPUs); otherwise the parties still to come need the CPUs, and its pauses
 //!   stay short and fixed before its yields ([`Spin::barrier`]).
@@ -50,7 +57,7 @@
 //!
 //! Tests: the unit tests below (fixed budgets convert to the tuned counts, the rate is
 //! cached and clamped, a budget is spent pauses first, yielding between slices and ending
-//! at a slow yield, then yields; the estimator's clamp and smoothing, which samples it accepts, the stamp table's
+//! at a slow yield, then yields; doubling looks spend the same budget in fewer looks; the estimator's clamp and smoothing, which samples it accepts, the stamp table's
 //! hashing, a sleep taking its stamp, and a real sleep + wake through the wrappers).
 
 use crate::futex::{self, Deadline, Wait};
@@ -85,6 +92,18 @@ pub(crate) struct Spin {
     /// Then give up the time slice this many times, looking after each: with more threads
     /// than cores, the thread we wait for may need this very CPU.
     yields: u32,
+    /// How far apart the looks between the pauses are.
+    looks: Looks,
+}
+
+/// How often a [`Spin`] looks at the word while it pauses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Looks {
+    /// After every pause: the change is seen as soon as it happens.
+    EveryPause,
+    /// After 1, 2, 4, ... pauses: soon if the change comes soon, and then rarely, so that
+    /// the looks take the line from the threads using it less and less often.
+    Doubling,
 }
 
 /// How long a [`Spin`] pauses before its yields.
@@ -104,17 +123,29 @@ impl Spin {
     /// happens, then 3 yields, so that a partner sharing our CPU can make it (BENCHMARKS.md,
     /// "Event ping-pong >= 10x the port", "Spinning when the partner shares our CPU" and
     /// "Spin budgets").
-    pub(crate) const HANDOFF: Spin = Spin { pauses: Pauses::AsLongAsABlock, yields: 3 };
+    pub(crate) const HANDOFF: Spin =
+        Spin { pauses: Pauses::AsLongAsABlock, yields: 3, looks: Looks::EveryPause };
 
     /// For a contended [`Lock`](crate::Lock): no pauses, 7 yields with a look after each (the
     /// module doc says why; parking_lot's count of yields). One budget covers the whole
     /// wait, lost races included.
-    pub(crate) const LOCK: Spin = Spin { pauses: Pauses::None, yields: 7 };
+    pub(crate) const LOCK: Spin =
+        Spin { pauses: Pauses::None, yields: 7, looks: Looks::EveryPause };
+
+    /// For a thread that a notify woke, re-taking the lock its notifier held when it
+    /// notified: pauses for [`MIN_BLOCK_NANOS`], looking after 1, 2, 4, ... of them, then
+    /// [`Spin::LOCK`]'s yields. The notifier's release most often comes within a few looks
+    /// (a handoff); where other threads keep the lock busy instead (a queue's producers and
+    /// consumers), the looks, ever further apart, seldom take its line from them (the
+    /// module doc).
+    pub(crate) const NOTIFIED: Spin =
+        Spin { pauses: Pauses::For(MIN_BLOCK_NANOS), yields: 7, looks: Looks::Doubling };
 
     /// For a [`Barrier`](crate::Barrier) of more parties than CPUs: 2.44 µs of pauses (100
     /// on the tuning machine), then up to 16 yields, because the parties still to arrive
     /// may need this very CPU (BENCHMARKS.md, "Barrier with 4 threads >= 3x std").
-    const BARRIER_CROWDED: Spin = Spin { pauses: Pauses::For(2_440), yields: 16 };
+    const BARRIER_CROWDED: Spin =
+        Spin { pauses: Pauses::For(2_440), yields: 16, looks: Looks::EveryPause };
 
     /// For a [`Barrier`](crate::Barrier) party waiting for the rest: with no more `parties`
     /// than CPUs, the handoff's pauses (the last party to arrive is running, somewhere);
@@ -136,6 +167,7 @@ impl Spin {
         if available_cpus() <= 1 {
             return Spinner::new(0, self.yields, 0, 0);
         }
+        let doubling = self.looks == Looks::Doubling;
         let nanos = match self.pauses {
             Pauses::None => 0,
             Pauses::For(nanos) => nanos,
@@ -148,8 +180,9 @@ impl Spin {
             // A long spin: a first look at whether this CPU is wanted after the least block
             // cost, then one per slice (the module doc).
             Spinner::new(pauses, self.yields, pauses_in(MIN_BLOCK_NANOS), slice)
+                .doubling_looks(doubling)
         } else {
-            Spinner::new(pauses, self.yields, 0, 0)
+            Spinner::new(pauses, self.yields, 0, 0).doubling_looks(doubling)
         }
     }
 }
@@ -256,13 +289,22 @@ pub(crate) struct Spinner {
     slice: u32,
     /// Pauses left before the next of those yields.
     until_yield: u32,
+    /// Pauses before the next look.
+    gap: u32,
+    /// Whether `gap` doubles after each look (else it stays 1).
+    doubling: bool,
 }
 
 impl Spinner {
     /// `pauses`, the first `first` of them, then every `slice`, a yield that ends the
     /// pauses if it was slow (0: none); then `yields`.
     fn new(pauses: u32, yields: u32, first: u32, slice: u32) -> Spinner {
-        Spinner { pauses, yields, slice, until_yield: first }
+        Spinner { pauses, yields, slice, until_yield: first, gap: 1, doubling: false }
+    }
+
+    /// The same budget, its looks 1, 2, 4, ... pauses apart if `doubling` ([`Looks`]).
+    fn doubling_looks(self, doubling: bool) -> Spinner {
+        Spinner { doubling, ..self }
     }
 
     /// Re-reads `word` while `busy(value)` holds and what remains of this budget lasts, and
@@ -284,26 +326,24 @@ impl Spinner {
         }
     }
 
-    /// Pauses (or yields) once, spending budget; false if none was left.
+    /// Pauses until the next look (or yields once), spending budget; false if none was
+    /// left.
     fn back_off(&mut self) -> bool {
         self.back_off_with(yield_was_quick)
     }
 
     /// [`back_off`](Self::back_off), with the slice's yield as `yield_once`, which says
     /// whether this CPU was free (a test's stand-in for [`yield_was_quick`]).
-    fn back_off_with(&mut self, yield_once: impl FnOnce() -> bool) -> bool {
+    fn back_off_with(&mut self, mut yield_once: impl FnMut() -> bool) -> bool {
         if self.pauses > 0 {
-            self.pauses -= 1;
-            if self.until_yield == 1 {
-                self.until_yield = self.slice;
-                if !yield_once() {
-                    // Another thread was waiting for this CPU: spinning on would take it
-                    // from such threads again, so on to the last yields and the sleep.
-                    self.pauses = 0;
+            for _ in 0..self.gap {
+                if self.pauses == 0 {
+                    break;
                 }
-            } else {
-                self.until_yield = self.until_yield.saturating_sub(1);
-                core::hint::spin_loop();
+                self.pause_once(&mut yield_once);
+            }
+            if self.doubling {
+                self.gap = self.gap.saturating_mul(2);
             }
             true
         } else if self.yields > 0 {
@@ -312,6 +352,22 @@ impl Spinner {
             true
         } else {
             false
+        }
+    }
+
+    /// One pause of the budget, or the slice's yield in its place (the module doc).
+    fn pause_once(&mut self, yield_once: &mut impl FnMut() -> bool) {
+        self.pauses -= 1;
+        if self.until_yield == 1 {
+            self.until_yield = self.slice;
+            if !yield_once() {
+                // Another thread was waiting for this CPU: spinning on would take it from
+                // such threads again, so on to the last yields and the sleep.
+                self.pauses = 0;
+            }
+        } else {
+            self.until_yield = self.until_yield.saturating_sub(1);
+            core::hint::spin_loop();
         }
     }
 }
@@ -571,6 +627,23 @@ mod tests {
     }
 
     #[test]
+    fn doubling_looks_spend_the_same_budget_in_fewer_looks() {
+        assert_eq!(Spin::NOTIFIED.pauses, Pauses::For(MIN_BLOCK_NANOS));
+        assert_eq!((Spin::NOTIFIED.yields, Spin::NOTIFIED.looks), (7, Looks::Doubling));
+        // 20 pauses: looks after 1, 2, 4, 8 more, then the last 5; then the one yield.
+        let mut spinner = Spinner::new(20, 1, 0, 0).doubling_looks(true);
+        let mut left = Vec::new();
+        while spinner.back_off_with(|| unreachable!("no slices")) {
+            left.push((spinner.pauses, spinner.yields));
+        }
+        assert_eq!(left, [(19, 1), (17, 1), (13, 1), (5, 1), (0, 1), (0, 0)]);
+        // Looks after every pause: one pause per look.
+        let mut spinner = Spinner::new(3, 0, 0, 0);
+        assert!(spinner.back_off_with(|| unreachable!("no slices")));
+        assert_eq!(spinner.pauses, 2);
+    }
+
+    #[test]
     fn a_long_spin_yields_after_its_first_slice_then_once_per_slice() {
         // 10 pauses; a yield in place of the 2nd, then of every 4th (6th, 10th); then 2 yields.
         let mut spinner = Spinner::new(10, 2, 2, 4);
@@ -605,8 +678,8 @@ mod tests {
     #[test]
     fn only_a_spin_longer_than_a_slice_is_sliced() {
         let rate = pauses_per_nanosecond();
-        let long = Spin { pauses: Pauses::For(4 * YIELD_EVERY_NANOS), yields: 3 }.start();
-        let short = Spin { pauses: Pauses::For(YIELD_EVERY_NANOS / 2), yields: 3 }.start();
+        let long = Spin { pauses: Pauses::For(4 * YIELD_EVERY_NANOS), ..Spin::HANDOFF }.start();
+        let short = Spin { pauses: Pauses::For(YIELD_EVERY_NANOS / 2), ..Spin::HANDOFF }.start();
         if available_cpus() > 1 {
             assert_eq!(long.slice, pauses_at_rate(YIELD_EVERY_NANOS, rate));
             assert_eq!(long.until_yield, pauses_at_rate(MIN_BLOCK_NANOS, rate));
