@@ -35,10 +35,10 @@
 //!   The spin reads through held-with-sleepers too: the release we wait for wakes a
 //!   sleeper whatever we do. Seeing it free, set `LOCKED` again; losing that race (another
 //!   thread took it first) just goes on with what is left of the same budget, which bounds
-//!   the phase without a clock.
-//!   A thread that a notify woke (a `Condition` or `Condvar` wait re-taking its lock) first
-//!   pauses a little, looking ever further apart (`acquire_notified`, [`Spin::NOTIFIED`]):
-//!   its notifier held the lock a moment ago and is most often about to let it go.
+//!   the phase without a clock. A `Condition` or `Condvar` wait re-taking its lock
+//!   (`acquire_notified`) first pauses a little, looking ever further apart
+//!   ([`Spin::NOTIFIED`]): most often a notify woke it, and its notifier, which held the
+//!   lock a moment ago, is about to let it go.
 //! * **sleep phase**: with the budget spent, count ourselves (`+SLEEPER`), unless a
 //!   handoff is pending (see the fair release), then loop: a free word is taken by a CAS
 //!   that sets `LOCKED` and removes our count in one step; a `HANDED_OFF` word is claimed
@@ -196,10 +196,11 @@ impl Lock {
         }
     }
 
-    /// [`acquire`](Self::acquire) for a thread that a notify just woke (a `Condition` or
-    /// `Condvar` wait re-taking its lock): the notifier held this lock when it notified and
-    /// most likely lets it go soon, so the wait begins with a few pauses, looking ever
-    /// further apart ([`Spin::NOTIFIED`]), before the contended path's yields.
+    /// [`acquire`](Self::acquire) for a `Condition` or `Condvar` wait re-taking its lock:
+    /// most often a notify woke it, and the notifier, which held this lock when it
+    /// notified, lets it go soon; so the wait begins with a few pauses, looking ever further
+    /// apart ([`Spin::NOTIFIED`]), before the contended path's yields. (A wait that timed
+    /// out spends the same few pauses: not worth telling the two apart.)
     pub(crate) fn acquire_notified(&self) {
         if !self.try_acquire() {
             let acquired = self.acquire_contended(Spin::NOTIFIED, Deadline::NEVER);

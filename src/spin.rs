@@ -40,11 +40,11 @@
 //!   looking between yields, whose system call spaces the looks far apart.
 //! * **A notified waiter re-taking its lock looks after 1, 2, 4, ... pauses**
 //!   ([`Spin::NOTIFIED`], then the lock's yields). Its notifier held the lock when it
-//!   notified and most often lets it go within a few looks (a handoff, which the yields
-//!   alone made cost a time slice); where the lock is a busy stream instead (a queue's
-//!   producers and consumers), looks ever further apart seldom take its line from the
-//!   threads using it. Exponential back-off is the classic answer to a lock word watched
-//!   by a waiter (parking_lot's `SpinWait` pauses 2, 4, 8 times between its looks).
+//!   notified and most often lets it go within a few looks: a handoff, in which a yield
+//!   only loses time. Where the lock is busy with a stream instead (a queue's producers
+//!   and consumers), looks ever further apart seldom take its line from the threads using
+//!   it. Exponential back-off is the classic answer to a waiter watching a lock word
+//!   (parking_lot's `SpinWait` pauses 1, 2, then 4 times before its yields).
 //! * **A barrier spins as a handoff only if all its parties can run at once** (no more
 //!   parties than CPUs); otherwise the parties still to come need the CPUs, and its pauses
 //!   stay short and fixed before its yields ([`Spin::barrier`]).
@@ -132,12 +132,9 @@ impl Spin {
     pub(crate) const LOCK: Spin =
         Spin { pauses: Pauses::None, yields: 7, looks: Looks::EveryPause };
 
-    /// For a thread that a notify woke, re-taking the lock its notifier held when it
-    /// notified: pauses for [`MIN_BLOCK_NANOS`], looking after 1, 2, 4, ... of them, then
-    /// [`Spin::LOCK`]'s yields. The notifier's release most often comes within a few looks
-    /// (a handoff); where other threads keep the lock busy instead (a queue's producers and
-    /// consumers), the looks, ever further apart, seldom take its line from them (the
-    /// module doc).
+    /// For a `Condition` or `Condvar` wait re-taking its lock: pauses for
+    /// [`MIN_BLOCK_NANOS`], looking after 1, 2, 4, ... of them, then [`Spin::LOCK`]'s
+    /// yields (the module doc says why).
     pub(crate) const NOTIFIED: Spin =
         Spin { pauses: Pauses::For(MIN_BLOCK_NANOS), yields: 7, looks: Looks::Doubling };
 

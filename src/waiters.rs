@@ -38,8 +38,9 @@
 //!
 //! * **wait** (the caller holds its lock): under `guard`, push the node at the tail; then
 //!   `unlock`, spin a little while the node is `WAITING`, CAS it `WAITING → SLEEPING` and
-//!   sleep on it while it stays `SLEEPING`. On `NOTIFIED`: `relock`, then **settle** by
-//!   taking `guard` once (the notifier that popped the node is done with it when it
+//!   sleep on it while it stays `SLEEPING`. On `NOTIFIED`: `relock` (every caller's is
+//!   `Lock::acquire_notified`: the notifier held that lock a moment ago), then **settle**
+//!   by taking `guard` once (the notifier that popped the node is done with it when it
 //!   releases `guard`). On a passed deadline, settle *first*, then `relock`: under `guard`
 //!   a `NOTIFIED` node was popped meanwhile (return notified: the notification `notify`
 //!   counted is consumed, never lost); any other node is still queued and unlinks itself,
