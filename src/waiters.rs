@@ -324,7 +324,14 @@ impl WaitQueue {
     unsafe fn unlink(&self, node: &Node) {
         let node_ptr: *const Node = node;
         // Relaxed: as in `push`.
-        self.queued.store(self.queued.load(Relaxed) - 1, Relaxed);
+        let queued = self.queued.load(Relaxed);
+        self.queued.store(queued - 1, Relaxed);
+        if queued == 1 {
+            // The only one: its links need not be read (its line is the waiter's).
+            // SAFETY: the caller holds `guard`, which protects `head`.
+            self.head.with_mut(|head| unsafe { *head = ptr::null() });
+            return;
+        }
         // SAFETY: the caller holds `guard`, which protects every queued node's links.
         let Links { prev, next } = node.links.with(|links| unsafe { *links });
         self.head.with_mut(|head| {
