@@ -57,8 +57,9 @@
 //!
 //! Tests: the unit tests below (fixed budgets convert to the tuned counts, the rate is
 //! cached and clamped, a budget is spent pauses first, yielding between slices and ending
-//! at a slow yield, then yields; doubling looks spend the same budget in fewer looks; the estimator's clamp and smoothing, which samples it accepts, the stamp table's
-//! hashing, a sleep taking its stamp, and a real sleep + wake through the wrappers).
+//! at a slow yield, then yields; doubling looks spend the same budget in fewer looks; the
+//! estimator's clamp and smoothing, which samples it accepts, the stamp table's hashing, a
+//! sleep taking its stamp, and a real sleep + wake through the wrappers).
 
 use crate::futex::{self, Deadline, Wait};
 use crate::sync::{AtomicU32, Ordering};
