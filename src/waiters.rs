@@ -326,22 +326,18 @@ impl WaitQueue {
         // Relaxed: as in `push`.
         let queued = self.queued.load(Relaxed);
         self.queued.store(queued - 1, Relaxed);
-        if queued == 1 {
-            // The only one: its links need not be read (its line is the waiter's).
-            // SAFETY: the caller holds `guard`, which protects `head`.
-            self.head.with_mut(|head| unsafe { *head = ptr::null() });
-            return;
-        }
-        // SAFETY: the caller holds `guard`, which protects every queued node's links.
-        let Links { prev, next } = node.links.with(|links| unsafe { *links });
         self.head.with_mut(|head| {
-            // SAFETY: the caller holds `guard`; `prev` and `next` are live queued nodes
-            // (their owners are blocked until they take `guard`).
+            // SAFETY: the caller holds `guard`, which protects `head` and every queued
+            // node's links; `prev` and `next` are live queued nodes (their owners are
+            // blocked until they take `guard`).
             unsafe {
-                if next == node_ptr {
-                    *head = ptr::null(); // It was the only one.
+                if queued == 1 {
+                    // It was the only one: its links need not be read (its line is the
+                    // waiter's, which a notify then moves once, for the flag).
+                    *head = ptr::null();
                     return;
                 }
+                let Links { prev, next } = node.links.with(|links| *links);
                 (*prev).links.with_mut(|links| (*links).next = next);
                 (*next).links.with_mut(|links| (*links).prev = prev);
                 if *head == node_ptr {
