@@ -165,7 +165,6 @@ impl Spin {
         if available_cpus() <= 1 {
             return Spinner::new(0, self.yields, 0, 0);
         }
-        let doubling = self.looks == Looks::Doubling;
         let nanos = match self.pauses {
             Pauses::None => 0,
             Pauses::For(nanos) => nanos,
@@ -178,10 +177,10 @@ impl Spin {
             // A long spin: a first look at whether this CPU is wanted after the least block
             // cost, then one per slice (the module doc).
             Spinner::new(pauses, self.yields, pauses_in(MIN_BLOCK_NANOS), slice)
-                .doubling_looks(doubling)
         } else {
-            Spinner::new(pauses, self.yields, 0, 0).doubling_looks(doubling)
+            Spinner::new(pauses, self.yields, 0, 0)
         }
+        .with_looks(self.looks)
     }
 }
 
@@ -287,22 +286,22 @@ pub(crate) struct Spinner {
     slice: u32,
     /// Pauses left before the next of those yields.
     until_yield: u32,
-    /// Pauses before the next look.
+    /// Pauses before the next look: 1, doubled after each look if `looks` says so.
     gap: u32,
-    /// Whether `gap` doubles after each look (else it stays 1).
-    doubling: bool,
+    /// How the looks are spaced (the budget's [`Spin::looks`]).
+    looks: Looks,
 }
 
 impl Spinner {
     /// `pauses`, the first `first` of them, then every `slice`, a yield that ends the
     /// pauses if it was slow (0: none); then `yields`.
     fn new(pauses: u32, yields: u32, first: u32, slice: u32) -> Spinner {
-        Spinner { pauses, yields, slice, until_yield: first, gap: 1, doubling: false }
+        Spinner { pauses, yields, slice, until_yield: first, gap: 1, looks: Looks::EveryPause }
     }
 
-    /// The same budget, its looks 1, 2, 4, ... pauses apart if `doubling` ([`Looks`]).
-    fn doubling_looks(self, doubling: bool) -> Spinner {
-        Spinner { doubling, ..self }
+    /// The same budget, its looks spaced as `looks` says.
+    fn with_looks(self, looks: Looks) -> Spinner {
+        Spinner { looks, ..self }
     }
 
     /// Re-reads `word` while `busy(value)` holds and what remains of this budget lasts, and
@@ -340,7 +339,7 @@ impl Spinner {
                 }
                 self.pause_once(&mut yield_once);
             }
-            if self.doubling {
+            if self.looks == Looks::Doubling {
                 self.gap = self.gap.saturating_mul(2);
             }
             true
@@ -629,7 +628,7 @@ mod tests {
         assert_eq!(Spin::NOTIFIED.pauses, Pauses::For(MIN_BLOCK_NANOS));
         assert_eq!((Spin::NOTIFIED.yields, Spin::NOTIFIED.looks), (7, Looks::Doubling));
         // 20 pauses: looks after 1, 2, 4, 8 more, then the last 5; then the one yield.
-        let mut spinner = Spinner::new(20, 1, 0, 0).doubling_looks(true);
+        let mut spinner = Spinner::new(20, 1, 0, 0).with_looks(Looks::Doubling);
         let mut left = Vec::new();
         while spinner.back_off_with(|| unreachable!("no slices")) {
             left.push((spinner.pauses, spinner.yields));
