@@ -190,10 +190,7 @@ impl Lock {
     /// Blocks until this thread holds the lock (`lock.acquire()`).
     #[inline]
     pub fn acquire(&self) {
-        if !self.try_acquire() {
-            let acquired = self.acquire_contended(Spin::LOCK, Deadline::NEVER);
-            debug_assert!(acquired);
-        }
+        self.acquire_spinning(Spin::LOCK);
     }
 
     /// [`acquire`](Self::acquire) for a `Condition` or `Condvar` wait re-taking its lock:
@@ -202,8 +199,14 @@ impl Lock {
     /// apart ([`Spin::NOTIFIED`]), before the contended path's yields. (A wait that timed
     /// out spends the same few pauses: not worth telling the two apart.)
     pub(crate) fn acquire_notified(&self) {
+        self.acquire_spinning(Spin::NOTIFIED);
+    }
+
+    /// Takes the lock, waiting with `spin` first if it is held.
+    #[inline]
+    fn acquire_spinning(&self, spin: Spin) {
         if !self.try_acquire() {
-            let acquired = self.acquire_contended(Spin::NOTIFIED, Deadline::NEVER);
+            let acquired = self.acquire_contended(spin, Deadline::NEVER);
             debug_assert!(acquired);
         }
     }
