@@ -294,6 +294,55 @@ fn timed_out_waiter_leaves_the_queue_in_order() {
 }
 
 #[test]
+fn the_oldest_waiter_leaving_lets_no_newcomer_overtake() {
+    // Once the oldest waiter is gone, by a timeout or a notify, a thread that comes while
+    // others still wait queues behind them, and one that comes to an empty queue is served
+    // first again.
+    let cond = Arc::new(Condition::new());
+    let (tx, rx) = mpsc::channel();
+    let timed_out = Arc::new(Event::new());
+    let oldest = thread::spawn({
+        let (cond, timed_out) = (Arc::clone(&cond), Arc::clone(&timed_out));
+        move || {
+            // Long enough for the next waiter to queue, also under Miri (whose clock runs
+            // with the instructions executed).
+            let timeout = Duration::from_millis(if cfg!(miri) { 5_000 } else { 20 });
+            let notified = cond.lock().wait_timeout(timeout);
+            timed_out.set();
+            notified
+        }
+    });
+    drop(until_waiters(&cond, 1));
+    let second = spawn_waiter(&cond, 1, &tx);
+    drop(until_waiters(&cond, 2));
+    timed_out.wait();
+    assert!(!oldest.join().unwrap());
+    let third = spawn_waiter(&cond, 2, &tx);
+    drop(until_waiters(&cond, 2));
+    assert_eq!(cond.lock().notify(1), 1);
+    assert_eq!(rx.recv().unwrap(), 1, "the newcomer did not overtake");
+    // The oldest is now 2; notified, it leaves 3 waiting, then 4 comes: 3 goes first.
+    let fourth = spawn_waiter(&cond, 3, &tx);
+    drop(until_waiters(&cond, 2));
+    assert_eq!(cond.lock().notify(1), 1);
+    assert_eq!(rx.recv().unwrap(), 2);
+    let fifth = spawn_waiter(&cond, 4, &tx);
+    drop(until_waiters(&cond, 2));
+    assert_eq!(cond.lock().notify(1), 1);
+    assert_eq!(rx.recv().unwrap(), 3);
+    assert_eq!(cond.lock().notify(1), 1);
+    assert_eq!(rx.recv().unwrap(), 4);
+    // An empty queue again: the next waiter is the oldest, and a notify still reaches it.
+    let sixth = spawn_waiter(&cond, 5, &tx);
+    assert_eq!(until_waiters(&cond, 1).notify_all(), 1);
+    assert_eq!(rx.recv().unwrap(), 5);
+    for handle in [second, third, fourth, fifth, sixth] {
+        handle.join().unwrap();
+    }
+    assert_eq!(waiters(&cond.lock()), 0);
+}
+
+#[test]
 fn wait_for_checks_first_and_loops_until_true() {
     let cond = Condition::new();
     let mut calls = 0;
