@@ -50,16 +50,38 @@ fn waiters(guard: &ConditionGuard<'_>) -> usize {
     digits.parse().unwrap()
 }
 
-/// Blocks (yielding) until `n` threads wait on `cond`; returns the guard.
+/// Blocks (yielding) until `n` threads wait on `cond`; returns the guard. Panics, rather
+/// than hang, if that takes a minute.
 fn until_waiters(cond: &Condition, n: usize) -> ConditionGuard<'_> {
+    let start = Instant::now();
     loop {
         let guard = cond.lock();
-        if waiters(&guard) == n {
+        let now = waiters(&guard);
+        if now == n {
             return guard;
         }
+        assert!(start.elapsed() < Duration::from_secs(60), "{now} waiters, never {n}");
         drop(guard);
         thread::yield_now();
     }
+}
+
+/// Spawns a thread that waits once with a short timeout, sets the returned event when its
+/// wait returned, and returns whether it was notified. The timeout must outlast the
+/// spawning and queueing of the waiters a test lines up behind it: 200 ms, and under Miri,
+/// whose clock runs with the instructions executed, 5 s.
+fn spawn_timed_waiter(cond: &Arc<Condition>) -> (thread::JoinHandle<bool>, Arc<Event>) {
+    let timed_out = Arc::new(Event::new());
+    let handle = thread::spawn({
+        let (cond, timed_out) = (Arc::clone(cond), Arc::clone(&timed_out));
+        move || {
+            let timeout = Duration::from_millis(if cfg!(miri) { 5_000 } else { 200 });
+            let notified = cond.lock().wait_timeout(timeout);
+            timed_out.set();
+            notified
+        }
+    });
+    (handle, timed_out)
 }
 
 /// Spawns a thread that waits once (untimed) and then sends `id`.
@@ -265,18 +287,7 @@ fn timed_out_waiter_leaves_the_queue_in_order() {
     let (tx, rx) = mpsc::channel();
     let first = spawn_waiter(&cond, 0, &tx);
     drop(until_waiters(&cond, 1));
-    let timed_out = Arc::new(Event::new());
-    let timed = thread::spawn({
-        let (cond, timed_out) = (Arc::clone(&cond), Arc::clone(&timed_out));
-        move || {
-            // Under Miri the clock runs with the instructions executed, so 20 ms can pass
-            // before the third waiter is spawned: the timeout must outlast that.
-            let timeout = Duration::from_millis(if cfg!(miri) { 5_000 } else { 20 });
-            let notified = cond.lock().wait_timeout(timeout);
-            timed_out.set();
-            notified
-        }
-    });
+    let (timed, timed_out) = spawn_timed_waiter(&cond);
     drop(until_waiters(&cond, 2));
     let last = spawn_waiter(&cond, 2, &tx);
     drop(until_waiters(&cond, 3));
@@ -300,18 +311,7 @@ fn the_oldest_waiter_leaving_lets_no_newcomer_overtake() {
     // first again.
     let cond = Arc::new(Condition::new());
     let (tx, rx) = mpsc::channel();
-    let timed_out = Arc::new(Event::new());
-    let oldest = thread::spawn({
-        let (cond, timed_out) = (Arc::clone(&cond), Arc::clone(&timed_out));
-        move || {
-            // Long enough for the next waiter to queue, also under Miri (whose clock runs
-            // with the instructions executed).
-            let timeout = Duration::from_millis(if cfg!(miri) { 5_000 } else { 20 });
-            let notified = cond.lock().wait_timeout(timeout);
-            timed_out.set();
-            notified
-        }
-    });
+    let (oldest, timed_out) = spawn_timed_waiter(&cond);
     drop(until_waiters(&cond, 1));
     let second = spawn_waiter(&cond, 1, &tx);
     drop(until_waiters(&cond, 2));
