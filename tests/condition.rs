@@ -685,9 +685,12 @@ mod shared_lock {
     use super::*;
     use threading::{Lock, RLock, ReleaseError};
 
-    /// Yields until `cond` has `n` waiters (its Debug output counts them).
+    /// Yields until `cond` has `n` waiters (its Debug output counts them); panics, rather
+    /// than hang, if that takes a minute.
     fn until_waiting<L: threading::ConditionLock>(cond: &Condition<L>, n: usize) {
+        let start = Instant::now();
         while !format!("{cond:?}").contains(&format!("waiters: {n}")) {
+            assert!(start.elapsed() < Duration::from_secs(60), "never {n} waiters: {cond:?}");
             thread::yield_now();
         }
     }
