@@ -496,6 +496,9 @@ fn assert_benchmark_consistent(out: &str) -> Vec<BenchColumn> {
     let rows: Vec<(u64, Vec<f64>)> = lines
         .iter()
         .filter_map(|l| {
+            // A cell is seconds, or "not measured" where the OS refused a worker of that
+            // row in every round (Wine does, now and then): NaN, left out of the best.
+            let l = l.replace("not measured", "NaN");
             let mut words = l.split_whitespace();
             let n = words.next()?.parse().ok()?;
             let cells: Option<Vec<f64>> = words.map(|w| w.parse().ok()).collect();
@@ -521,7 +524,9 @@ fn assert_benchmark_consistent(out: &str) -> Vec<BenchColumn> {
         .map(|(i, &name)| {
             let column: Vec<f64> = rows.iter().map(|r| r.1[i]).collect();
             let one = column[0];
-            let best = column.iter().copied().fold(f64::INFINITY, f64::min);
+            assert!(one.is_finite(), "{name}: no 1-worker time, which every row re-runs:\n{out}");
+            let best =
+                column.iter().copied().filter(|t| t.is_finite()).fold(f64::INFINITY, f64::min);
             let ratio = one / best;
             // "speed-up of NAME: F.FFx = 1 WORKER ONE s / BEST s with N, B.BB CPUs busy -> VERDICT"
             let prefix = format!("speed-up of {name}: ");
@@ -717,7 +722,13 @@ fn s14_benchmarking_leaves_out_a_run_whose_worker_process_was_refused() {
     let out = run_with_env("14_benchmarking", "0.01", &[(FAIL_SPAWN, "37")]);
     assert!(out.contains(&format!("refused on purpose ({FAIL_SPAWN}=37)")), "{out}");
     assert!(out.contains("processes is left out: not all of its workers started"), "{out}");
-    assert!(out.contains("1 thread(s) or process(es) could not be started"), "{out}");
+    // At least ours: the OS may refuse others too (Wine has refused a few of 60 at once).
+    let refused: usize = out
+        .lines()
+        .find_map(|line| line.split_once(" thread(s) or process(es) could not be started"))
+        .and_then(|(count, _)| count.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no count of refused starts:\n{out}"));
+    assert!(refused >= 1, "{out}");
     assert_benchmark_consistent(&out);
 }
 
