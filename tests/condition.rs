@@ -50,8 +50,12 @@ fn waiters(guard: &ConditionGuard<'_>) -> usize {
     digits.parse().unwrap()
 }
 
-/// Blocks (yielding) until `n` threads wait on `cond`; returns the guard. Panics, rather
-/// than hang, if that takes a minute.
+/// How long the helpers that yield until enough threads wait keep trying before they
+/// panic, rather than hang: far beyond what queueing a thread takes, even under load.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Blocks (yielding) until `n` threads wait on `cond`; returns the guard. Panics after
+/// [`PATIENCE`].
 fn until_waiters(cond: &Condition, n: usize) -> ConditionGuard<'_> {
     let start = Instant::now();
     loop {
@@ -60,7 +64,7 @@ fn until_waiters(cond: &Condition, n: usize) -> ConditionGuard<'_> {
         if now == n {
             return guard;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "{now} waiters, never {n}");
+        assert!(start.elapsed() < PATIENCE, "{now} waiters, never {n}");
         drop(guard);
         thread::yield_now();
     }
@@ -685,12 +689,12 @@ mod shared_lock {
     use super::*;
     use threading::{Lock, RLock, ReleaseError};
 
-    /// Yields until `cond` has `n` waiters (its Debug output counts them); panics, rather
-    /// than hang, if that takes a minute.
+    /// Yields until `cond` has `n` waiters (its Debug output counts them); panics after
+    /// [`PATIENCE`].
     fn until_waiting<L: threading::ConditionLock>(cond: &Condition<L>, n: usize) {
         let start = Instant::now();
         while !format!("{cond:?}").contains(&format!("waiters: {n}")) {
-            assert!(start.elapsed() < Duration::from_secs(60), "never {n} waiters: {cond:?}");
+            assert!(start.elapsed() < PATIENCE, "never {n} waiters: {cond:?}");
             thread::yield_now();
         }
     }
