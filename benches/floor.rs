@@ -1,7 +1,7 @@
-//! The floors of ARCHITECTURE.md ("Performance targets"), re-measured: an uncontended CAS + swap pair (the least a
-//! lock's acquire + release can cost), a spinning two-thread handoff round trip (the least a
-//! ping-pong can cost without sleeping), a futex wake with no sleeper (the cost of a
-//! needless wake), a futex wait/wake round trip (the cost of sleeping on each handoff) and
+//! The floors of BENCHMARKS.md ("Targets"), re-measured: an uncontended CAS + swap pair
+//! (the least a lock's acquire + release can cost), a spinning two-thread handoff round trip
+//! (the least a ping-pong can cost without sleeping), a futex wake with no sleeper (the cost
+//! of a needless wake), a futex wait/wake round trip (the cost of sleeping on each handoff) and
 //! how long the crate's bounded spin of 100 loads lasts.
 
 use criterion::{Criterion, criterion_group, criterion_main};

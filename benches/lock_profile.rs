@@ -1,4 +1,4 @@
-//! The contended Lock without criterion: what BENCHMARKS.md calls the plain loop.
+//! The contended Lock without criterion, profiled (BENCHMARKS.md, "How to run").
 //!
 //! Criterion gives one number per scenario; tuning the contended `Lock` needed the *why*
 //! behind it. For 2, 4 and 8 threads, ours and `parking_lot::Mutex` alternately, this

@@ -9,7 +9,8 @@
 //!    and resident memory while pending), then all firing with 10,000 deadlines per second
 //!    (the latest and the number of functions that began over 50 ms late). The
 //!    thread-per-timer way is measured beside ours where this system has room for that many
-//!    threads. The numbers are printed; BENCHMARKS.md records runs on a quiet machine.
+//!    threads. The numbers are printed; BENCHMARKS.md ("Targets") records runs on a quiet
+//!    machine.
 
 use criterion::{Criterion, criterion_group};
 use std::time::Duration;

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Prints the benchmark table of BENCHMARKS.md from criterion's results.
+"""Prints every criterion scenario with its peers and its verdict against the targets of
+BENCHMARKS.md ("Targets"), from criterion's results.
 
 Usage: report.py DIR   where DIR is either a criterion directory (target/criterion) or the
 output of rounds.sh (one criterion-like tree per round, 1/, 2/, ...). Each number is the

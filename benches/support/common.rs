@@ -9,8 +9,8 @@ use std::sync::atomic::AtomicU64;
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// Short warm-up and measurement, 20 samples: every scenario of ARCHITECTURE.md's target table in well
-/// under 8 minutes on 2 cores. Command-line flags (`--quick`, `--sample-size`, ...) still
+/// Short warm-up and measurement, 20 samples: every scenario of BENCHMARKS.md's target table
+/// in well under 8 minutes on 2 cores. Command-line flags (`--quick`, `--sample-size`, ...) still
 /// override this, because `criterion_group!` applies `configure_from_args` afterwards.
 pub fn config() -> Criterion {
     Criterion::default()
