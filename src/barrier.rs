@@ -63,10 +63,11 @@
 //! waiters; `scripts/teeth/` shows those tests catch a dropped wake, a weakened ordering
 //! and a timeout that forgets to break the barrier.
 
+use crate::block_cost;
 use crate::error::BrokenBarrierError;
 use crate::futex::{Deadline, Wait};
 use crate::lock::{Lock, LockGuard};
-use crate::spin::{self, Spin, spin_while};
+use crate::spin::{Spin, spin_while};
 use crate::sync::{AtomicU32, Ordering::*, UnsafeCell};
 use core::fmt;
 use std::time::Duration;
@@ -454,7 +455,7 @@ impl Barrier {
         // Relaxed: only the futex's atomic check orders this against the changer's swap.
         match self.state.fetch_update(Relaxed, Relaxed, |w| (w | SLEEPERS == seen).then_some(seen))
         {
-            Ok(_) => spin::sleep(&self.state, seen, deadline),
+            Ok(_) => block_cost::sleep(&self.state, seen, deadline),
             Err(_) => Wait::Woken,
         }
     }
@@ -465,7 +466,7 @@ impl Barrier {
         // Release: publishes what the releasing thread saw (every arrival's writes, the
         // action's) to waiters that return without taking the lock.
         if self.state.swap(new & !SLEEPERS, Release) & SLEEPERS != 0 {
-            spin::wake_all(&self.state);
+            block_cost::wake_all(&self.state);
         }
     }
 

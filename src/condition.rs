@@ -60,6 +60,7 @@
 //! `scripts/teeth/condition_*.toml` and `shared_lock_*.toml` show those tests catch the
 //! bugs they name.
 
+use crate::condition_lock::ConditionLock;
 use crate::error::ReleaseError;
 use crate::futex::Deadline;
 use crate::lock::Lock;
@@ -69,169 +70,7 @@ use crate::waiters::WaitQueue;
 use core::fmt;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
-use std::sync::Arc;
 use std::time::Duration;
-
-/// A lock a [`Condition`] can wait on: [`Lock`], [`RLock`], and references and `Arc`s of
-/// them. Sealed: the condition relies on exactly how these release and re-take, so its
-/// items are the crate's own (hidden) and no other type can implement it.
-pub trait ConditionLock {
-    /// What a wait must restore: nothing for a `Lock`, the recursion depth for an `RLock`.
-    #[doc(hidden)]
-    type Saved;
-    /// Makes a guard `!Send` where the lock is owned by a thread (`RLock`).
-    #[doc(hidden)]
-    type GuardMarker;
-    #[doc(hidden)]
-    fn acquire(&self);
-    #[doc(hidden)]
-    fn try_acquire(&self) -> bool;
-    #[doc(hidden)]
-    fn acquire_timeout(&self, timeout: Duration) -> bool;
-    #[doc(hidden)]
-    fn release(&self) -> Result<(), ReleaseError>;
-    /// Python's `_is_owned()`: `Ok` if the caller may wait and notify.
-    #[doc(hidden)]
-    fn held(&self) -> Result<(), ReleaseError>;
-    /// Releases completely; the caller holds the lock (`held` said so).
-    #[doc(hidden)]
-    fn release_save(&self) -> Self::Saved;
-    #[doc(hidden)]
-    fn acquire_restore(&self, saved: Self::Saved);
-    #[doc(hidden)]
-    fn locked(&self) -> bool;
-    /// The address of the lock itself: equal for every condition sharing it.
-    #[doc(hidden)]
-    fn address(&self) -> *const ();
-    /// The seal: code outside this crate cannot name the argument's type, so it cannot
-    /// write this method.
-    #[doc(hidden)]
-    fn sealed(_: sealed::Seal)
-    where
-        Self: Sized;
-}
-
-mod sealed {
-    /// Nameable only inside the crate (a public type in a private module).
-    pub struct Seal;
-}
-
-impl ConditionLock for Lock {
-    type Saved = ();
-    type GuardMarker = ();
-    fn sealed(_: sealed::Seal) {}
-    #[inline]
-    fn acquire(&self) {
-        Lock::acquire(self);
-    }
-    #[inline]
-    fn try_acquire(&self) -> bool {
-        Lock::try_acquire(self)
-    }
-    fn acquire_timeout(&self, timeout: Duration) -> bool {
-        Lock::acquire_timeout(self, timeout)
-    }
-    #[inline]
-    fn release(&self) -> Result<(), ReleaseError> {
-        Lock::release(self)
-    }
-    fn held(&self) -> Result<(), ReleaseError> {
-        if self.locked() { Ok(()) } else { Err(ReleaseError::Unlocked) }
-    }
-    #[inline]
-    fn release_save(&self) {
-        // Err only if another thread released our lock meanwhile (a Lock is not owned):
-        // then there is nothing left to release.
-        let _ = Lock::release(self);
-    }
-    #[inline]
-    fn acquire_restore(&self, (): ()) {
-        Lock::acquire_notified(self);
-    }
-    fn locked(&self) -> bool {
-        Lock::locked(self)
-    }
-    fn address(&self) -> *const () {
-        (self as *const Lock).cast()
-    }
-}
-
-impl ConditionLock for RLock {
-    type Saved = u32;
-    type GuardMarker = *const ();
-    fn sealed(_: sealed::Seal) {}
-    fn acquire(&self) {
-        RLock::acquire(self);
-    }
-    fn try_acquire(&self) -> bool {
-        RLock::try_acquire(self)
-    }
-    fn acquire_timeout(&self, timeout: Duration) -> bool {
-        RLock::acquire_timeout(self, timeout)
-    }
-    fn release(&self) -> Result<(), ReleaseError> {
-        RLock::release(self)
-    }
-    fn held(&self) -> Result<(), ReleaseError> {
-        if self.is_owned() { Ok(()) } else { Err(ReleaseError::NotOwner) }
-    }
-    fn release_save(&self) -> u32 {
-        RLock::release_save(self)
-    }
-    fn acquire_restore(&self, depth: u32) {
-        RLock::acquire_restore(self, depth);
-    }
-    fn locked(&self) -> bool {
-        RLock::locked(self)
-    }
-    fn address(&self) -> *const () {
-        (self as *const RLock).cast()
-    }
-}
-
-/// Forwards every operation to the lock behind a reference or an `Arc`.
-macro_rules! forward {
-    ($($ty:ty),*) => {$(
-        impl<L: ConditionLock> ConditionLock for $ty {
-            type Saved = L::Saved;
-            type GuardMarker = L::GuardMarker;
-            fn sealed(_: sealed::Seal) {}
-            #[inline]
-            fn acquire(&self) {
-                (**self).acquire()
-            }
-            #[inline]
-            fn try_acquire(&self) -> bool {
-                (**self).try_acquire()
-            }
-            fn acquire_timeout(&self, timeout: Duration) -> bool {
-                (**self).acquire_timeout(timeout)
-            }
-            #[inline]
-            fn release(&self) -> Result<(), ReleaseError> {
-                (**self).release()
-            }
-            fn held(&self) -> Result<(), ReleaseError> {
-                (**self).held()
-            }
-            #[inline]
-            fn release_save(&self) -> L::Saved {
-                (**self).release_save()
-            }
-            #[inline]
-            fn acquire_restore(&self, saved: L::Saved) {
-                (**self).acquire_restore(saved)
-            }
-            fn locked(&self) -> bool {
-                (**self).locked()
-            }
-            fn address(&self) -> *const () {
-                (**self).address()
-            }
-        }
-    )*};
-}
-forward!(&L, Arc<L>);
 
 /// A condition variable over a lock: Python's `threading.Condition`.
 ///
@@ -664,12 +503,19 @@ impl<L: ConditionLock> ConditionGuard<'_, L> {
     /// let mut guard = cond.lock();
     /// assert!(!guard.wait_for_timeout(|| false, Duration::from_millis(10)));
     /// ```
-    pub fn wait_for_timeout(
+    pub fn wait_for_timeout(&mut self, predicate: impl FnMut() -> bool, timeout: Duration) -> bool {
+        self.wait_for_until(predicate, Deadline::after(timeout), |_| {})
+    }
+
+    /// The loop of [`wait_for_timeout`](Self::wait_for_timeout), one deadline for every
+    /// wait, with `before_each_wait` called just before each wait
+    /// ([`ReentrantCondition`](crate::ReentrantCondition) checks its rule there).
+    pub(crate) fn wait_for_until(
         &mut self,
         mut predicate: impl FnMut() -> bool,
-        timeout: Duration,
+        deadline: Deadline,
+        mut before_each_wait: impl FnMut(&Self),
     ) -> bool {
-        let deadline = Deadline::after(timeout);
         loop {
             if predicate() {
                 return true;
@@ -680,6 +526,7 @@ impl<L: ConditionLock> ConditionGuard<'_, L> {
             if deadline.has_passed() {
                 return false;
             }
+            before_each_wait(self);
             if !self.condition.wait_until(deadline) {
                 return predicate();
             }
@@ -713,6 +560,13 @@ impl<L: ConditionLock> ConditionGuard<'_, L> {
     }
 }
 
+impl ConditionGuard<'_, RLock> {
+    /// How many levels of the `RLock` the calling thread holds (this guard's among them).
+    pub(crate) fn levels_held(&self) -> u32 {
+        self.condition.lock.depth()
+    }
+}
+
 impl<L: ConditionLock> Drop for ConditionGuard<'_, L> {
     #[inline]
     fn drop(&mut self) {
@@ -728,212 +582,5 @@ impl<L: ConditionLock> Drop for ConditionGuard<'_, L> {
 impl<L: ConditionLock> fmt::Debug for ConditionGuard<'_, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConditionGuard").field("waiters", &self.condition.queue.len()).finish()
-    }
-}
-
-/// Python's `threading.Condition()` with the data it guards inside: a [`Condition`] over
-/// its own [`RLock`] that owns a `T`, reached only through a guard. The holder may take it
-/// again (each guard one level, each giving `&T`), so methods that lock it can call each
-/// other, as a Python class's methods do under `with self.cond:`. Mutate through a
-/// `RefCell` or `Cell` inside, as with [`ReentrantMutex`](crate::ReentrantMutex): no
-/// `unsafe` in the caller's code.
-///
-/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
-/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
-///
-/// **A wait needs the only level.** A wait releases every level of the lock, so if an
-/// outer guard of the same thread still existed, a `&T` borrowed from it could be alive
-/// while another thread takes the lock and changes the data. So
-/// [`wait`](ReentrantConditionGuard::wait) and its timed forms panic, before releasing
-/// anything, when this thread holds more than one level; with one level, the wait borrows
-/// that one guard mutably, so no reference to the data can outlive the release.
-///
-/// ```
-/// use std::cell::RefCell;
-/// use std::collections::VecDeque;
-/// use std::thread;
-/// use threading::ReentrantCondition;
-///
-/// /// A porter's bounded buffer on `threading.Condition()`: methods that lock re-enter.
-/// struct Buffer {
-///     cond: ReentrantCondition<RefCell<VecDeque<u32>>>,
-///     capacity: usize,
-/// }
-///
-/// impl Buffer {
-///     fn len(&self) -> usize {
-///         self.cond.lock().borrow().len() // `with self.cond: return len(self.items)`
-///     }
-///     fn put(&self, item: u32) {
-///         let mut guard = self.cond.lock();
-///         while self.len() >= self.capacity { // re-enters, then back to one level
-///             guard.wait();
-///         }
-///         guard.borrow_mut().push_back(item);
-///         guard.notify_all();
-///     }
-///     fn get(&self) -> u32 {
-///         let mut guard = self.cond.lock();
-///         guard.wait_for(|items| !items.borrow().is_empty());
-///         let item = guard.borrow_mut().pop_front().unwrap();
-///         guard.notify_all();
-///         item
-///     }
-/// }
-///
-/// let buffer = Buffer { cond: ReentrantCondition::new(RefCell::new(VecDeque::new())), capacity: 2 };
-/// thread::scope(|s| {
-///     s.spawn(|| (0..10).for_each(|i| buffer.put(i)));
-///     assert_eq!((0..10).map(|_| buffer.get()).sum::<u32>(), 45);
-/// });
-/// ```
-pub struct ReentrantCondition<T> {
-    condition: Condition<RLock>,
-    data: T,
-}
-
-// SAFETY: the data is only reached through guards, which exist only on the thread that
-// holds the RLock (they are not Send) and end before it is released: by their drop, or by a
-// wait, which needs the only guard mutably (so no borrow of the data from it lives) and
-// refuses while other levels (other guards) exist. So one thread at a time uses `T`, and
-// the RLock's release/acquire orders one thread's use before the next's: `T: Send` is
-// enough, as for `ReentrantMutex`.
-unsafe impl<T: Send> Sync for ReentrantCondition<T> {}
-
-impl<T> ReentrantCondition<T> {
-    /// A condition over its own free `RLock`, guarding `data`.
-    pub fn new(data: T) -> Self {
-        ReentrantCondition { condition: Condition::reentrant(), data }
-    }
-
-    /// Takes the lock (or one more level of it), `with cond:`; the guard derefs to the data.
-    pub fn lock(&self) -> ReentrantConditionGuard<'_, T> {
-        ReentrantConditionGuard { guard: self.condition.lock(), data: &self.data }
-    }
-
-    /// [`lock`](Self::lock) if it is free or already this thread's, without waiting.
-    pub fn try_lock(&self) -> Option<ReentrantConditionGuard<'_, T>> {
-        let guard = self.condition.try_lock()?;
-        Some(ReentrantConditionGuard { guard, data: &self.data })
-    }
-
-    /// The data, without locking: `&mut self` proves nobody else can reach it.
-    pub fn get_mut(&mut self) -> &mut T {
-        &mut self.data
-    }
-
-    /// The data, consuming the condition.
-    pub fn into_inner(self) -> T {
-        self.data
-    }
-}
-
-impl<T: Default> Default for ReentrantCondition<T> {
-    fn default() -> Self {
-        Self::new(T::default())
-    }
-}
-
-/// The lock's state, not the data (which the caller may not be allowed to reach).
-impl<T> fmt::Debug for ReentrantCondition<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReentrantCondition").field("condition", &self.condition).finish()
-    }
-}
-
-/// One level of a [`ReentrantCondition`]'s lock: derefs to the data, waits and notifies.
-/// Not `Send`: the level belongs to the thread that took it.
-#[must_use = "the condition's lock is released as soon as the guard is dropped"]
-pub struct ReentrantConditionGuard<'a, T> {
-    guard: ConditionGuard<'a, RLock>,
-    data: &'a T,
-}
-
-impl<T> ReentrantConditionGuard<'_, T> {
-    /// Refuses a wait that would release levels other guards of this thread still hold.
-    #[track_caller]
-    fn assert_only_level(&self) {
-        let depth = self.guard.condition.lock.depth();
-        assert!(
-            depth == 1,
-            "ReentrantCondition: wait with {depth} levels of the lock held by this thread; a \
-             wait releases every level, so data borrowed through the outer guards could \
-             change under them: wait through the only guard"
-        );
-    }
-
-    /// `cond.wait()`: releases the lock, sleeps until notified, takes it back. No spurious
-    /// wakeups.
-    ///
-    /// # Panics
-    /// If this thread holds more than one level (see [`ReentrantCondition`]); nothing is
-    /// released then.
-    #[track_caller]
-    pub fn wait(&mut self) {
-        self.assert_only_level();
-        self.guard.wait();
-    }
-
-    /// `cond.wait(timeout=t)`: false if the timeout expired.
-    ///
-    /// # Panics
-    /// As [`wait`](Self::wait).
-    #[track_caller]
-    pub fn wait_timeout(&mut self, timeout: Duration) -> bool {
-        self.assert_only_level();
-        self.guard.wait_timeout(timeout)
-    }
-
-    /// `cond.wait_for(predicate)`: the predicate gets the data, and is checked first.
-    ///
-    /// # Panics
-    /// As [`wait`](Self::wait), if it has to wait.
-    #[track_caller]
-    pub fn wait_for(&mut self, mut predicate: impl FnMut(&T) -> bool) {
-        let data = self.data;
-        while !predicate(data) {
-            self.wait();
-        }
-    }
-
-    /// `cond.wait_for(predicate, timeout=t)`: the last value of the predicate.
-    ///
-    /// # Panics
-    /// As [`wait`](Self::wait), if it has to wait.
-    #[track_caller]
-    pub fn wait_for_timeout(
-        &mut self,
-        mut predicate: impl FnMut(&T) -> bool,
-        timeout: Duration,
-    ) -> bool {
-        let data = self.data;
-        if predicate(data) {
-            return true;
-        }
-        self.assert_only_level();
-        self.guard.wait_for_timeout(|| predicate(data), timeout)
-    }
-
-    /// `cond.notify(n)`: wakes the `n` oldest waiters; returns how many.
-    pub fn notify(&self, n: usize) -> usize {
-        self.guard.notify(n)
-    }
-
-    /// `cond.notify_all()`: wakes every waiter; returns how many.
-    pub fn notify_all(&self) -> usize {
-        self.guard.notify_all()
-    }
-}
-
-impl<T> core::ops::Deref for ReentrantConditionGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        self.data
-    }
-}
-
-impl<T> fmt::Debug for ReentrantConditionGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.guard.fmt(f)
     }
 }

@@ -38,8 +38,9 @@
 //! publish data written before `set`. `tests/futex_calls.rs`: `set` with no waiter makes no
 //! system call.
 
+use crate::block_cost;
 use crate::futex::{Deadline, Wait};
-use crate::spin::{self, Spin, spin_while};
+use crate::spin::{Spin, spin_while};
 use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
 use core::fmt;
 use std::time::Duration;
@@ -117,7 +118,7 @@ impl Event {
             .unwrap_or_else(|s| s);
         debug_assert!(is_consistent(old), "Event state {old:#x}: sleepers on a raised flag");
         if old & SLEEPERS != 0 {
-            spin::wake_all(&self.state);
+            block_cost::wake_all(&self.state);
         }
     }
 
@@ -164,7 +165,7 @@ impl Event {
                     continue;
                 }
             }
-            if spin::sleep(&self.state, asleep, deadline) == Wait::TimedOut {
+            if block_cost::sleep(&self.state, asleep, deadline) == Wait::TimedOut {
                 return was_set(self.state.load(Acquire));
             }
             state = self.state.load(Acquire);

@@ -134,34 +134,11 @@
 //! unexpected_cfgs = { level = "warn", check-cfg = ["cfg(loom)"] }
 //! ```
 //!
-//! `tests/model.rs` (in the repository this is `tests/downstream/tests/model.rs`, run by CI;
-//! the buggy variants beside it are checked to fail):
+//! `tests/model.rs` (this is the repository's `tests/user_model.rs`, which CI runs from a
+//! crate of its own, `tests/downstream`, as a user's crate runs it):
 //!
 //! ```ignore
-//! #![cfg(loom)]
-//!
-//! use loom::sync::Arc;
-//! use loom::thread;
-//! use threading::{Condvar, Mutex};
-//!
-//! #[test]
-//! fn a_notify_after_the_unlock_is_not_lost() {
-//!     loom::model(|| {
-//!         let slot = Arc::new((Mutex::new(None), Condvar::new()));
-//!         let sender = {
-//!             let slot = Arc::clone(&slot);
-//!             thread::spawn(move || {
-//!                 *slot.0.lock() = Some(7);
-//!                 slot.1.notify_one();
-//!             })
-//!         };
-//!         let mut value = slot.0.lock();
-//!         slot.1.wait_while(&mut value, |value| value.is_none());
-//!         assert_eq!(*value, Some(7));
-//!         drop(value);
-//!         sender.join().unwrap();
-//!     });
-//! }
+#![doc = include_str!("../tests/user_model.rs")]
 //! ```
 //!
 //! ```sh
@@ -243,24 +220,26 @@
 #![warn(unsafe_op_in_unsafe_fn)]
 
 mod barrier;
+mod block_cost;
 mod condition;
-mod condvar;
+mod condition_lock;
 mod error;
 mod event;
-#[cfg(loom)]
-mod faces_model;
-mod fair_mutex;
+mod faces;
+mod fork;
 mod futex;
 mod lock;
-mod mutex;
 mod once;
 mod queue;
+mod raw_condvar;
+mod reentrant_condition;
 mod rlock;
 mod rwlock;
 mod scheduler;
 mod semaphore;
 mod spin;
 mod sync;
+mod thread_id;
 mod timer;
 mod timer_report;
 mod waiters;
@@ -275,48 +254,31 @@ pub use ::lock_api::{
     ArcRwLockWriteGuard,
 };
 pub use barrier::Barrier;
-pub use condition::{
-    Condition, ConditionGuard, ConditionLock, ReentrantCondition, ReentrantConditionGuard,
-};
+pub use condition::{Condition, ConditionGuard};
+pub use condition_lock::ConditionLock;
 pub use error::{BrokenBarrierError, GetError, PutError, ReleaseError, TaskDoneError, TimerError};
 pub use event::Event;
-// Under loom the same faces over raw types built on first use (src/faces_model.rs says why).
-#[cfg(not(loom))]
-pub use condvar::Condvar;
-pub use condvar::{RawCondvar, WaitTimeoutResult};
 #[cfg(loom)]
-pub use faces_model::{
-    Condvar, MappedMutexGuard, MappedReentrantMutexGuard, ModelCondvar, ModelLock, Mutex,
-    MutexGuard, ReentrantMutex, ReentrantMutexGuard,
+pub use faces::Model;
+/// Under loom only, hidden: the bare raw locks for the crate's own loom suite
+/// (`src/faces/loom_shims.rs`).
+#[cfg(loom)]
+#[doc(hidden)]
+pub use faces::loom_shims;
+pub use faces::{
+    Condvar, FairMutex, FairMutexGuard, MappedFairMutexGuard, MappedMutexGuard,
+    MappedRecursiveRwLockReadGuard, MappedRecursiveRwLockWriteGuard, MappedReentrantMutexGuard,
+    MappedRwLockReadGuard, MappedRwLockWriteGuard, Mutex, MutexGuard, RawCondvar, RawFairMutex,
+    RawMutex, RawRwLock, RawRwLockRecursive, RawThreadId, RecursiveRwLock,
+    RecursiveRwLockReadGuard, RecursiveRwLockUpgradableReadGuard, RecursiveRwLockWriteGuard,
+    ReentrantMutex, ReentrantMutexGuard, RwLock, RwLockReadGuard, RwLockUpgradableReadGuard,
+    RwLockWriteGuard, WaitTimeoutResult,
 };
-#[cfg(loom)]
-pub use fair_mutex::ModelFairLock;
-pub use fair_mutex::{FairMutex, FairMutexGuard, MappedFairMutexGuard, RawFairMutex};
 pub use lock::{Lock, LockGuard};
-pub use mutex::RawThreadId;
-#[cfg(not(loom))]
-pub use mutex::{
-    MappedMutexGuard, MappedReentrantMutexGuard, Mutex, MutexGuard, ReentrantMutex,
-    ReentrantMutexGuard,
-};
-/// The raw lock under [`Mutex`]: [`Lock`] (as `parking_lot::RawMutex`).
-#[cfg(not(loom))]
-pub type RawMutex = Lock;
-/// The raw lock under [`Mutex`] under loom: [`ModelLock`].
-#[cfg(loom)]
-pub type RawMutex = ModelLock;
 pub use once::{Once, OnceState};
 pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
+pub use reentrant_condition::{ReentrantCondition, ReentrantConditionGuard};
 pub use rlock::{RLock, RLockGuard};
-#[cfg(loom)]
-pub use rwlock::ModelRwLock;
-pub use rwlock::{
-    MappedRecursiveRwLockReadGuard, MappedRecursiveRwLockWriteGuard, MappedRwLockReadGuard,
-    MappedRwLockWriteGuard, RecursiveRwLock, RecursiveRwLockReadGuard,
-    RecursiveRwLockUpgradableReadGuard, RecursiveRwLockWriteGuard, RwLock, RwLockReadGuard,
-    RwLockUpgradableReadGuard, RwLockWriteGuard,
-};
-pub use rwlock::{RawRwLock, RawRwLockRecursive};
 pub use semaphore::{BoundedSemaphore, BoundedSemaphoreGuard, Semaphore, SemaphoreGuard};
 pub use timer::Timer;
 
@@ -348,6 +310,21 @@ pub mod diagnostics {
     /// ```
     pub fn lock_sleepers(lock: &crate::Lock) -> u32 {
         lock.sleepers()
+    }
+
+    /// Whether a writer (or an upgrading reader) owns `lock`'s writer slot and waits for
+    /// the readers inside to leave, right now. While it is true, new readers of an
+    /// [`RwLock`](crate::RwLock) wait; those of a [`RecursiveRwLock`](crate::RecursiveRwLock)
+    /// do not. A test that needs a writer really waiting waits for this to turn true.
+    ///
+    /// ```
+    /// let lock = threading::RwLock::new(());
+    /// let raw = unsafe { lock.raw() };
+    /// assert!(!threading::diagnostics::rwlock_writer_waits(raw));
+    /// ```
+    #[cfg(not(loom))]
+    pub fn rwlock_writer_waits<const RECURSIVE: bool>(lock: &crate::RawRwLock<RECURSIVE>) -> bool {
+        lock.writer_waits_for_readers()
     }
 
     /// How many timers, process-wide, fired but could not run their function because the

@@ -453,22 +453,6 @@ impl Lock {
         }
     }
 
-    /// [`release_fair`](Self::release_fair) for `tests/loom/lock.rs`, which models the lock
-    /// itself: under loom `Lock` implements no lock_api trait (`INIT` needs `const` atomics;
-    /// the faces go through `ModelLock`, built on first use, src/faces_model.rs).
-    #[cfg(loom)]
-    #[doc(hidden)]
-    pub fn loom_release_fair(&self) -> Result<(), ReleaseError> {
-        self.release_fair()
-    }
-
-    /// [`bump`](Self::bump) for the loom models.
-    #[cfg(loom)]
-    #[doc(hidden)]
-    pub fn loom_bump(&self) {
-        self.bump();
-    }
-
     /// How many threads are in the sleep phase of an acquire right now (counted before
     /// they first sleep, until they leave with the lock or give up).
     pub(crate) fn sleepers(&self) -> u32 {

@@ -11,8 +11,7 @@
 //! Three fields (the table and the invariant are on the struct's fields): an inner
 //! [`Lock`], the owner's thread id and the re-entry depth.
 //!
-//! Thread ids come from a per-thread `thread_local!` filled from a global counter, so ids
-//! are never reused (an address of a thread-local could be, once its thread has exited).
+//! The owner is a thread id of the crate's own (`src/thread_id.rs`), never reused.
 //!
 //! # The protocol
 //!
@@ -37,7 +36,8 @@
 
 use crate::error::ReleaseError;
 use crate::lock::Lock;
-use crate::sync::{AtomicU32, AtomicUsize, Ordering::Relaxed, const_fn_unless_loom, thread_local};
+use crate::sync::{AtomicU32, AtomicUsize, Ordering::Relaxed, const_fn_unless_loom};
+use crate::thread_id;
 use core::fmt;
 use core::marker::PhantomData;
 use std::time::Duration;
@@ -71,7 +71,7 @@ pub struct RLock {
     /// | field | meaning |
     /// |---|---|
     /// | `lock` | held by the owner, slept on by the other threads that want it |
-    /// | `owner` | the id of the holding thread (see `current_thread_id`), `0` when free |
+    /// | `owner` | the id of the holding thread (`src/thread_id.rs`), `0` when free |
     /// | `depth` | how many times the owner has acquired it; only the owner touches it |
     ///
     /// Invariant, exact as the owner sees it (other threads may read stale values):
@@ -80,22 +80,6 @@ pub struct RLock {
     lock: Lock,
     owner: AtomicUsize,
     depth: AtomicU32,
-}
-
-/// The id of the calling thread: unique among all threads the process ever ran, never 0.
-#[allow(clippy::missing_const_for_thread_local)] // loom's thread_local! has no const form.
-pub(crate) fn current_thread_id() -> usize {
-    // A std atomic even under loom: ids need only be unique, not model-checked.
-    static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
-    thread_local! {
-        static ID: core::cell::Cell<usize> = core::cell::Cell::new(0);
-    }
-    ID.with(|id| {
-        if id.get() == 0 {
-            id.set(NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-        }
-        id.get()
-    })
 }
 
 impl RLock {
@@ -108,7 +92,7 @@ impl RLock {
 
     /// Blocks until this thread holds the lock, at once if it already does.
     pub fn acquire(&self) {
-        if !self.reenter(current_thread_id()) {
+        if !self.reenter(thread_id::current()) {
             self.lock.acquire();
             self.become_owner();
         }
@@ -117,13 +101,13 @@ impl RLock {
     /// Takes the lock if it is free or already ours, without waiting.
     #[must_use = "the lock is only held if this returned true"]
     pub fn try_acquire(&self) -> bool {
-        self.reenter(current_thread_id()) || (self.lock.try_acquire() && self.become_owner())
+        self.reenter(thread_id::current()) || (self.lock.try_acquire() && self.become_owner())
     }
 
     /// Waits at most `timeout` for the lock; true if it is now held (at once if already ours).
     #[must_use = "the lock is only held if this returned true"]
     pub fn acquire_timeout(&self, timeout: Duration) -> bool {
-        self.reenter(current_thread_id())
+        self.reenter(thread_id::current())
             || (self.lock.acquire_timeout(timeout) && self.become_owner())
     }
 
@@ -147,7 +131,7 @@ impl RLock {
 
     /// Records this thread as the holder of the freshly acquired inner lock.
     fn become_owner(&self) -> bool {
-        self.owner.store(current_thread_id(), Relaxed);
+        self.owner.store(thread_id::current(), Relaxed);
         self.depth.store(1, Relaxed);
         true
     }
@@ -187,7 +171,7 @@ impl RLock {
     /// Takes the lock and restores `depth` levels (Python's `_acquire_restore`).
     pub(crate) fn acquire_restore(&self, depth: u32) {
         self.lock.acquire_notified();
-        self.owner.store(current_thread_id(), Relaxed);
+        self.owner.store(thread_id::current(), Relaxed);
         self.depth.store(depth, Relaxed);
     }
 
@@ -205,7 +189,7 @@ impl RLock {
 
     /// Whether the calling thread holds this lock (Python's `_is_owned()`).
     pub fn is_owned(&self) -> bool {
-        self.owner.load(Relaxed) == current_thread_id()
+        self.owner.load(Relaxed) == thread_id::current()
     }
 
     /// Acquires (or re-enters) and returns a guard that releases once on drop (`with rlock:`).

@@ -105,14 +105,10 @@
 //! [`upgrade`]: lock_api::RwLockUpgradableReadGuard::upgrade
 //! [`downgrade`]: lock_api::RwLockWriteGuard::downgrade
 
-#[cfg(loom)]
-use crate::faces_model::ModelCell;
 use crate::futex::{self, Deadline, Wait};
-use crate::mutex::GuardMarker;
 use crate::spin::{Spin, spin_while};
 use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
 use core::fmt;
-use std::time::{Duration, Instant};
 
 const WRITER: u32 = 1;
 const UPGRADABLE: u32 = 1 << 1;
@@ -137,184 +133,9 @@ fn is_consistent(s: u32) -> bool {
         && implies(UPGRADABLE, READERS)
 }
 
-/// A reader-writer lock that owns its data: `lock_api::RwLock` over [`RawRwLock`], as
-/// `parking_lot::RwLock`. `RwLock::new` is `const`.
-///
-/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
-/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
-///
-/// ```
-/// use threading::{RwLock, RwLockUpgradableReadGuard};
-///
-/// static CONFIG: RwLock<Vec<String>> = RwLock::new(Vec::new());
-///
-/// CONFIG.write().push("a".into());
-/// let (r1, r2) = (CONFIG.read(), CONFIG.read()); // readers share
-/// assert!(CONFIG.try_write().is_none());
-/// drop((r1, r2));
-///
-/// let seen = CONFIG.upgradable_read(); // shares with readers, excludes writers
-/// if !seen.contains(&"b".to_string()) {
-///     let mut write = RwLockUpgradableReadGuard::upgrade(seen); // nobody gets in between
-///     write.push("b".into());
-/// }
-/// assert_eq!(*CONFIG.read(), ["a", "b"]);
-/// ```
-///
-/// # Reading twice deadlocks while a writer waits
-///
-/// The lock is writer-preferring, as parking_lot's: once a writer waits for the readers to
-/// leave, [`read`](lock_api::RwLock::read) (and `upgradable_read`) wait behind it, so a
-/// stream of readers cannot starve writers. So a thread that already holds a read guard and
-/// calls `read` again deadlocks if a writer started waiting in between: the writer waits for
-/// the first guard, the second `read` waits for the writer. parking_lot users keep running
-/// into this (its issue #212 for nested reads, #101 and #489 for the same policy around
-/// upgradable reads). Code that may read recursively uses [`RecursiveRwLock`], whose readers
-/// never wait for a merely waiting writer (at the cost of writers that can starve).
-///
-/// Fairness: `unlock_fair` and `bump` do not hand the lock to a waiter (the module doc of
-/// `src/rwlock.rs` says exactly what they do).
-#[cfg(not(loom))]
-pub type RwLock<T> = ::lock_api::RwLock<RawRwLock, T>;
-
-/// Shared access to an [`RwLock`]'s data until dropped.
-#[cfg(not(loom))]
-pub type RwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, RawRwLock, T>;
-
-/// Exclusive access to an [`RwLock`]'s data until dropped.
-#[cfg(not(loom))]
-pub type RwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, RawRwLock, T>;
-
-/// Shared access that excludes writers and other upgradable readers, and can be upgraded
-/// to exclusive access atomically.
-#[cfg(not(loom))]
-pub type RwLockUpgradableReadGuard<'a, T> = ::lock_api::RwLockUpgradableReadGuard<'a, RawRwLock, T>;
-
-/// An [`RwLockReadGuard`] narrowed to part of the data by `RwLockReadGuard::map`.
-#[cfg(not(loom))]
-pub type MappedRwLockReadGuard<'a, T> = ::lock_api::MappedRwLockReadGuard<'a, RawRwLock, T>;
-
-/// An [`RwLockWriteGuard`] narrowed to part of the data by `RwLockWriteGuard::map`.
-#[cfg(not(loom))]
-pub type MappedRwLockWriteGuard<'a, T> = ::lock_api::MappedRwLockWriteGuard<'a, RawRwLock, T>;
-
-/// A reader-writer lock whose nested reads never deadlock: `lock_api::RwLock` over
-/// [`RawRwLockRecursive`], as `parking_lot::RecursiveRwLock`.
-///
-/// A reader enters whenever no writer *holds* the lock, or other readers are inside, even
-/// while a writer waits; so a thread may take a read lock it already holds. What writers
-/// pay: a writer waits until the readers happen to all be gone at once, which a steady
-/// stream of overlapping readers can postpone forever (writers can starve).
-///
-/// Under `--cfg loom` it runs on loom's atomics and futex model, so loom checks code that
-/// uses it: see [Model-check your own code](crate#model-check-your-own-code).
-///
-/// ```
-/// use threading::RecursiveRwLock;
-///
-/// let lock = RecursiveRwLock::new(5);
-/// let first = lock.read();
-/// let second = lock.read(); // never deadlocks, whatever writers wait
-/// assert_eq!(*first, *second);
-/// ```
-#[cfg(not(loom))]
-pub type RecursiveRwLock<T> = ::lock_api::RwLock<RawRwLockRecursive, T>;
-
-/// Shared access to a [`RecursiveRwLock`]'s data until dropped.
-#[cfg(not(loom))]
-pub type RecursiveRwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, RawRwLockRecursive, T>;
-
-/// Exclusive access to a [`RecursiveRwLock`]'s data until dropped.
-#[cfg(not(loom))]
-pub type RecursiveRwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, RawRwLockRecursive, T>;
-
-/// The upgradable read guard of a [`RecursiveRwLock`].
-#[cfg(not(loom))]
-pub type RecursiveRwLockUpgradableReadGuard<'a, T> =
-    ::lock_api::RwLockUpgradableReadGuard<'a, RawRwLockRecursive, T>;
-
-/// A [`RecursiveRwLockReadGuard`] narrowed by `map`.
-#[cfg(not(loom))]
-pub type MappedRecursiveRwLockReadGuard<'a, T> =
-    ::lock_api::MappedRwLockReadGuard<'a, RawRwLockRecursive, T>;
-
-/// A [`RecursiveRwLockWriteGuard`] narrowed by `map`.
-#[cfg(not(loom))]
-pub type MappedRecursiveRwLockWriteGuard<'a, T> =
-    ::lock_api::MappedRwLockWriteGuard<'a, RawRwLockRecursive, T>;
-
-/// `RwLock<T>` under loom: `lock_api::RwLock` over [`ModelRwLock`] (writer-preferring).
-/// `RwLock::new` works in a model; a `static` one must be a `loom::lazy_static!`.
-#[cfg(loom)]
-pub type RwLock<T> = ::lock_api::RwLock<ModelRwLock, T>;
-/// `RwLockReadGuard` under loom.
-#[cfg(loom)]
-pub type RwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, ModelRwLock, T>;
-/// `RwLockWriteGuard` under loom.
-#[cfg(loom)]
-pub type RwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, ModelRwLock, T>;
-/// `RwLockUpgradableReadGuard` under loom.
-#[cfg(loom)]
-pub type RwLockUpgradableReadGuard<'a, T> =
-    ::lock_api::RwLockUpgradableReadGuard<'a, ModelRwLock, T>;
-/// `MappedRwLockReadGuard` under loom.
-#[cfg(loom)]
-pub type MappedRwLockReadGuard<'a, T> = ::lock_api::MappedRwLockReadGuard<'a, ModelRwLock, T>;
-/// `MappedRwLockWriteGuard` under loom.
-#[cfg(loom)]
-pub type MappedRwLockWriteGuard<'a, T> = ::lock_api::MappedRwLockWriteGuard<'a, ModelRwLock, T>;
-/// `RecursiveRwLock<T>` under loom: `lock_api::RwLock` over `ModelRwLock<true>` (nested
-/// reads never deadlock).
-#[cfg(loom)]
-pub type RecursiveRwLock<T> = ::lock_api::RwLock<ModelRwLock<true>, T>;
-/// `RecursiveRwLockReadGuard` under loom.
-#[cfg(loom)]
-pub type RecursiveRwLockReadGuard<'a, T> = ::lock_api::RwLockReadGuard<'a, ModelRwLock<true>, T>;
-/// `RecursiveRwLockWriteGuard` under loom.
-#[cfg(loom)]
-pub type RecursiveRwLockWriteGuard<'a, T> = ::lock_api::RwLockWriteGuard<'a, ModelRwLock<true>, T>;
-/// `RecursiveRwLockUpgradableReadGuard` under loom.
-#[cfg(loom)]
-pub type RecursiveRwLockUpgradableReadGuard<'a, T> =
-    ::lock_api::RwLockUpgradableReadGuard<'a, ModelRwLock<true>, T>;
-/// `MappedRecursiveRwLockReadGuard` under loom.
-#[cfg(loom)]
-pub type MappedRecursiveRwLockReadGuard<'a, T> =
-    ::lock_api::MappedRwLockReadGuard<'a, ModelRwLock<true>, T>;
-/// `MappedRecursiveRwLockWriteGuard` under loom.
-#[cfg(loom)]
-pub type MappedRecursiveRwLockWriteGuard<'a, T> =
-    ::lock_api::MappedRwLockWriteGuard<'a, ModelRwLock<true>, T>;
-
-/// The raw reader-writer lock of [`RwLock`] (`RECURSIVE = false`) and [`RecursiveRwLock`]
-/// (`RECURSIVE = true`) under loom: a [`RawRwLock`] built on first use in the execution.
-/// Its lock_api traits are the real lock's own impls, written once (`lock_api_rwlock!` below).
-#[cfg(loom)]
-pub struct ModelRwLock<const RECURSIVE: bool = false>(ModelCell<RawRwLock<RECURSIVE>>);
-
-#[cfg(loom)]
-impl<const RECURSIVE: bool> ModelRwLock<RECURSIVE> {
-    /// Not built yet (lock_api's `INIT`).
-    pub(crate) const fn new() -> Self {
-        ModelRwLock(ModelCell::new(RawRwLock::new))
-    }
-
-    /// The lock of this execution, built now if this is its first use.
-    pub(crate) fn get(&self) -> &RawRwLock<RECURSIVE> {
-        self.0.get()
-    }
-}
-
-#[cfg(loom)]
-impl<const RECURSIVE: bool> fmt::Debug for ModelRwLock<RECURSIVE> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ModelRwLock").field("recursive", &RECURSIVE).finish()
-    }
-}
-
 /// The raw reader-writer lock under [`RwLock`](crate::RwLock) (`RECURSIVE = false`,
 /// writer-preferring) and [`RecursiveRwLock`](crate::RecursiveRwLock) (`RECURSIVE = true`,
-/// [`RawRwLockRecursive`]): two `AtomicU32` words,
+/// [`RawRwLockRecursive`](crate::RawRwLockRecursive)): two `AtomicU32` words,
 /// implementing every lock_api 0.5 reader-writer trait parking_lot's `RawRwLock` does. The
 /// module documentation has the protocol.
 pub struct RawRwLock<const RECURSIVE: bool = false> {
@@ -333,10 +154,6 @@ pub struct RawRwLock<const RECURSIVE: bool = false> {
     /// The counter slot waiters sleep on (module doc).
     slot_wakes: AtomicU32,
 }
-
-/// The raw lock under [`RecursiveRwLock`](crate::RecursiveRwLock): a reader never waits for a writer that is only
-/// waiting, so nested reads never deadlock (and writers can starve), as parking_lot's.
-pub type RawRwLockRecursive = RawRwLock<true>;
 
 /// What a drain that gives up turns `WRITER` back into.
 #[derive(Clone, Copy)]
@@ -358,7 +175,8 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
     /// Whether a writer (or an upgrading reader) owns the writer's slot and waits for the
     /// readers inside to leave: a snapshot, for tests and diagnostics. While it is true, new
     /// readers of the writer-preferring lock wait; those of the recursive lock do not.
-    pub fn writer_waits_for_readers(&self) -> bool {
+    #[cfg_attr(loom, allow(dead_code))] // A diagnostic of real runs (src/lib.rs).
+    pub(crate) fn writer_waits_for_readers(&self) -> bool {
         // Relaxed: a snapshot that may be stale as soon as it is returned anyway.
         let state = self.state.load(Relaxed);
         state & WRITER != 0 && state & READERS != 0
@@ -379,7 +197,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
     // --- shared ---
 
     #[inline]
-    fn try_read(&self) -> bool {
+    pub(crate) fn try_read(&self) -> bool {
         // Relaxed: only a guess for the CAS, which orders.
         let mut state = self.state.load(Relaxed);
         while Self::readers_may_enter(state) {
@@ -398,7 +216,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
     }
 
     #[inline]
-    fn read(&self) {
+    pub(crate) fn read(&self) {
         if !self.try_read() {
             let entered = self.read_slow(Deadline::NEVER);
             debug_assert!(entered);
@@ -460,12 +278,12 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         }
     }
 
-    fn read_until(&self, deadline: Deadline) -> bool {
+    pub(crate) fn read_until(&self, deadline: Deadline) -> bool {
         self.try_read() || self.read_slow(deadline)
     }
 
     #[inline]
-    fn unlock_read(&self) {
+    pub(crate) fn unlock_read(&self) {
         // Release: our reads happen before the next writer's writes.
         let was = self.state.fetch_sub(ONE_READER, Release);
         debug_assert!(was & READERS != 0, "read unlock of a lock no reader holds");
@@ -479,13 +297,13 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
     // --- the slot, exclusive ---
 
     #[inline]
-    fn try_write(&self) -> bool {
+    pub(crate) fn try_write(&self) -> bool {
         // Acquire: see what the last holder wrote (a free lock is exactly 0).
         self.state.compare_exchange(0, WRITER, Acquire, Relaxed).is_ok()
     }
 
     #[inline]
-    fn write(&self) {
+    pub(crate) fn write(&self) {
         if !self.try_write() {
             let entered = self.write_slow(Deadline::NEVER);
             debug_assert!(entered);
@@ -497,7 +315,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         self.take_slot(WRITER, deadline) && self.drain(deadline, GiveUp::Nothing)
     }
 
-    fn write_until(&self, deadline: Deadline) -> bool {
+    pub(crate) fn write_until(&self, deadline: Deadline) -> bool {
         self.try_write() || self.write_slow(deadline)
     }
 
@@ -642,7 +460,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
     }
 
     #[inline]
-    fn unlock_write(&self) {
+    pub(crate) fn unlock_write(&self) {
         // Release: publish the critical section. The CAS first: x86 has no fetch_and that
         // returns the old value, so the fetch_and below is a load and a CAS loop.
         if self.state.compare_exchange(WRITER, 0, Release, Relaxed).is_ok() {
@@ -668,7 +486,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
     // --- upgradable ---
 
     #[inline]
-    fn try_upgradable(&self) -> bool {
+    pub(crate) fn try_upgradable(&self) -> bool {
         // Relaxed: a guess for the CAS.
         let mut state = self.state.load(Relaxed);
         while state & SLOT == 0 {
@@ -682,7 +500,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         false
     }
 
-    fn upgradable_until(&self, deadline: Deadline) -> bool {
+    pub(crate) fn upgradable_until(&self, deadline: Deadline) -> bool {
         self.try_upgradable() || self.take_slot(UPGRADABLE_READER, deadline)
     }
 
@@ -717,14 +535,14 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         was & READERS == ONE_READER
     }
 
-    fn upgrade(&self) {
+    pub(crate) fn upgrade(&self) {
         if !self.start_upgrade() {
             let upgraded = self.drain(Deadline::NEVER, GiveUp::Upgradable);
             debug_assert!(upgraded);
         }
     }
 
-    fn try_upgrade(&self) -> bool {
+    pub(crate) fn try_upgrade(&self) -> bool {
         // Relaxed: a guess for the CAS.
         let mut state = self.state.load(Relaxed);
         while state & READERS == ONE_READER {
@@ -742,13 +560,39 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         false
     }
 
-    fn upgrade_until(&self, deadline: Deadline) -> bool {
+    pub(crate) fn upgrade_until(&self, deadline: Deadline) -> bool {
         self.try_upgrade() || self.start_upgrade() || self.drain(deadline, GiveUp::Upgradable)
+    }
+
+    /// Takes the upgradable read, waiting as long as it takes.
+    pub(crate) fn upgradable(&self) {
+        let taken = self.upgradable_until(Deadline::NEVER);
+        debug_assert!(taken);
+    }
+
+    /// Leaves the upgradable read (the reader and the slot).
+    pub(crate) fn unlock_upgradable(&self) {
+        self.end_upgradable(true);
+    }
+
+    /// The upgradable read becomes a plain read (the slot is released).
+    pub(crate) fn downgrade_upgradable(&self) {
+        self.end_upgradable(false);
+    }
+
+    /// The write lock becomes a read lock, with no writer in between.
+    pub(crate) fn downgrade(&self) {
+        self.end_writer(ONE_READER);
+    }
+
+    /// The write lock becomes the upgradable read, with no writer in between.
+    pub(crate) fn downgrade_to_upgradable(&self) {
+        self.end_writer(UPGRADABLE_READER);
     }
 
     // --- fairness: no handoff (module doc) ---
 
-    fn bump_read(&self) {
+    pub(crate) fn bump_read(&self) {
         // Relaxed: a hint; a missed writer only means no bump this time.
         let state = self.state.load(Relaxed);
         if state & WRITER != 0 && (!RECURSIVE || state & READERS == ONE_READER) {
@@ -757,7 +601,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         }
     }
 
-    fn bump_write(&self) {
+    pub(crate) fn bump_write(&self) {
         // Relaxed: a hint, as in bump_read.
         if self.state.load(Relaxed) & (READERS_WAITING | SLOT_WAITERS) != 0 {
             self.unlock_write();
@@ -766,7 +610,7 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         }
     }
 
-    fn bump_upgradable(&self) {
+    pub(crate) fn bump_upgradable(&self) {
         // Relaxed: a hint, as in bump_read.
         if self.state.load(Relaxed) & SLOT_WAITERS != 0 {
             self.end_upgradable(true);
@@ -776,12 +620,12 @@ impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
         }
     }
 
-    fn is_locked(&self) -> bool {
+    pub(crate) fn is_locked(&self) -> bool {
         // Relaxed: a snapshot.
         self.state.load(Relaxed) & (WRITER | READERS) != 0
     }
 
-    fn is_locked_exclusive(&self) -> bool {
+    pub(crate) fn is_locked_exclusive(&self) -> bool {
         // Relaxed: a snapshot. WRITER with readers inside is a writer still draining.
         self.state.load(Relaxed) & (WRITER | READERS) == WRITER
     }
@@ -805,308 +649,3 @@ impl<const RECURSIVE: bool> fmt::Debug for RawRwLock<RECURSIVE> {
             .finish()
     }
 }
-
-/// Under loom, where `RawRwLock` itself implements no lock_api trait (`INIT` needs `const`
-/// atomics; the faces go through `ModelRwLock`, built on first use), the raw lock's
-/// operations as plain methods, so that `tests/loom/rwlock.rs` can model the lock itself.
-#[cfg(loom)]
-#[doc(hidden)]
-#[allow(missing_docs)]
-impl<const RECURSIVE: bool> RawRwLock<RECURSIVE> {
-    pub fn loom_read(&self) {
-        self.read()
-    }
-    pub fn loom_try_read(&self) -> bool {
-        self.try_read()
-    }
-    pub fn loom_read_for(&self, timeout: Duration) -> bool {
-        self.read_until(Deadline::after(timeout))
-    }
-    pub fn loom_unlock_read(&self) {
-        self.unlock_read()
-    }
-    pub fn loom_write(&self) {
-        self.write()
-    }
-    pub fn loom_try_write(&self) -> bool {
-        self.try_write()
-    }
-    pub fn loom_write_for(&self, timeout: Duration) -> bool {
-        self.write_until(Deadline::after(timeout))
-    }
-    pub fn loom_unlock_write(&self) {
-        self.unlock_write()
-    }
-    pub fn loom_upgradable(&self) {
-        let taken = self.upgradable_until(Deadline::NEVER);
-        debug_assert!(taken);
-    }
-    pub fn loom_upgradable_for(&self, timeout: Duration) -> bool {
-        self.upgradable_until(Deadline::after(timeout))
-    }
-    pub fn loom_unlock_upgradable(&self) {
-        self.end_upgradable(true)
-    }
-    pub fn loom_upgrade(&self) {
-        self.upgrade()
-    }
-    pub fn loom_upgrade_for(&self, timeout: Duration) -> bool {
-        self.upgrade_until(Deadline::after(timeout))
-    }
-    pub fn loom_downgrade(&self) {
-        self.end_writer(ONE_READER)
-    }
-    pub fn loom_downgrade_to_upgradable(&self) {
-        self.end_writer(UPGRADABLE_READER)
-    }
-    pub fn loom_downgrade_upgradable(&self) {
-        self.end_upgradable(false)
-    }
-}
-
-/// The deadline of a lock_api `*_until` call: the time left is measured after `deadline`
-/// was set, so the wait ends no earlier.
-fn deadline_at(deadline: Instant) -> Deadline {
-    Deadline::after(deadline.saturating_duration_since(Instant::now()))
-}
-
-/// Every lock_api 0.5 reader-writer trait, written once for any raw type that reaches a
-/// [`RawRwLock`]: `reach: |lock| ...` turns `&$raw_type` into the `&RawRwLock<RECURSIVE>`
-/// whose operations these are. Implemented for `RawRwLock` itself outside loom, and under
-/// loom for the faces' `ModelRwLock` (`src/faces_model.rs`: a `RawRwLock` built on first
-/// use in each execution, since `INIT` cannot hold a loom atomic). An unlock returns at
-/// once while a failed loom model unwinds (`model_is_unwinding` is never true outside loom).
-macro_rules! lock_api_rwlock {
-    ($raw_type:ty, init: $init:expr, reach: |$lock:ident| $reach:expr) => {
-        impl<const RECURSIVE: bool> $raw_type {
-            /// The lock whose operations the lock_api traits below are.
-            #[inline]
-            fn target(&self) -> &RawRwLock<RECURSIVE> {
-                let $lock = self;
-                $reach
-            }
-        }
-
-        // SAFETY: readers share and a writer is alone (the slot admits one writer, which
-        // enters only with no reader inside, and readers enter only while WRITER is clear
-        // or, for the recursive lock, while other readers are inside, which a holding
-        // writer rules out); entering is `Acquire` and leaving `Release`. Guards are
-        // stateless; a forgotten guard only leaves the lock held. Nothing here unwinds
-        // except the reader-count overflow panic, which comes before anything changed. An
-        // unlock skipped while a failed loom model unwinds ends an execution that loom
-        // explores no further.
-        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLock for $raw_type {
-            #[allow(clippy::declare_interior_mutable_const)] // lock_api's way to build statics.
-            const INIT: Self = $init;
-
-            type SharedGuard = GuardMarker;
-            type ExclusiveGuard = GuardMarker;
-
-            #[inline]
-            fn lock_shared(&self) -> GuardMarker {
-                self.target().read();
-                GuardMarker::new()
-            }
-
-            #[inline]
-            fn try_lock_shared(&self) -> Option<GuardMarker> {
-                self.target().try_read().then(GuardMarker::new)
-            }
-
-            #[inline]
-            unsafe fn unlock_shared(&self, _guard: GuardMarker) {
-                if crate::sync::model_is_unwinding() {
-                    return;
-                }
-                self.target().unlock_read();
-            }
-
-            #[inline]
-            fn lock_exclusive(&self) -> GuardMarker {
-                self.target().write();
-                GuardMarker::new()
-            }
-
-            #[inline]
-            fn try_lock_exclusive(&self) -> Option<GuardMarker> {
-                self.target().try_write().then(GuardMarker::new)
-            }
-
-            #[inline]
-            unsafe fn unlock_exclusive(&self, _guard: GuardMarker) {
-                if crate::sync::model_is_unwinding() {
-                    return;
-                }
-                self.target().unlock_write();
-            }
-
-            fn is_locked(&self) -> bool {
-                self.target().is_locked()
-            }
-
-            fn is_locked_exclusive(&self) -> bool {
-                self.target().is_locked_exclusive()
-            }
-        }
-
-        // SAFETY: as for `RawRwLock`: the fair forms are the plain unlocks, and a bump
-        // unlocks and locks again in the same mode (the module doc says what fairness this
-        // gives).
-        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockFair for $raw_type {
-            unsafe fn unlock_shared_fair(&self, guard: GuardMarker) {
-                // SAFETY: the caller holds a read lock, as `unlock_shared` requires.
-                unsafe { ::lock_api::RawRwLock::unlock_shared(self, guard) }
-            }
-
-            unsafe fn unlock_exclusive_fair(&self, guard: GuardMarker) {
-                // SAFETY: the caller holds the write lock, as `unlock_exclusive` requires.
-                unsafe { ::lock_api::RawRwLock::unlock_exclusive(self, guard) }
-            }
-
-            unsafe fn bump_shared(&self, _guard: &mut GuardMarker) {
-                self.target().bump_read();
-            }
-
-            unsafe fn bump_exclusive(&self, _guard: &mut GuardMarker) {
-                self.target().bump_write();
-            }
-        }
-
-        // SAFETY: a downgrade clears WRITER and adds our reader in one CAS, so no writer
-        // can enter in between; it is `Release`, so readers that enter next see the
-        // writer's data.
-        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockDowngrade for $raw_type {
-            unsafe fn downgrade(&self, guard: GuardMarker) -> GuardMarker {
-                self.target().end_writer(ONE_READER);
-                guard
-            }
-        }
-
-        // SAFETY: as for `RawRwLock`; a timed-out attempt leaves nothing held (a writer
-        // that gives up while draining clears WRITER and wakes whom it held back), and
-        // waits end only at the deadline.
-        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockTimed for $raw_type {
-            type Duration = Duration;
-            type Instant = Instant;
-
-            fn try_lock_shared_for(&self, timeout: Duration) -> Option<GuardMarker> {
-                self.target().read_until(Deadline::after(timeout)).then(GuardMarker::new)
-            }
-
-            fn try_lock_shared_until(&self, deadline: Instant) -> Option<GuardMarker> {
-                self.target().read_until(deadline_at(deadline)).then(GuardMarker::new)
-            }
-
-            fn try_lock_exclusive_for(&self, timeout: Duration) -> Option<GuardMarker> {
-                self.target().write_until(Deadline::after(timeout)).then(GuardMarker::new)
-            }
-
-            fn try_lock_exclusive_until(&self, deadline: Instant) -> Option<GuardMarker> {
-                self.target().write_until(deadline_at(deadline)).then(GuardMarker::new)
-            }
-        }
-
-        // SAFETY: the upgradable reader owns the slot, so no writer or other upgradable
-        // reader enters while it holds it, and an upgrade keeps the slot throughout (one
-        // RMW turns it into WRITER, then the drain waits for the other readers, with
-        // `Acquire`).
-        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgrade for $raw_type {
-            type UpgradableGuard = GuardMarker;
-
-            fn lock_upgradable(&self) -> GuardMarker {
-                let taken = self.target().upgradable_until(Deadline::NEVER);
-                debug_assert!(taken);
-                GuardMarker::new()
-            }
-
-            fn try_lock_upgradable(&self) -> Option<GuardMarker> {
-                self.target().try_upgradable().then(GuardMarker::new)
-            }
-
-            unsafe fn unlock_upgradable(&self, _guard: GuardMarker) {
-                if crate::sync::model_is_unwinding() {
-                    return;
-                }
-                self.target().end_upgradable(true);
-            }
-
-            unsafe fn upgrade(&self, guard: GuardMarker) -> GuardMarker {
-                self.target().upgrade();
-                guard
-            }
-
-            unsafe fn try_upgrade(&self, guard: GuardMarker) -> Result<GuardMarker, GuardMarker> {
-                if self.target().try_upgrade() { Ok(guard) } else { Err(guard) }
-            }
-        }
-
-        // SAFETY: as for `RawRwLockFair`.
-        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeFair for $raw_type {
-            unsafe fn unlock_upgradable_fair(&self, guard: GuardMarker) {
-                // SAFETY: the caller holds the upgradable lock, as `unlock_upgradable`
-                // requires.
-                unsafe { ::lock_api::RawRwLockUpgrade::unlock_upgradable(self, guard) }
-            }
-
-            unsafe fn bump_upgradable(&self, _guard: &mut GuardMarker) {
-                self.target().bump_upgradable();
-            }
-        }
-
-        // SAFETY: each is one CAS that keeps our reader counted, so nobody can take the
-        // lock exclusively in between; leaving WRITER is `Release`.
-        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeDowngrade for $raw_type {
-            unsafe fn downgrade_upgradable(&self, guard: GuardMarker) -> GuardMarker {
-                self.target().end_upgradable(false);
-                guard
-            }
-
-            unsafe fn downgrade_to_upgradable(&self, guard: GuardMarker) -> GuardMarker {
-                self.target().end_writer(UPGRADABLE_READER);
-                guard
-            }
-        }
-
-        // SAFETY: as for `RawRwLockUpgrade` and `RawRwLockTimed`: an upgrade that gives up
-        // turns WRITER back into the upgradable read it started from, in one CAS.
-        unsafe impl<const RECURSIVE: bool> ::lock_api::RawRwLockUpgradeTimed for $raw_type {
-            fn try_lock_upgradable_for(&self, timeout: Duration) -> Option<GuardMarker> {
-                self.target().upgradable_until(Deadline::after(timeout)).then(GuardMarker::new)
-            }
-
-            fn try_lock_upgradable_until(&self, deadline: Instant) -> Option<GuardMarker> {
-                self.target().upgradable_until(deadline_at(deadline)).then(GuardMarker::new)
-            }
-
-            unsafe fn try_upgrade_for(
-                &self,
-                guard: GuardMarker,
-                timeout: Duration,
-            ) -> Result<GuardMarker, GuardMarker> {
-                if self.target().upgrade_until(Deadline::after(timeout)) {
-                    Ok(guard)
-                } else {
-                    Err(guard)
-                }
-            }
-
-            unsafe fn try_upgrade_until(
-                &self,
-                guard: GuardMarker,
-                deadline: Instant,
-            ) -> Result<GuardMarker, GuardMarker> {
-                if self.target().upgrade_until(deadline_at(deadline)) {
-                    Ok(guard)
-                } else {
-                    Err(guard)
-                }
-            }
-        }
-    };
-}
-
-#[cfg(not(loom))]
-lock_api_rwlock!(RawRwLock<RECURSIVE>, init: Self::new(), reach: |lock| lock);
-
-#[cfg(loom)]
-lock_api_rwlock!(ModelRwLock<RECURSIVE>, init: ModelRwLock::new(), reach: |lock| lock.get());

@@ -57,8 +57,8 @@
 //!   when the fire would lose anyway) and drops it. So a cancel never wakes anybody. To keep many cancelled long timers from
 //!   piling up, cancel counts them in `stale`, and a start that finds more than half the
 //!   heap stale removes them all (`BinaryHeap::retain`, amortised O(1) per start).
-//! * **fork**: a child handler (`after_fork` in `src/timer.rs`, which says why it needs no
-//!   lock) empties the child's scheduler ([`Scheduler::forget_the_parents_timers`]).
+//! * **fork**: a hook in the child (`src/fork.rs`; `src/timer.rs` registers it) empties
+//!   the child's scheduler ([`Scheduler::forget_the_parents_timers`]).
 //!
 //! Deadlines are absolute [`Instant`]s (the monotonic clock, the one the futex seam's
 //! timed wait uses), so a wait cut short by a kick or a spurious wake-up never pushes a
@@ -225,7 +225,6 @@ impl<T: Due> Scheduler<T> {
     /// In a forked child, where only the forking thread exists (the at-fork handler calls
     /// this): the scheduler of a fresh process, whatever the parent's threads were doing
     /// with it. Nothing here allocates, frees or waits.
-    #[cfg(all(unix, not(loom), not(miri)))]
     pub(crate) fn forget_the_parents_timers(&self) {
         // A parent thread may have held the lock at the fork (inside a start, say); it does
         // not exist here, and a `Lock` may be released by any thread. The forking thread

@@ -61,9 +61,10 @@
 //! exceed permits (over loom's `UnsafeCell`), releases publish data, bounded releases race
 //! correctly. `scripts/teeth/semaphore_*.toml`: bugs those tests catch.
 
+use crate::block_cost;
 use crate::error::ReleaseError;
 use crate::futex::{Deadline, Wait};
-use crate::spin::{self, Spin, spin_while};
+use crate::spin::{Spin, spin_while};
 use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
 use core::fmt;
 use std::time::Duration;
@@ -143,7 +144,7 @@ impl PermitCounter {
                 }
                 continue;
             }
-            if spin::sleep(&self.permits, 0, deadline) == Wait::TimedOut {
+            if block_cost::sleep(&self.permits, 0, deadline) == Wait::TimedOut {
                 // A permit released as we gave up is ours to take: its wake may have
                 // reached nobody.
                 break self.try_acquire();
@@ -191,9 +192,9 @@ impl PermitCounter {
     #[cold]
     fn wake(&self, n: u32) {
         if n == 1 {
-            spin::wake_one(&self.permits);
+            block_cost::wake_one(&self.permits);
         } else {
-            spin::wake_n(&self.permits, n);
+            block_cost::wake_n(&self.permits, n);
         }
     }
 

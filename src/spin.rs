@@ -1,24 +1,13 @@
 //! The crate's one spin policy: how long a thread busy-waits on a word before it sleeps.
-//! Every budget is a [`Spin`] (`HANDOFF`, `LOCK`, [`Spin::barrier`]), and one loop,
-//! [`Spinner::spin_remaining_while`], spends them all. Measured costs and how each budget
-//! was chosen are in BENCHMARKS.md ("Spin budgets"); the rules are these:
+//! Every budget is a [`Spin`] ([`Spin::HANDOFF`], [`Spin::LOCK`], [`Spin::NOTIFIED`],
+//! [`Spin::barrier`]), and one loop, [`Spinner::spin_remaining_while`], spends them all.
+//! The measurements behind each number are in BENCHMARKS.md, "Constants in src/". The rules:
 //!
-//! * **A handoff spins as long as a sleep costs** (the ski-rental rule: a waiter that spins
-//!   for as long as one block costs, then sleeps, never pays more than twice what knowing
-//!   the future would have cost; Karlin, Li, Manasse and Owicki, 1991). That cost differs
-//!   tenfold between machines (a bare-metal wake-up against a halted VM's vCPU woken by an
-//!   interrupt), so it is learned, not tuned: the waits that spin with it sleep and wake
-//!   through [`sleep`] and [`wake_one`] / [`wake_n`] / [`wake_all`] here. A waker stamps
-//!   the time beside the word (a slot of a small table hashed by its address) just before
-//!   its wake call; a sleeper reads the clock before its sleep and again once it runs, and
-//!   takes the stamp (the first sleeper of a `wake_all` to run, alone); if the stamp falls
-//!   between its two readings, *now minus the stamp* is one sleep + wake on this machine
-//!   (wake call, wake-up, back on a CPU), whatever the partner did before waking it. Each sample moves a process-wide estimate an eighth of the way (glibc's adaptive
-//!   mutex smooths its spin count alike), clamped to [`MIN_BLOCK_NANOS`] ..=
-//!   [`MAX_BLOCK_NANOS`]. Costs: nothing on an uncontended path, one relaxed load per
-//!   spinning wait, three clock reads per sleep + wake (beside two system calls). Once the
-//!   spin is long enough, waits stop sleeping and the estimate stops moving: it only has
-//!   to be right for the waits that do sleep.
+//! * **A handoff spins as long as a sleep costs.** A waiter that spins for as long as one
+//!   block costs, then sleeps, never pays more than twice what knowing the future would
+//!   have cost (the ski-rental rule; Karlin, Li, Manasse and Owicki, 1991). That cost
+//!   differs tenfold between machines (a bare-metal wake-up against a halted VM's vCPU
+//!   woken by an interrupt), so it is learned at run time, not tuned: `src/block_cost.rs`.
 //! * **Budgets are time, not pause counts.** A spin is a run of pause instructions
 //!   (`spin_loop()`) with a look at the word between them, then a few yields. A pause costs
 //!   very different times on different CPUs, so each budget is in nanoseconds and
@@ -30,9 +19,7 @@
 //!   [`YIELD_EVERY_NANOS`] yields once after [`MIN_BLOCK_NANOS`] of pauses, then once per
 //!   `YIELD_EVERY_NANOS`, and times the yield: one with nothing else to run is a short
 //!   system call; a slow one ([`SLOW_YIELD_NANOS`]) means another thread ran on this CPU,
-//!   and the spin ends (its last yields and the sleep follow). Then an overloaded machine
-//!   spins about as little as the fixed budget this rule replaced, and a quiet one as long
-//!   as a sleep costs. (Two clock reads per such yield, beside its system call.)
+//!   and the spin ends (its last yields and the sleep follow).
 //! * **A lock's waiters do not pause.** A handoff waits for a word only its partner writes,
 //!   once: looking after every pause costs nobody anything. A contended lock's holder runs
 //!   acquire, critical section and release again and again on the lock's cache line, and
@@ -43,41 +30,22 @@
 //!   notified and most often lets it go within a few looks: a handoff, in which a yield
 //!   only loses time. Where the lock is busy with a stream instead (a queue's producers
 //!   and consumers), looks ever further apart seldom take its line from the threads using
-//!   it. Exponential back-off is the classic answer to a waiter watching a lock word
-//!   (parking_lot's `SpinWait` pauses 1, 2, then 4 times before its yields).
+//!   it (exponential back-off, as parking_lot's `SpinWait`).
 //! * **A barrier spins as a handoff only if all its parties can run at once** (no more
 //!   parties than CPUs); otherwise the parties still to come need the CPUs, and its pauses
 //!   stay short and fixed before its yields ([`Spin::barrier`]).
 //! * **One CPU** (affinity mask or cgroup quota, as `available_parallelism` reads it): no
 //!   pauses, only the yields, which let the thread we wait for run.
-//! * **Under loom** nothing spins and nothing is learned: loom takes a spin hint or a yield
-//!   as "run the other threads first", which would hide the schedules that matter (the
-//!   waiter asleep before the release comes). A spin only loads, so leaving it out loses no
-//!   behaviour, and the budget never changes what is proved.
-//!
-//! Tests: the unit tests below (fixed budgets convert to the tuned counts, the rate is
-//! cached and clamped, a budget is spent pauses first, yielding between slices and ending
-//! at a slow yield, then yields; doubling looks spend the same budget in fewer looks; the
-//! estimator's clamp and smoothing, which samples it accepts, the stamp table's hashing, a
-//! sleep taking its stamp, and a real sleep + wake through the wrappers).
+//! * **Under loom** nothing spins: loom takes a spin hint or a yield as "run the other
+//!   threads first", which would hide the schedules that matter (the waiter asleep before
+//!   the release comes). A spin only loads a word that the wait checks again before it
+//!   sleeps, so leaving it out loses no behaviour.
 
-use crate::futex::{self, Deadline, Wait};
+use crate::block_cost::{self, MIN_BLOCK_NANOS};
 use crate::sync::{AtomicU32, Ordering};
 
-/// The least a sleep + wake is taken to cost: 2 µs, about the fixed handoff budget this
-/// rule replaced (2.44 µs), and below what two system calls and a context switch can take.
-#[cfg_attr(loom, allow(dead_code))] // Loom learns nothing.
-pub(crate) const MIN_BLOCK_NANOS: u32 = 2_000;
-
-/// The most: 100 µs, about the slowest wake-up of an idle CPU (a deep C-state, a halted
-/// vCPU); a longer sample measures a preemption or an overloaded machine, where spinning
-/// longer would only take the CPU from the threads that need it.
-#[cfg_attr(loom, allow(dead_code))] // Loom learns nothing.
-pub(crate) const MAX_BLOCK_NANOS: u32 = 100_000;
-
-/// A yield that takes longer than this let another thread run: 5 µs, above one
-/// `sched_yield` with nothing else to run on any machine we know of (0.6 µs on the tuning
-/// machine), below a turn of another thread on the CPU.
+/// A yield that takes longer than this let another thread run: above one `sched_yield`
+/// with nothing else to run, below a turn of another thread on the CPU.
 pub(crate) const SLOW_YIELD_NANOS: u32 = 5_000;
 
 /// A spin longer than this yields, and looks whether its CPU is wanted, once per this much
@@ -121,9 +89,7 @@ enum Pauses {
 impl Spin {
     /// For a handoff (an event, a notify, a permit): pauses for as long as a sleep + wake
     /// costs here, looking after every one so that the change is seen as soon as it
-    /// happens, then 3 yields, so that a partner sharing our CPU can make it (BENCHMARKS.md,
-    /// "Event ping-pong >= 10x the port", "Spinning when the partner shares our CPU" and
-    /// "Spin budgets").
+    /// happens, then 3 yields, so that a partner sharing our CPU can make it.
     pub(crate) const HANDOFF: Spin =
         Spin { pauses: Pauses::AsLongAsABlock, yields: 3, looks: Looks::EveryPause };
 
@@ -139,9 +105,9 @@ impl Spin {
     pub(crate) const NOTIFIED: Spin =
         Spin { pauses: Pauses::For(MIN_BLOCK_NANOS), yields: 7, looks: Looks::Doubling };
 
-    /// For a [`Barrier`](crate::Barrier) of more parties than CPUs: 2.44 µs of pauses (100
-    /// on the tuning machine), then up to 16 yields, because the parties still to arrive
-    /// may need this very CPU (BENCHMARKS.md, "Barrier with 4 threads >= 3x std").
+    /// For a [`Barrier`](crate::Barrier) of more parties than CPUs: a short, fixed run of
+    /// pauses, then up to 16 yields, because the parties still to arrive may need this
+    /// very CPU.
     const BARRIER_CROWDED: Spin =
         Spin { pauses: Pauses::For(2_440), yields: 16, looks: Looks::EveryPause };
 
@@ -168,7 +134,7 @@ impl Spin {
         let nanos = match self.pauses {
             Pauses::None => 0,
             Pauses::For(nanos) => nanos,
-            Pauses::AsLongAsABlock => block_cost_nanos(),
+            Pauses::AsLongAsABlock => block_cost::nanos(),
         };
         let pauses = pauses_in(nanos);
         // No pauses, no slices: a budget without pauses never measures the pause rate.
@@ -386,200 +352,10 @@ pub(crate) fn spin_while(word: &AtomicU32, spin: Spin, busy: impl Fn(u32) -> boo
     spin.start().spin_remaining_while(word, busy)
 }
 
-// ---------------------------------------------------------------------------------------
-// Learning what a sleep + wake costs (the module doc's first rule).
-
-/// [`futex::wait`] for a wait that spun with a learned budget: if a wake ended the sleep,
-/// what it cost is one more sample of the block cost (the module doc says how).
-#[cfg(not(loom))]
-pub(crate) fn sleep(word: &AtomicU32, expected: u32, deadline: Deadline) -> Wait {
-    let slept_at = clock::now();
-    let wait = futex::wait(word, expected, deadline);
-    if wait == Wait::Woken {
-        let running_at = clock::now();
-        // Taken, so that of the sleepers one wake_all woke only the first to run learns:
-        // the later ones also waited for a CPU behind it, which spinning would not have
-        // saved. Relaxed: a hint; a stale stamp falls outside the sleep and is left out.
-        let woken_at = wake_stamp(word).swap(0, core::sync::atomic::Ordering::Relaxed);
-        if let Some(nanos) = block_sample(slept_at, woken_at, running_at) {
-            BLOCK_COST.learn(nanos);
-        }
-    }
-    wait
-}
-
-/// [`futex::wait`]: loom learns nothing (there is no clock).
-#[cfg(loom)]
-pub(crate) fn sleep(word: &AtomicU32, expected: u32, deadline: Deadline) -> Wait {
-    futex::wait(word, expected, deadline)
-}
-
-/// [`futex::wake_one`], stamped for the sleeper's [`sleep`] to learn from.
-pub(crate) fn wake_one(word: &AtomicU32) {
-    stamp_wake(word);
-    futex::wake_one(word);
-}
-
-/// [`futex::wake_n`], stamped for the sleepers' [`sleep`] to learn from.
-pub(crate) fn wake_n(word: &AtomicU32, n: u32) {
-    stamp_wake(word);
-    futex::wake_n(word, n);
-}
-
-/// [`futex::wake_all`], stamped for the sleepers' [`sleep`] to learn from.
-pub(crate) fn wake_all(word: &AtomicU32) {
-    stamp_wake(word);
-    futex::wake_all(word);
-}
-
-#[cfg(not(loom))]
-fn stamp_wake(word: &AtomicU32) {
-    // Relaxed: a hint; racing wakers of one slot may each win, any of them is recent.
-    wake_stamp(word).store(clock::now(), core::sync::atomic::Ordering::Relaxed);
-}
-
-#[cfg(loom)]
-fn stamp_wake(_word: &AtomicU32) {}
-
-/// How many slots the wake stamps are spread over: two unrelated words share one only by
-/// a hash collision, which at worst makes a sample too small (a later stamp).
-#[cfg(not(loom))]
-const WAKE_STAMP_SLOTS: usize = 64;
-
-/// When a wake was last sent for a word hashing to each slot, in [`clock::now`]'s
-/// nanoseconds (0: never).
-#[cfg(not(loom))]
-static WAKE_STAMPS: [core::sync::atomic::AtomicU64; WAKE_STAMP_SLOTS] =
-    [const { core::sync::atomic::AtomicU64::new(0) }; WAKE_STAMP_SLOTS];
-
-/// The stamp slot of `word`: its address, Fibonacci-hashed.
-#[cfg(not(loom))]
-fn wake_stamp(word: &AtomicU32) -> &'static core::sync::atomic::AtomicU64 {
-    &WAKE_STAMPS[stamp_slot(core::ptr::from_ref(word) as usize)]
-}
-
-#[cfg(not(loom))]
-fn stamp_slot(address: usize) -> usize {
-    let hash = (address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (hash >> (64 - WAKE_STAMP_SLOTS.trailing_zeros())) as usize
-}
-
-/// One sample of the block cost from a sleep that began at `slept_at` and was running again
-/// at `running_at`, whose word's latest wake was stamped `woken_at`: the time from that
-/// wake to running again, if the stamp falls within the sleep (else the wake was an
-/// earlier one, for another sleeper, and this sleep ended by a signal or spuriously).
-#[cfg_attr(loom, allow(dead_code))] // Loom learns nothing.
-fn block_sample(slept_at: u64, woken_at: u64, running_at: u64) -> Option<u64> {
-    (slept_at <= woken_at && woken_at <= running_at).then(|| running_at - woken_at)
-}
-
-/// The process's estimate of one sleep + wake, in nanoseconds: what [`Spin::HANDOFF`]
-/// pauses for.
-#[cfg(not(loom))]
-fn block_cost_nanos() -> u32 {
-    BLOCK_COST.nanos()
-}
-
-#[cfg(loom)]
-fn block_cost_nanos() -> u32 {
-    0 // Never asked: loom spins not at all.
-}
-
-#[cfg(not(loom))]
-static BLOCK_COST: BlockCost = BlockCost::new();
-
-/// A smoothed estimate of what one sleep + wake costs, in nanoseconds, within
-/// [`MIN_BLOCK_NANOS`] ..= [`MAX_BLOCK_NANOS`]; it starts at the least.
-#[cfg(not(loom))]
-struct BlockCost {
-    nanos: core::sync::atomic::AtomicU32,
-}
-
-#[cfg(not(loom))]
-impl BlockCost {
-    const fn new() -> BlockCost {
-        BlockCost { nanos: core::sync::atomic::AtomicU32::new(MIN_BLOCK_NANOS) }
-    }
-
-    fn nanos(&self) -> u32 {
-        // Relaxed: a tuning hint, never a correctness fact.
-        self.nanos.load(core::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// Moves the estimate an eighth of the way to `sample`, clamped first.
-    fn learn(&self, sample: u64) {
-        use core::sync::atomic::Ordering::Relaxed;
-        let sample = sample.clamp(u64::from(MIN_BLOCK_NANOS), u64::from(MAX_BLOCK_NANOS));
-        let sample = i64::try_from(sample).unwrap_or(i64::MAX);
-        // Relaxed: a tuning hint; the update is a CAS loop only so that racing sleepers
-        // each count.
-        let _ = self.nanos.fetch_update(Relaxed, Relaxed, |old| {
-            let old = i64::from(old);
-            u32::try_from(old + (sample - old) / 8).ok()
-        });
-    }
-}
-
-/// One clock for wakers and sleepers alike: nanoseconds since a process-wide epoch (the
-/// first reading), from the monotonic clock (`Instant`).
-#[cfg(not(loom))]
-mod clock {
-    use core::cell::UnsafeCell;
-    use core::mem::MaybeUninit;
-    use core::sync::atomic::{AtomicU8, Ordering::*};
-    use std::time::Instant;
-
-    const UNSET: u8 = 0;
-    const SETTING: u8 = 1;
-    const SET: u8 = 2;
-
-    /// The epoch, written once. Not the crate's `Once`: its first run touches a thread
-    /// local, which a first sleep inside a thread-local destructor could not, and this needs
-    /// neither poisoning nor sleeping (the one write is a clock read).
-    struct Epoch {
-        state: AtomicU8,
-        at: UnsafeCell<MaybeUninit<Instant>>,
-    }
-
-    // SAFETY: `at` is written once, by the thread that moved `state` from UNSET to
-    // SETTING, and read only after a load of SET that the writer's Release store of SET
-    // ordered after the write.
-    unsafe impl Sync for Epoch {}
-
-    static EPOCH: Epoch =
-        Epoch { state: AtomicU8::new(UNSET), at: UnsafeCell::new(MaybeUninit::uninit()) };
-
-    fn epoch() -> Instant {
-        loop {
-            // Acquire: SET must come with the write of `at`.
-            match EPOCH.state.load(Acquire) {
-                // SAFETY: SET is stored (Release) only after `at` was written, never again.
-                SET => return unsafe { (*EPOCH.at.get()).assume_init() },
-                UNSET => {
-                    // Relaxed: winning only makes this thread the writer; SET publishes.
-                    if EPOCH.state.compare_exchange(UNSET, SETTING, Relaxed, Relaxed).is_ok() {
-                        // SAFETY: only the thread that won the CAS above writes `at`, once,
-                        // and nobody reads it before SET.
-                        unsafe { (*EPOCH.at.get()).write(Instant::now()) };
-                        // Release: publish the write of `at` with SET.
-                        EPOCH.state.store(SET, Release);
-                    }
-                }
-                // Another thread is reading the clock for the epoch: a moment.
-                _ => std::thread::yield_now(),
-            }
-        }
-    }
-
-    /// Nanoseconds since the epoch; at least 1, so that 0 can mean "never stamped".
-    pub(super) fn now() -> u64 {
-        u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX).max(1)
-    }
-}
-
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use crate::block_cost::MAX_BLOCK_NANOS;
 
     #[test]
     fn fixed_budgets_in_pauses_of_the_tuning_machine_are_the_tuned_counts() {
@@ -691,100 +467,5 @@ mod tests {
         assert_eq!(Spin::barrier(usize::MAX).yields, 16);
         let cpus = available_cpus();
         assert_eq!(Spin::barrier(cpus).pauses, Pauses::AsLongAsABlock);
-    }
-
-    #[test]
-    fn the_block_cost_starts_at_its_least_and_moves_an_eighth_of_the_way() {
-        let cost = BlockCost::new();
-        assert_eq!(cost.nanos(), MIN_BLOCK_NANOS);
-        cost.learn(50_000);
-        assert_eq!(cost.nanos(), 2_000 + 48_000 / 8);
-        cost.learn(50_000);
-        assert_eq!(cost.nanos(), 8_000 + 42_000 / 8);
-        // Samples of one cost converge on it...
-        for _ in 0..200 {
-            cost.learn(50_000);
-        }
-        assert!((49_900..=50_000).contains(&cost.nanos()), "{}", cost.nanos());
-        // ...and downwards too.
-        for _ in 0..200 {
-            cost.learn(10_000);
-        }
-        assert!((10_000..=10_100).contains(&cost.nanos()), "{}", cost.nanos());
-    }
-
-    #[test]
-    fn the_block_cost_stays_within_its_clamp_whatever_the_samples() {
-        let cost = BlockCost::new();
-        // A sample far too large (a preemption) counts as the most, once.
-        cost.learn(u64::MAX);
-        assert_eq!(cost.nanos(), 2_000 + 98_000 / 8);
-        for _ in 0..1_000 {
-            cost.learn(10_000_000);
-        }
-        assert_eq!(cost.nanos(), MAX_BLOCK_NANOS - 7); // Within an eighth's rounding.
-        for _ in 0..1_000 {
-            cost.learn(0);
-        }
-        assert!((MIN_BLOCK_NANOS..MIN_BLOCK_NANOS + 8).contains(&cost.nanos()));
-    }
-
-    #[test]
-    fn a_sample_counts_only_if_the_wake_was_stamped_during_the_sleep() {
-        assert_eq!(block_sample(100, 150, 190), Some(40));
-        assert_eq!(block_sample(100, 100, 100), Some(0));
-        // Stamped before the sleep began: an earlier wake, for someone else.
-        assert_eq!(block_sample(100, 99, 190), None);
-        // Never stamped.
-        assert_eq!(block_sample(100, 0, 190), None);
-        // Stamped after we ran again: a wake for the next sleeper.
-        assert_eq!(block_sample(100, 191, 190), None);
-    }
-
-    #[test]
-    fn wake_stamps_spread_neighbouring_words_over_the_slots() {
-        let words: Vec<AtomicU32> = (0..256).map(AtomicU32::new).collect();
-        let mut used = [false; WAKE_STAMP_SLOTS];
-        for word in &words {
-            let slot = stamp_slot(core::ptr::from_ref(word) as usize);
-            assert!(slot < WAKE_STAMP_SLOTS);
-            used[slot] = true;
-        }
-        assert!(used.iter().filter(|&&u| u).count() >= WAKE_STAMP_SLOTS / 2, "{used:?}");
-        // Each word keeps its slot.
-        assert!(core::ptr::eq(wake_stamp(&words[3]), wake_stamp(&words[3])));
-    }
-
-    #[test]
-    fn the_clock_never_reads_zero_and_never_goes_back() {
-        let first = clock::now();
-        let second = clock::now();
-        assert!(first >= 1 && second >= first);
-    }
-
-    /// One test for everything that stamps or sleeps, so that no other unit test's stamp
-    /// can land in the same slot meanwhile.
-    #[test]
-    fn a_sleep_takes_its_word_s_stamp_and_a_real_sleep_keeps_the_clamp() {
-        let word = AtomicU32::new(0);
-        stamp_wake(&word);
-        assert_ne!(wake_stamp(&word).load(core::sync::atomic::Ordering::Relaxed), 0);
-        // The word does not hold 1: the wait returns at once, and the stamp is taken (but
-        // not learnt from: it came before the sleep).
-        assert_eq!(sleep(&word, 1, Deadline::NEVER), Wait::Woken);
-        assert_eq!(wake_stamp(&word).load(core::sync::atomic::Ordering::Relaxed), 0);
-
-        // A real sleep and wake through the learning wrappers. The process-wide estimate may
-        // move, by how much depends on this machine: only the clamp is asserted, no time.
-        std::thread::scope(|scope| {
-            scope.spawn(|| {
-                while word.load(Ordering::Acquire) == 0 {
-                    let _ = sleep(&word, 0, Deadline::NEVER);
-                }
-            });
-            word.store(1, Ordering::Release);
-            wake_all(&word);
-        });
-        assert!((MIN_BLOCK_NANOS..=MAX_BLOCK_NANOS).contains(&block_cost_nanos()));
     }
 }

@@ -45,7 +45,7 @@
 //!   this timer while the function runs, so that a `join` from there panics (see `join`).
 //! * **fork**: in the child, a timer whose recorded generation is not the child's is over
 //!   (not alive, joined at once, nothing to cancel), whatever its bits say: its entry
-//!   and its function's thread stayed with the parent (`after_fork` resets the
+//!   and its function's thread stayed with the parent (a hook of `src/fork.rs` resets the
 //!   child's scheduler). Its function, if nobody took it, is leaked rather than dropped.
 //!
 //! Because fire and cancel are each a single RMW on the same word, they are ordered by that
@@ -80,6 +80,7 @@
 
 use crate::error::TimerError;
 use crate::event::Event;
+use crate::fork;
 use crate::scheduler::{self, Due, Scheduler};
 use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread, thread_local};
 use core::cell::Cell;
@@ -101,7 +102,7 @@ fn is_consistent(s: u32) -> bool {
 
 /// The state word's generation bits for the calling process.
 fn this_process() -> u32 {
-    generation() << GENERATION_SHIFT
+    fork::generation() << GENERATION_SHIFT
 }
 
 /// Whether state `s` says the timer was started in this process, not in one that this
@@ -234,84 +235,11 @@ pub(crate) fn join_scheduler() {
     scheduler().join();
 }
 
-/// What `fork()` does to timers: a child's scheduler starts empty, and the parent's timers
-/// are over in it. A `pthread_atfork` child handler, registered by the first `start`
-/// ([`watch_forks`]), runs in the child, where only the forking thread exists, before
-/// `fork` returns there: it counts the fork in `GENERATION` and resets the scheduler
-/// (`Scheduler::forget_the_parents_timers`); the module doc's **fork** says what a timer
-/// of an earlier generation is. One thread runs the handler, so it needs no lock and no
-/// loom model. Under loom, Miri and off Unix there is no fork: the
-/// generation stays 0.
-#[cfg(all(unix, not(loom), not(miri)))]
-mod after_fork {
-    use crate::sync::{AtomicU32, Ordering::*};
-
-    /// How many forks lie between the first process and this one (wrapping).
-    static GENERATION: AtomicU32 = AtomicU32::new(0);
-
-    /// Whether the child handler is registered: `UNWATCHED`, `REGISTERING`, `WATCHED`.
-    static HANDLER: AtomicU32 = AtomicU32::new(UNWATCHED);
-    const UNWATCHED: u32 = 0;
-    const REGISTERING: u32 = 1;
-    const WATCHED: u32 = 2;
-
-    pub(crate) fn generation() -> u32 {
-        // Relaxed: it changes only in a child's handler, before any other thread exists.
-        GENERATION.load(Relaxed)
-    }
-
-    /// Registers the child handler once per process (and its forks: they inherit it). A
-    /// caller returns once it is registered, so a fork after its `start` runs the handler.
-    pub(crate) fn watch() {
-        // Acquire / Release: a caller that finds the handler registered starts its timer
-        // after the registration, so any fork that can copy that timer runs the handler.
-        loop {
-            // A load first: once registered, a start costs one shared read, not a
-            // read-modify-write on a line that every starting thread would fight over.
-            match HANDLER.load(Acquire) {
-                WATCHED => return,
-                REGISTERING => std::thread::yield_now(), // another thread registers it now
-                _ => {
-                    if HANDLER.compare_exchange(UNWATCHED, REGISTERING, Acquire, Acquire).is_ok() {
-                        // SAFETY: `in_child` is a valid handler for the process's lifetime;
-                        // it touches only our statics (see there).
-                        let failed = unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
-                        // Refused (out of memory): the next start tries again, and this one
-                        // goes on, as a process without the handler would have.
-                        HANDLER.store(if failed != 0 { UNWATCHED } else { WATCHED }, Release);
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    /// The child's handler: it runs in the child of every `fork()`, on the only thread
-    /// there, before `fork` returns. It must not allocate or take a lock that a parent
-    /// thread may have held: it stores to words and forgets the parent's queue.
-    extern "C" fn in_child() {
-        // Relaxed: the child has one thread, this one.
-        GENERATION.store(GENERATION.load(Relaxed).wrapping_add(1), Relaxed);
-        super::SCHEDULER.forget_the_parents_timers();
-    }
-}
-
-/// Which process in a line of forks this is (see [`after_fork`]): a timer started here
-/// records it, and one that recorded another is from a process this one is a fork of.
-#[cfg(all(unix, not(loom), not(miri)))]
-use after_fork::generation;
-
-/// Which process in a line of forks this is: always the first where there is no fork.
-#[cfg(not(all(unix, not(loom), not(miri))))]
-fn generation() -> u32 {
-    0
-}
-
-/// Makes sure a `fork()` from now on resets the scheduler in the child (see [`after_fork`]);
-/// `Timer::start` calls it before it records the generation.
+/// Makes sure a `fork()` from now on resets the scheduler in the child, where the parent's
+/// timers are over (the module doc's **fork**); `Timer::start` calls it before it records
+/// the generation.
 fn watch_forks() {
-    #[cfg(all(unix, not(loom), not(miri)))]
-    after_fork::watch();
+    fork::on_child(|| scheduler().forget_the_parents_timers());
 }
 
 thread_local! {
@@ -611,7 +539,7 @@ impl Timer {
 
 /// In a forked child, a timer the parent had started is over, but its function (if nobody
 /// ran or dropped it) still belongs to the parent: the child leaks it instead of dropping it,
-/// as it leaks the scheduler's entries (see `after_fork`).
+/// as it leaks the scheduler's entries (`src/fork.rs`).
 #[cfg(all(unix, not(loom), not(miri)))]
 impl Drop for Timer {
     fn drop(&mut self) {

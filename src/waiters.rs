@@ -78,9 +78,10 @@
 //! wake, a forgotten flag check, a push after the unlock, a timed-out waiter that re-locks
 //! before leaving and one that leaves without the guard) that those tests catch.
 
+use crate::block_cost;
 use crate::futex::{Deadline, Wait};
 use crate::lock::Lock;
-use crate::spin::{self, Spin, spin_while};
+use crate::spin::{Spin, spin_while};
 use crate::sync::{AtomicU32, Ordering::*, UnsafeCell, const_fn_unless_loom};
 use core::ptr;
 
@@ -215,7 +216,7 @@ impl WaitQueue {
                     continue;
                 }
             }
-            if spin::sleep(&node.state, SLEEPING, deadline) == Wait::TimedOut {
+            if block_cost::sleep(&node.state, SLEEPING, deadline) == Wait::TimedOut {
                 return false;
             }
             // Relaxed: the settle under `guard` re-reads it in order.
@@ -242,7 +243,7 @@ impl WaitQueue {
             let state = unsafe { &(*node).state };
             // Relaxed: the waiter reads NOTIFIED in order only after taking `guard`.
             if state.swap(NOTIFIED, Relaxed) == SLEEPING {
-                spin::wake_one(state);
+                block_cost::wake_one(state);
             }
             woken += 1;
         }

@@ -333,7 +333,7 @@ fn rwlock_signatures() {
     let _: RecursiveRwLockUpgradableReadGuard<'_, u64> = RECURSIVE.upgradable_read();
     let _: RawRwLock = RawRwLock::new();
     let raw: RawRwLockRecursive = RawRwLockRecursive::default();
-    assert!(!raw.writer_waits_for_readers());
+    assert!(!threading::diagnostics::rwlock_writer_waits(&raw));
     send_sync_debug::<RwLock<u64>>();
     send_sync_debug::<RecursiveRwLock<u64>>();
     send_sync_debug::<RawRwLock>();

@@ -34,7 +34,9 @@ fn wait_until(what: &str, condition: impl Fn() -> bool) {
 /// Waits until a writer of `lock` owns the writer's slot and waits for the readers inside.
 fn wait_for_waiting_writer<T>(lock: &RwLock<T>) {
     // SAFETY: only a snapshot of the raw lock's state is read.
-    wait_until("a writer waits", || unsafe { lock.raw() }.writer_waits_for_readers());
+    wait_until("a writer waits", || {
+        threading::diagnostics::rwlock_writer_waits(unsafe { lock.raw() })
+    });
 }
 
 #[test]
@@ -166,7 +168,9 @@ fn recursive_reads_pass_a_waiting_writer() {
     thread::scope(|s| {
         s.spawn(|| *lock.write() += 1);
         // SAFETY: a snapshot of the raw state only.
-        wait_until("a writer waits", || unsafe { lock.raw() }.writer_waits_for_readers());
+        wait_until("a writer waits", || {
+            threading::diagnostics::rwlock_writer_waits(unsafe { lock.raw() })
+        });
         let second = lock.read(); // would deadlock on RwLock
         assert!(lock.try_read().is_some());
         let mut second = second;
@@ -624,7 +628,10 @@ mod model {
             let readers = held.readers.len() + usize::from(held.upgradable.is_some());
             prop_assert_eq!(lock.is_locked(), readers > 0 || held.writer.is_some());
             prop_assert_eq!(lock.is_locked_exclusive(), held.writer.is_some());
-            prop_assert!(!lock.writer_waits_for_readers(), "a timed-out writer left WRITER set");
+            prop_assert!(
+                !threading::diagnostics::rwlock_writer_waits(&lock),
+                "a timed-out writer left WRITER set"
+            );
         }
         // Release everything: the lock must end free.
         for guard in held.readers.drain(..) {

@@ -108,6 +108,11 @@ impl Deadline {
         Deadline(Instant::now().checked_add(timeout))
     }
 
+    /// At `instant` (lock_api's `*_until` forms).
+    pub(crate) fn at(instant: Instant) -> Deadline {
+        Deadline(Some(instant))
+    }
+
     /// Whether the deadline has passed, for a loop that can go round without ever reaching
     /// [`wait`] (each time woken before it slept): such a loop must read the clock itself.
     /// Under loom there is no clock: only a wait's [`Wait::TimedOut`] ends a timed wait.

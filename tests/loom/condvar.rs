@@ -1,7 +1,8 @@
-//! Loom checks of the lock_api `Condvar`'s core (`threading::RawCondvar`) over a `Lock`,
-//! paired with cells, exactly what `Condvar::wait(&mut MutexGuard)` passes down (under loom
-//! the faces themselves run over raw types built on first use, `src/faces_model.rs`, and
-//! `tests/downstream` and `tests/loom/faces.rs` model them). They check the data a notify
+//! Loom checks of the lock_api `Condvar`'s core (the bare `RawCondvar`, lent by the hidden
+//! `threading::loom_shims`) over a `Lock`, paired with cells, exactly what
+//! `Condvar::wait(&mut MutexGuard)` passes down (under loom the faces themselves run over
+//! raw types built on first use, `src/faces/model.rs`, and `tests/downstream` and
+//! `tests/loom/faces.rs` model them). They check the data a notify
 //! publishes, and parking_lot's rule for the condvar's one mutex: forgotten exactly when the
 //! queue empties, including when a timed-out waiter leaves it before it can re-lock.
 
@@ -11,7 +12,8 @@ use loom::sync::Arc;
 use loom::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use loom::thread;
 use std::time::Duration;
-use threading::{Lock, RawCondvar};
+use threading::Lock;
+use threading::loom_shims::{RawCondvar, RawCondvarShims};
 
 /// `Mutex<Option<u32>>` + `Condvar`, spelled out.
 struct Slot {
@@ -42,7 +44,7 @@ fn condvar_publishes_the_data_and_never_misses_the_notify() {
                 let mut waits = 0;
                 // SAFETY (each access): under `slot.mutex`.
                 while slot.data.with(|d| unsafe { *d }).is_none() {
-                    slot.ready.wait(&slot.mutex);
+                    slot.ready.loom_wait(&slot.mutex);
                     waits += 1;
                 }
                 let value = slot.data.with(|d| unsafe { *d });
@@ -55,7 +57,7 @@ fn condvar_publishes_the_data_and_never_misses_the_notify() {
         // SAFETY: under `slot.mutex`.
         slot.data.with_mut(|d| unsafe { *d = Some(42) });
         slot.mutex.release().unwrap();
-        let woke = slot.ready.notify_one();
+        let woke = slot.ready.loom_notify_one();
         let waits = consumer.join().unwrap();
         assert!(waits <= 1, "no spurious wakeups: one notify, at most one wait");
         assert_eq!(usize::from(woke), waits);
@@ -105,7 +107,7 @@ fn timed_out_waiter_leaves_the_queue_before_it_relocks() {
                 shared.a.acquire();
                 // Relaxed: the main thread then takes `a`, which orders everything.
                 shared.waiting.store(true, Relaxed);
-                let timed_out = shared.cv.wait_for(&shared.a, Duration::from_secs(1));
+                let timed_out = shared.cv.loom_wait_for(&shared.a, Duration::from_secs(1));
                 shared.a.release().unwrap();
                 timed_out
             }
@@ -115,11 +117,11 @@ fn timed_out_waiter_leaves_the_queue_before_it_relocks() {
             thread::yield_now();
         }
         shared.a.acquire(); // The waiter is queued, or gave up and waits for `a`.
-        while shared.cv.waiters() != 0 {
+        while shared.cv.loom_waiters() != 0 {
             thread::yield_now(); // The model's timed waits always time out.
         }
         shared.b.acquire();
-        let timed_out = shared.cv.wait_for(&shared.b, Duration::from_secs(1));
+        let timed_out = shared.cv.loom_wait_for(&shared.b, Duration::from_secs(1));
         shared.b.release().unwrap();
         shared.a.release().unwrap();
         assert!(timed_out, "nobody notified the main thread");
@@ -140,7 +142,7 @@ fn notify_racing_a_timed_out_waiter_is_consumed_or_passed_on() {
             let shared = Arc::clone(&shared);
             move || {
                 shared.a.acquire();
-                let timed_out = shared.cv.wait_for(&shared.a, Duration::from_secs(1));
+                let timed_out = shared.cv.loom_wait_for(&shared.a, Duration::from_secs(1));
                 shared.a.release().unwrap();
                 usize::from(!timed_out)
             }
@@ -152,7 +154,7 @@ fn notify_racing_a_timed_out_waiter_is_consumed_or_passed_on() {
                 let mut wakes = 0;
                 // SAFETY (each access): under `a`.
                 while shared.tokens.with(|t| unsafe { *t }) == 0 {
-                    shared.cv.wait(&shared.a);
+                    shared.cv.loom_wait(&shared.a);
                     wakes += 1;
                 }
                 shared.a.release().unwrap();
@@ -164,7 +166,7 @@ fn notify_racing_a_timed_out_waiter_is_consumed_or_passed_on() {
             shared.a.acquire();
             // SAFETY: under `a`.
             shared.tokens.with_mut(|t| unsafe { *t += 1 });
-            counted += usize::from(shared.cv.notify_one());
+            counted += usize::from(shared.cv.loom_notify_one());
             shared.a.release().unwrap();
         }
         let consumed = timed.join().unwrap() + untimed.join().unwrap();
@@ -186,11 +188,11 @@ fn the_mutex_is_kept_while_any_waiter_remains() {
             move || {
                 shared.a.acquire();
                 if timed {
-                    shared.cv.wait_for(&shared.a, Duration::from_secs(1));
+                    shared.cv.loom_wait_for(&shared.a, Duration::from_secs(1));
                 } else {
                     // SAFETY (each access): under `a`.
                     while shared.tokens.with(|t| unsafe { *t }) == 0 {
-                        shared.cv.wait(&shared.a);
+                        shared.cv.loom_wait(&shared.a);
                     }
                 }
                 shared.a.release().unwrap();
@@ -199,20 +201,20 @@ fn the_mutex_is_kept_while_any_waiter_remains() {
         let timed = thread::spawn(waiter(true));
         let untimed = thread::spawn(waiter(false));
         timed.join().unwrap(); // It timed out (nobody notified yet) and left the queue.
-        while shared.cv.waiters() != 1 {
+        while shared.cv.loom_waiters() != 1 {
             thread::yield_now(); // Until the untimed waiter is queued.
         }
         shared.b.acquire();
-        let refused = shared.cv.try_wait_for(&shared.b, Duration::from_secs(1)).is_none();
+        let refused = shared.cv.loom_try_wait_for(&shared.b, Duration::from_secs(1)).is_none();
         assert!(refused, "mutex A's waiter still waits: a wait with B must be refused");
-        assert_eq!(shared.cv.waiters(), 1, "the refused wait changed nothing");
+        assert_eq!(shared.cv.loom_waiters(), 1, "the refused wait changed nothing");
         shared.a.acquire();
         // SAFETY: under `a`.
         shared.tokens.with_mut(|t| unsafe { *t = 1 });
-        assert!(shared.cv.notify_one(), "the untimed waiter was queued");
+        assert!(shared.cv.loom_notify_one(), "the untimed waiter was queued");
         shared.a.release().unwrap();
         untimed.join().unwrap();
-        let admitted = shared.cv.try_wait_for(&shared.b, Duration::from_secs(1));
+        let admitted = shared.cv.loom_try_wait_for(&shared.b, Duration::from_secs(1));
         assert_eq!(admitted, Some(true), "empty again: B admitted, and its wait timed out");
         shared.b.release().unwrap();
     });

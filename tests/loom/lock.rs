@@ -7,6 +7,7 @@ use loom::sync::atomic::{AtomicBool, AtomicU32, Ordering::SeqCst};
 use loom::thread;
 use std::time::Duration;
 use threading::Lock;
+use threading::loom_shims::LockShims;
 
 /// A counter that is only touched under `lock`: loom flags any access that the lock's
 /// orderings do not order ("Causality violation").

@@ -1,6 +1,8 @@
-//! Loom checks of `RawRwLock` (the raw lock under `RwLock` and `RecursiveRwLock`), through
-//! its loom-only methods: lock_api's types cannot be built under loom (their `INIT` needs
-//! `const` atomics), so the raw protocol is what the model checks.
+//! Loom checks of the bare `RawRwLock` (the primitive under `RwLock` and
+//! `RecursiveRwLock`), through the loom-only methods of the hidden `threading::loom_shims`:
+//! under loom the faces stand on a model of it built on first use (`src/faces/model.rs`),
+//! whose ordering of first uses would hide weak orderings, so the raw protocol is what
+//! these models check.
 
 use crate::check;
 use loom::cell::UnsafeCell;
@@ -8,7 +10,7 @@ use loom::sync::Arc;
 use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::thread;
 use std::time::Duration;
-use threading::RawRwLock;
+use threading::loom_shims::{RawRwLock, RawRwLockShims};
 
 /// A value only read under a read lock and only written under the write lock: loom flags
 /// any access that the lock's orderings do not order ("Causality violation").

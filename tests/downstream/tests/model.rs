@@ -31,29 +31,6 @@ fn buffer_hands_over_every_item_in_order() {
     });
 }
 
-// README.md and the crate docs (both "Model-check your own code") show this test as it is
-// (tests/crate_docs.rs keeps them so).
-/// A handoff that notifies after unlocking (correct, and common): the waiter still never
-/// misses it, and sees the value.
-#[test]
-fn a_notify_after_the_unlock_is_not_lost() {
-    loom::model(|| {
-        let slot = Arc::new((Mutex::new(None), Condvar::new()));
-        let sender = {
-            let slot = Arc::clone(&slot);
-            thread::spawn(move || {
-                *slot.0.lock() = Some(7);
-                slot.1.notify_one();
-            })
-        };
-        let mut value = slot.0.lock();
-        slot.1.wait_while(&mut value, |value| value.is_none());
-        assert_eq!(*value, Some(7));
-        drop(value);
-        sender.join().unwrap();
-    });
-}
-
 /// `put` with the notify in the wrong place: before the item is in, in a critical section
 /// of its own. A consumer that looks in between finds the buffer empty and waits for a
 /// notify that has already been sent: loom finds that schedule and reports a deadlock.
