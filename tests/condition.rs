@@ -992,6 +992,44 @@ mod reentrant_condition {
         assert_eq!(only.get(), 1);
     }
 
+    /// The rule holds before every wait of a timed `wait_for`, not only the first: a
+    /// predicate that takes and keeps a second level between two waits makes the next wait
+    /// refuse, with both levels still held, instead of releasing them.
+    #[test]
+    fn a_level_the_predicate_keeps_between_two_timed_waits_is_refused() {
+        let cond = ReentrantCondition::new(Cell::new(0));
+        let kept = std::cell::RefCell::new(Vec::new());
+        thread::scope(|s| {
+            let mut guard = cond.lock();
+            s.spawn(|| {
+                // Gets the lock only once the first wait released it: the notify finds it.
+                assert_eq!(cond.lock().notify(1), 1);
+            });
+            let mut checks = 0;
+            let refused = catch_unwind(AssertUnwindSafe(|| {
+                guard.wait_for_timeout(
+                    |_| {
+                        checks += 1;
+                        if checks == 2 {
+                            kept.borrow_mut().push(cond.lock()); // a second level, kept
+                        }
+                        false
+                    },
+                    Duration::from_secs(60),
+                )
+            }));
+            let message = refused.unwrap_err();
+            let message = message.downcast_ref::<String>().expect("a formatted message");
+            assert!(message.contains("wait with 2 levels"), "{message}");
+            assert_eq!(checks, 2, "refused before the second wait");
+            let other = s.spawn(|| cond.try_lock().is_none());
+            assert!(other.join().unwrap(), "still held: the refused wait released nothing");
+            kept.borrow_mut().clear();
+            drop(guard);
+        });
+        assert!(cond.try_lock().is_some());
+    }
+
     #[test]
     fn one_level_waits_and_is_woken_with_the_data_changed() {
         let cond = ReentrantCondition::new(Cell::new(false));
