@@ -9,11 +9,10 @@
 //! returns a guard that releases on drop, the Rust spelling of `with lock:`.
 //!
 //! Like Python's lock (which promises no order) and std's `Mutex`, it is not fair: a running
-//! thread may take the lock ahead of threads that sleep on it. That is what makes it fast
-//! under contention, and every waiter still gets its turn in practice (the stress tests
-//! run millions of contended increments to completion; BENCHMARKS.md gives latency tails).
-//! Where turns matter, a *fair* release (lock_api's `unlock_fair` and `bump`, and every
-//! unlock of [`FairMutex`](crate::FairMutex)) hands the lock to a sleeper instead.
+//! thread may take the lock ahead of threads that sleep on it, which is what makes it fast
+//! under contention. Where turns matter, a *fair* release (lock_api's `unlock_fair` and
+//! `bump`, and every unlock of [`FairMutex`](crate::FairMutex)) hands the lock to a
+//! sleeper instead.
 //!
 //! # The state word
 //!
@@ -21,24 +20,22 @@
 //! claimed it yet), `WAKING` (a woken sleeper has not looked yet) and `WAITING_OUT`
 //! (threads wait, uncounted, for a handoff to be claimed), and above them the exact number
 //! of threads in the sleep phase of an acquire. The table and the invariant are on the
-//! field. `0` is free with nobody waiting and `1` held with nobody asleep: the only values
-//! uncontended paths see.
+//! field; the predicates below the constants read it. `0` is free with nobody waiting and
+//! `1` held with nobody asleep: the only values uncontended paths see.
 //!
 //! # The protocol
 //!
 //! * **acquire**: set `LOCKED` with one RMW (`fetch_or`, x86's `lock bts`), whatever the
 //!   count; the old word says whether it was free. Otherwise wait on one spin budget
-//!   ([`Spin::LOCK`]): yield the CPU, look at the word, and again, while it is held.
-//!   No pauses: every look pulls the lock's cache line away from the holder, whose run of
-//!   cheap acquire/release pairs on that line is where contended throughput comes from,
-//!   so a waiter looks only as often as a yield's system call lets it (hundreds of ns).
+//!   ([`Spin::LOCK`]): yield the CPU, look at the word, and again, while it is held. No
+//!   pauses: every look pulls the lock's cache line away from the holder, whose run of
+//!   cheap acquire/release pairs on that line is where contended throughput comes from.
 //!   The spin reads through held-with-sleepers too: the release we wait for wakes a
-//!   sleeper whatever we do. Seeing it free, set `LOCKED` again; losing that race (another
-//!   thread took it first) just goes on with what is left of the same budget, which bounds
-//!   the phase without a clock. A `Condition` or `Condvar` wait re-taking its lock
-//!   (`acquire_notified`) first pauses a little, looking ever further apart
-//!   ([`Spin::NOTIFIED`]): most often a notify woke it, and its notifier, which held the
-//!   lock a moment ago, is about to let it go.
+//!   sleeper whatever we do. Seeing it free, set `LOCKED` again; losing that race goes on
+//!   with what is left of the same budget, which bounds the phase without a clock. A
+//!   `Condition` or `Condvar` wait re-taking its lock (`acquire_notified`) first pauses a
+//!   little, looking ever further apart ([`Spin::NOTIFIED`]): most often a notify woke it,
+//!   and its notifier, which held the lock a moment ago, is about to let it go.
 //! * **sleep phase**: with the budget spent, count ourselves (`+SLEEPER`), unless a
 //!   handoff is pending (see the fair release), then loop: a free word is taken by a CAS
 //!   that sets `LOCKED` and removes our count in one step; a `HANDED_OFF` word is claimed
@@ -51,34 +48,32 @@
 //!   them counted and woke one (or one was already waking).
 //! * **release**: CAS `1 → 0`, the uncontended case. Otherwise clear `LOCKED`,
 //!   `HANDED_OFF` and `WAITING_OUT` in one RMW (a `fetch_and`); the old word says the
-//!   rest. `LOCKED` clear: the lock was not held,
-//!   `Err(Unlocked)`, and the RMW changed nothing. A count above zero and no `WAKING`: set
+//!   rest. `LOCKED` clear: the lock was not held, `Err(Unlocked)`, and the RMW changed
+//!   nothing. `WAITING_OUT` set: a handoff is over, so wake all of its waiters to count
+//!   themselves in (a lock handed to a sleeper may be released by another thread: it is
+//!   then free, and the sleeper takes it as such). A count above zero and no `WAKING`: set
 //!   `WAKING` and wake one, unless the lock was retaken meanwhile (its holder's release
-//!   will). `WAKING` is what keeps a release from paying a system call while a woken
-//!   thread is still on its way (a wake on every release made each contended acquire
-//!   cost a system call): one woken thread at a time, as the old
-//!   "swap `2` back in before sleeping" rule gave. Every counted thread clears `WAKING`
+//!   will). `WAKING` keeps a release from paying a system call while a woken thread is
+//!   still on its way: one woken thread at a time. Every counted thread clears `WAKING`
 //!   when it looks and before it sleeps again, and a timed-out one on its way out, so it
 //!   never stays set with every counted thread asleep (which would lose every wake).
-//! * **fair release** (`release_fair`): with nobody counted, a plain release.
-//!   Otherwise set `HANDED_OFF` (the lock stays held) and wake all. Newcomers cannot take
-//!   it: the fast path, the spin and a free-word take all need `LOCKED` clear. A counted
-//!   thread claims it, and one always will, because the count is exact (a stale "maybe
-//!   sleepers" flag, as std's lock keeps, would hand the lock to nobody) and *every*
-//!   counted thread may claim: one that is awake sees the word change, one asleep is
-//!   reached by the wake (which needs no count from the OS: Windows'
-//!   `WakeByAddressSingle` reports none), one whose time runs out claims on its way out.
-//!   That needs every counted thread to have counted itself before the handoff was made,
-//!   so nobody counts itself while one is pending: such a thread sets `WAITING_OUT` and
-//!   sleeps, uncounted, and the claim (or a release, which also ends a handoff) clears
-//!   the flag and wakes all of them to count themselves in. So a newcomer never takes a
-//!   lock handed to the sleepers, nor a bumping thread its own. (A rule that let such a
-//!   thread count itself but claim only after one wait deadlocked: a second handoff can
-//!   leave the word at the very value it counted at, so that it sleeps through the handoff
-//!   it is owed. Miri found it; `tests/loom/lock.rs` has the model.) The handoff wakes
-//!   all because a single wake reaches a sleeper of the OS's choosing (the futex
-//!   contract's "Any sleeper"): one waiting out the handoff would sleep again, and the
-//!   counted ones through the handoff (it hung a Windows run). The claim's losers sleep
+//! * **fair release** (`release_fair`): with nobody counted, a plain release. Otherwise
+//!   set `HANDED_OFF` (the lock stays held) and wake all. Newcomers cannot take it: the
+//!   fast path, the spin and a free-word take all need `LOCKED` clear. A counted thread
+//!   claims it, and one always will, because the count is exact (a stale "maybe sleepers"
+//!   flag would hand the lock to nobody) and *every* counted thread may claim: one that is
+//!   awake sees the word change, one asleep is reached by the wake (which needs no count
+//!   from the OS: Windows' `WakeByAddressSingle` reports none), one whose time runs out
+//!   claims on its way out. That needs every counted thread to have counted itself before
+//!   the handoff was made, so nobody counts itself while one is pending: such a thread
+//!   sets `WAITING_OUT` and sleeps, uncounted, and the claim (or a release, which also
+//!   ends a handoff) clears the flag and wakes all of them to count themselves in. So a
+//!   newcomer never takes a lock handed to the sleepers, nor a bumping thread its own. (A
+//!   thread that counted itself during a handoff and claimed only after one wait could
+//!   sleep through the handoff it is owed: a second handoff can leave the word at the very
+//!   value it counted at.) The handoff wakes all because a single wake reaches a sleeper of
+//!   the OS's choosing (the futex contract's "Any sleeper"): one waiting out the handoff
+//!   would sleep again, and the counted ones through the handoff. The claim's losers sleep
 //!   again: a fair release is the slow path by design.
 //! * **bump**: with a sleeper counted, a fair release, then an acquire; else nothing.
 //! * **timeout**: a timed acquire whose deadline passes removes its count; a lock handed
@@ -87,33 +82,12 @@
 //!   reach nobody" (`src/futex/mod.rs`): a wake meant for it that reached nobody is not
 //!   lost, and a handoff is never stranded.
 //!
-//! Orderings: every RMW that takes or claims the lock is `Acquire`, and releasing
-//! (the CAS, the `fetch_and`) and handing off (the CAS that sets `HANDED_OFF`) are `Release`, so
-//! everything written under the lock is visible to the next holder, through any count
+//! Orderings: every RMW that takes or claims the lock is `Acquire`, and releasing (the
+//! CAS, the `fetch_and`) and handing off (the CAS that sets `HANDED_OFF`) are `Release`,
+//! so everything written under the lock is visible to the next holder, through any count
 //! changes in between (RMWs continue a release sequence). Counting in and out without
 //! taking the lock, setting and clearing `WAKING` and `WAITING_OUT`, and spinning loads
 //! are `Relaxed`: they order nothing.
-//!
-//! The spin's shape (no pauses, 7 yields) and the spin through held-with-sleepers were
-//! each measured against the alternatives: BENCHMARKS.md, "Lock contended >= the faster of std and parking_lot".
-//! (Those runs predate the sleepers' count, which replaced std's "maybe sleepers" value
-//! `2` and release by swap; "The fair handoff's cost to the contended Lock" there measures
-//! this word's take and release against the alternatives.)
-//!
-//! # What the tests prove
-//!
-//! `tests/lock.rs`: Python's semantics (release by another thread, `Err(Unlocked)`,
-//! timeouts with `ZERO` and `MAX`, guards released on panic), a proptest model (random
-//! operation sequences against a boolean) and stress (exact counts under millions of
-//! contended increments, timed and untimed contenders mixed). `tests/loom/lock.rs`:
-//! mutual exclusion over loom's `UnsafeCell` in every interleaving, no waiter sleeps
-//! through a release, a timeout racing a release, a timed-out waiter never strands a
-//! blocked one, a fair release hands the lock (and the releaser's writes) to the sleeper
-//! and not to a newcomer, a fair release racing a timeout never strands the lock, fair
-//! releases in a row strand nobody, `bump` lets the sleeper in first.
-//! `tests/fair_mutex.rs`: `unlock_fair`, `bump` and `FairMutex` against real threads
-//! (turns taken, exact counts under contention, parking_lot's own checks).
-//! `tests/sizes.rs`: 4 bytes. `tests/futex_calls.rs`: no system call uncontended.
 
 use crate::error::ReleaseError;
 use crate::futex::{self, Deadline, Wait};
@@ -130,10 +104,40 @@ const WAKING: u32 = 4;
 const WAITING_OUT: u32 = 8;
 const SLEEPER: u32 = 16;
 
+/// Held, by anyone (a handoff included).
+fn is_held(s: u32) -> bool {
+    s & LOCKED != 0
+}
+
+/// Free, or held for the sleepers by a handoff: either way a counted sleeper may take it.
+fn is_free_or_handed_off(s: u32) -> bool {
+    s & (LOCKED | HANDED_OFF) != LOCKED
+}
+
+/// A handoff is pending: held for the counted sleepers, one of whom will claim it.
+fn is_handed_off(s: u32) -> bool {
+    s & HANDED_OFF != 0
+}
+
+/// A woken sleeper has not looked at the word since.
+fn is_waking(s: u32) -> bool {
+    s & WAKING != 0
+}
+
+/// Threads may sleep, uncounted, until the pending handoff is over.
+fn is_waited_out(s: u32) -> bool {
+    s & WAITING_OUT != 0
+}
+
+/// At least one thread is counted in the sleep phase.
+fn has_sleepers(s: u32) -> bool {
+    s >= SLEEPER
+}
+
 /// The invariant of `Lock::state`: each flag only with the one below it (`WAITING_OUT`
 /// only while a handoff is pending, `HANDED_OFF` only while held).
 fn is_consistent(s: u32) -> bool {
-    (s & WAITING_OUT == 0 || s & HANDED_OFF != 0) && (s & HANDED_OFF == 0 || s & LOCKED != 0)
+    (!is_waited_out(s) || is_handed_off(s)) && (!is_handed_off(s) || is_held(s))
 }
 
 /// A lock that any thread may release: Python's `threading.Lock`.
@@ -235,8 +239,8 @@ impl Lock {
     fn acquire_contended(&self, spin: Spin, deadline: Deadline) -> bool {
         let mut spinner = spin.start();
         loop {
-            let state = spinner.spin_remaining_while(&self.state, |s| s & LOCKED != 0);
-            if state & LOCKED != 0 {
+            let state = spinner.spin_remaining_while(&self.state, is_held);
+            if is_held(state) {
                 break; // Budget spent.
             }
             // Losing the race goes on spinning: the next look finds the winner holding it.
@@ -250,14 +254,14 @@ impl Lock {
             CountIn::Left { acquired } => return acquired,
         };
         loop {
-            if state & (LOCKED | HANDED_OFF) != LOCKED {
+            if is_free_or_handed_off(state) {
                 // A free lock or a handoff: take it; awake, we clear WAKING (see below).
                 if self.take_as_sleeper(&mut state) {
                     return true;
                 }
                 continue;
             }
-            if state & WAKING != 0 {
+            if is_waking(state) {
                 // Awake, we stand in for the thread a release woke: clearing WAKING before
                 // we sleep lets the next release wake someone, so that WAKING never stays
                 // set with every counted thread asleep. Relaxed: orders nothing.
@@ -274,7 +278,7 @@ impl Lock {
             }
             // Found it retaken by a running thread: look a few yields apart before sleeping
             // again, stopping at a release or a handoff.
-            state = spin_while(&self.state, Spin::LOCK, |s| s & (LOCKED | HANDED_OFF) == LOCKED);
+            state = spin_while(&self.state, Spin::LOCK, |s| !is_free_or_handed_off(s));
         }
     }
 
@@ -286,11 +290,11 @@ impl Lock {
     fn count_in_as_sleeper(&self, deadline: Deadline) -> CountIn {
         let mut state = self.state.load(Relaxed);
         loop {
-            let next = if state & LOCKED == 0 {
+            let next = if !is_held(state) {
                 state | LOCKED
-            } else if state & HANDED_OFF == 0 {
+            } else if !is_handed_off(state) {
                 state + SLEEPER
-            } else if state & WAITING_OUT == 0 {
+            } else if !is_waited_out(state) {
                 state | WAITING_OUT
             } else {
                 // The claim (or a release) clears WAITING_OUT and wakes us; every other
@@ -304,10 +308,10 @@ impl Lock {
             // Acquire: when it takes the lock, see the previous holder's writes (counting
             // in and flagging order nothing).
             match self.state.compare_exchange(state, next, Acquire, Relaxed) {
-                Ok(_) if next & LOCKED != state & LOCKED => {
+                Ok(_) if is_held(next) != is_held(state) => {
                     return CountIn::Left { acquired: true };
                 }
-                Ok(_) if next & WAITING_OUT != state & WAITING_OUT => state = next,
+                Ok(_) if is_waited_out(next) != is_waited_out(state) => state = next,
                 Ok(_) => return CountIn::Counted(next),
                 Err(now) => state = now,
             }
@@ -323,7 +327,7 @@ impl Lock {
         // Acquire: see the previous holder's writes.
         match self.state.compare_exchange(*state, taken, Acquire, Relaxed) {
             Ok(was) => {
-                if was & WAITING_OUT != 0 {
+                if is_waited_out(was) {
                     futex::wake_all(&self.state);
                 }
                 true
@@ -343,7 +347,7 @@ impl Lock {
     fn give_up_waiting(&self) -> bool {
         let mut state = self.state.load(Relaxed);
         loop {
-            if state & (LOCKED | HANDED_OFF) != LOCKED {
+            if is_free_or_handed_off(state) {
                 if self.take_as_sleeper(&mut state) {
                     return true;
                 }
@@ -380,13 +384,13 @@ impl Lock {
         // such). On a free word this changes nothing.
         let was = self.state.fetch_and(!(LOCKED | HANDED_OFF | WAITING_OUT), Release);
         debug_assert!(is_consistent(was), "Lock state {was:#x}: a flag without the one below");
-        if was & LOCKED == 0 {
+        if !is_held(was) {
             return Err(ReleaseError::Unlocked);
         }
-        if was & WAITING_OUT != 0 {
+        if is_waited_out(was) {
             futex::wake_all(&self.state); // The handoff they waited out is over.
         }
-        if was >= SLEEPER && was & WAKING == 0 {
+        if has_sleepers(was) && !is_waking(was) {
             self.wake_a_sleeper();
         }
         Ok(())
@@ -400,7 +404,7 @@ impl Lock {
     fn wake_a_sleeper(&self) {
         // Relaxed: WAKING orders nothing; the release before us published the data.
         let mut state = self.state.load(Relaxed);
-        while state >= SLEEPER && state & (WAKING | LOCKED) == 0 {
+        while has_sleepers(state) && !is_waking(state) && !is_held(state) {
             match self.state.compare_exchange(state, state | WAKING, Relaxed, Relaxed) {
                 Ok(_) => {
                     futex::wake_one(&self.state);
@@ -419,10 +423,10 @@ impl Lock {
     pub(crate) fn release_fair(&self) -> Result<(), ReleaseError> {
         let mut state = self.state.load(Relaxed);
         loop {
-            if state & LOCKED == 0 {
+            if !is_held(state) {
                 return Err(ReleaseError::Unlocked);
             }
-            if state < SLEEPER || state & HANDED_OFF != 0 {
+            if !has_sleepers(state) || is_handed_off(state) {
                 // Nobody to hand it to (or it is already handed to a sleeper): a plain
                 // release, which still wakes a sleeper counted meanwhile.
                 return self.release();
@@ -446,7 +450,7 @@ impl Lock {
     /// the lock.
     pub(crate) fn bump(&self) {
         // Relaxed: a hint; release_fair re-reads the word with its compare-exchange.
-        if self.state.load(Relaxed) >= SLEEPER {
+        if has_sleepers(self.state.load(Relaxed)) {
             let released = self.release_fair();
             debug_assert!(released.is_ok(), "bump is called with the lock held");
             self.acquire();
@@ -464,7 +468,7 @@ impl Lock {
     #[inline]
     pub fn locked(&self) -> bool {
         // Relaxed: a snapshot that may be stale as soon as it is returned anyway.
-        self.state.load(Relaxed) & LOCKED != 0
+        is_held(self.state.load(Relaxed))
     }
 
     /// Acquires the lock and returns a guard that releases it on drop (`with lock:`).

@@ -257,6 +257,65 @@ fn fair_releases_in_a_row_strand_nobody() {
     });
 }
 
+/// A lock handed to a sleeper may be released by another thread before the sleeper claims
+/// it (a `Lock` has no owner). That release ends the handoff, so it must also wake the
+/// threads that arrived meanwhile and sleep, uncounted, waiting it out: nothing else
+/// will (the sleeper takes the freed lock without a claim, and its release sees nobody
+/// counted). Everyone gets the lock, and the newcomer sees what the holder wrote before
+/// the handoff.
+///
+/// Without that wake the newcomer sleeps for ever where it waits the handoff out, main's
+/// release frees the word, and the sleeper takes it before main's release looks for a
+/// sleeper to wake (two preemptions of main). Where the sleeper claims the handoff first,
+/// main's release ends the sleeper's hold instead, and the sleeper's own release then finds
+/// the lock free or ends the newcomer's hold (legal for an unowned lock; both threads
+/// ignore the `Err(Unlocked)` this may leave them). So the sleeper touches no data, and
+/// nobody takes the lock after the newcomer until main has joined it.
+#[test]
+fn a_handoff_released_by_another_thread_wakes_those_waiting_it_out() {
+    check(|| {
+        let data = Guarded::new();
+        let released = Arc::new(AtomicBool::new(false));
+        data.lock.acquire();
+        data.increment();
+        let sleeper = {
+            let (data, released) = (Arc::clone(&data), Arc::clone(&released));
+            thread::spawn(move || {
+                data.lock.acquire(); // claimed, or taken free after main's release
+                // Ours waits for main's, so that main's always finds the lock held (for us
+                // or by us). Ours then ends our hold if we took the lock free; if we claimed
+                // the handoff, main's ended our hold, and ours finds the lock free or the
+                // newcomer's.
+                while !released.load(SeqCst) {
+                    thread::yield_now();
+                }
+                let _ = data.lock.release();
+            })
+        };
+        until_a_sleeper_is_counted(&data.lock, &AtomicBool::new(false));
+        data.lock.loom_release_fair().unwrap();
+        let newcomer = {
+            let data = Arc::clone(&data);
+            thread::spawn(move || {
+                data.lock.acquire(); // waits the handoff out if it is still pending
+                let seen = data.get();
+                data.increment();
+                let _ = data.lock.release(); // Err if the sleeper's release ended our hold
+                seen
+            })
+        };
+        // Not the sleeper's release: it ends the handoff (or the hold of the sleeper that
+        // claimed it).
+        data.lock.release().unwrap();
+        released.store(true, SeqCst);
+        sleeper.join().unwrap();
+        assert_eq!(newcomer.join().unwrap(), 1, "the newcomer saw the holder's write");
+        data.lock.acquire();
+        assert_eq!(data.get(), 2);
+        data.lock.release().unwrap();
+    });
+}
+
 /// A fair release racing a waiter's timeout: the waiter either gave up before the handoff
 /// (which is then a plain release) or takes the lock handed to it on its way out. Either
 /// way the lock is never left handed to nobody: a plain acquire afterwards must not hang.
