@@ -27,17 +27,18 @@
 //!   was broken meanwhile, sets `arrived = 0` and swaps in generation + 1; a sleeper bit in
 //!   the old value means wake all. Otherwise `arrived += 1` and wait.
 //! * **wait** for generation `g`: spin, then yield the CPU a bounded number of times (the
-//!   parties still to come may need it), then sleep (raising `SLEEPERS` with a CAS) while the
-//!   state shows generation `g` and not `BROKEN`. A new generation means released: return
-//!   the index, without touching the lock. `BROKEN` means leave: under the lock `arrived -=
-//!   1`, and the last to leave finishes a pending reset.
+//!   parties still to come may need it; `Spin::barrier`, BENCHMARKS.md, "Constants in
+//!   src/"), then sleep (raising `SLEEPERS` with a CAS) while the state shows generation
+//!   `g` and not `BROKEN`. A new generation means released: return the index, without
+//!   touching the lock. `BROKEN` means leave: under the lock `arrived -= 1`, and the last
+//!   to leave finishes a pending reset.
 //! * **timeout**: under the lock, a waiter whose time ran out checks the state again:
 //!   released or broken as above; if the last arrival is running the action it waits on
 //!   (the generation is complete, as in Python); else it breaks the barrier (raise
 //!   `BROKEN`, wake all) and leaves.
-//! * **abort** raises `BROKEN` (dropping a pending reset). **reset** with nobody left in
-//!   the generation clears `BROKEN` and starts a new generation; otherwise it raises
-//!   `BROKEN | RESETTING` and the last leaver (or the releaser) completes it.
+//! * **abort** raises `BROKEN`, dropping a pending reset as Python's does. **reset** with
+//!   nobody left in the generation clears `BROKEN` and starts a new generation; otherwise
+//!   it raises `BROKEN | RESETTING` and the last leaver (or the releaser) completes it.
 //!
 //! Why generations cannot be confused: while any waiter of generation `g` is still
 //! counted, the generation number stays `g` unless `g` is released; a reset completes only
@@ -51,17 +52,6 @@
 //! through the lock), and the action's effects, are visible to every party after
 //! `wait()`. Every other access to `state` is `Relaxed`: under the lock, which orders it,
 //! or raising `SLEEPERS` (see there).
-//!
-//! # What the tests prove
-//!
-//! `tests/barrier.rs`: Python's semantics (indices, action run once per generation by the
-//! last arrival, `n_waiting` of `parties` inside it, timeouts breaking the barrier, reset
-//! and abort, a panicking action), a proptest of distinct indices per generation, and 4
-//! threads crossing ~100k generations with every generation's indices a permutation. `tests/loom/barrier.rs`: data written
-//! before `wait` is visible after it, no lost wake-up across two generations, the last
-//! arrival racing a timeout (both released or both failed), reset and abort racing
-//! waiters; `scripts/teeth/` shows those tests catch a dropped wake, a weakened ordering
-//! and a timeout that forgets to break the barrier.
 
 use crate::block_cost;
 use crate::error::BrokenBarrierError;
@@ -253,7 +243,6 @@ impl Barrier {
                 self.set_state_and_wake_all(next_generation(state));
             }
         } else {
-            // Fail the threads in this generation; the last to leave finishes the reset.
             self.set_state_and_wake_all(state | BROKEN | RESETTING);
         }
         drop(guard);
@@ -277,7 +266,6 @@ impl Barrier {
     pub fn abort(&self) {
         let guard = self.lock.lock();
         let state = self.state.load(Relaxed);
-        // Abort overrides a pending reset, as in Python: broken until the next reset.
         self.set_state_and_wake_all((state | BROKEN) & !RESETTING);
         drop(guard);
     }
@@ -314,8 +302,7 @@ impl Barrier {
         // SAFETY: we hold the lock, which guards `arrivals`.
         let (arrived, releasing) =
             self.arrivals.with(|arrivals| unsafe { ((*arrivals).arrived, (*arrivals).releasing) });
-        // The last arrival is not in `arrived` (its index is taken without counting it), but
-        // while it runs the action it is one of the waiting parties, as in Python.
+        // The last arrival is not counted in `arrived`, but waits while it runs the action.
         arrived + usize::from(releasing)
     }
 
@@ -332,7 +319,7 @@ impl Barrier {
 
     fn wait_until(&self, deadline: Deadline) -> Result<usize, BrokenBarrierError> {
         let mut guard = self.lock.lock();
-        // Under the lock `state` changes only by SLEEPERS, so one load is exact for the rest.
+        // Relaxed: the lock orders it; without the lock only `SLEEPERS` changes.
         let mut state = self.state.load(Relaxed);
         loop {
             if state & RESETTING == 0 {
@@ -344,10 +331,8 @@ impl Barrier {
                     break;
                 }
             }
-            // A reset is completing or the action runs: wait for the state to move on, then
-            // join the next generation (as Python's `_enter`).
+            // A reset completes or the action runs: wait untimed, as Python's `_enter`.
             drop(guard);
-            // Untimed: only a change of the state ends it.
             let _ = self.sleep_while_unchanged(state, Deadline::NEVER);
             guard = self.lock.lock();
             state = self.state.load(Relaxed);
@@ -381,7 +366,6 @@ impl Barrier {
         let mut state = state;
         if let Some(action) = &self.action {
             drop(guard);
-            // Breaks the barrier if the action panics; the panic itself goes on unwinding.
             let on_panic = BreakOnUnwind(self);
             action();
             core::mem::forget(on_panic);
@@ -438,8 +422,7 @@ impl Barrier {
             }
             // SAFETY: we hold the lock, which guards `arrivals`.
             if self.arrivals.with(|arrivals| unsafe { (*arrivals).releasing }) {
-                // Every party has arrived and the action runs: this generation is complete
-                // (Python's timed-out waiter would find it draining), so wait for it.
+                // Every party arrived (the action runs): complete, as in Python; wait untimed.
                 deadline = Deadline::NEVER;
                 continue;
             }
@@ -463,8 +446,7 @@ impl Barrier {
     /// Replaces the state (under the lock) and wakes every thread asleep on it, if any.
     fn set_state_and_wake_all(&self, new: u32) {
         debug_assert!(is_consistent(new), "Barrier state {new:#x}: a reset without a break");
-        // Release: publishes what the releasing thread saw (every arrival's writes, the
-        // action's) to waiters that return without taking the lock.
+        // Release: publishes the arrivals' and action's writes to waiters that skip the lock.
         if self.state.swap(new & !SLEEPERS, Release) & SLEEPERS != 0 {
             block_cost::wake_all(&self.state);
         }

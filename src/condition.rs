@@ -23,8 +23,8 @@
 //!   [`wait_with`](Condition::wait_with)), a guard of another lock is refused.
 //! * Over an `RLock`, a wait releases every level of the holder's recursion and restores
 //!   it afterwards (Python's `_release_save`/`_acquire_restore`).
-//! * [`ReentrantCondition<T>`] is `Condition::reentrant()` owning the data it guards (its
-//!   doc says why its waits need the only level).
+//! * [`ReentrantCondition<T>`](crate::ReentrantCondition) is `Condition::reentrant()`
+//!   owning the data it guards (`src/reentrant_condition.rs`).
 //! * Python's `cond.acquire()` / `cond.release()` without `with`, and the guard-less
 //!   [`wait`](Condition::wait) and [`notify`](Condition::notify) that go with them.
 //!
@@ -39,26 +39,11 @@
 //! own small lock, why a waiter that timed out leaves before it re-takes the lock, and why
 //! a notify racing a timeout is never lost). This file only adds the lock: which one,
 //! whether the caller holds it, that a guard belongs to it (its address), and, for an
-//! RLock, releasing every level and restoring them after the wait.
+//! RLock, releasing every level and restoring them after the wait (the lock's part is
+//! `src/condition_lock.rs`).
 //!
 //! Orderings: none here; the locks' and the queue's are documented in `src/lock.rs`,
 //! `src/rlock.rs` and `src/waiters.rs`.
-//!
-//! # What the tests prove
-//!
-//! `tests/condition.rs`: Python's semantics (no spurious wakeups, exact and FIFO
-//! `notify(n)`, `wait_for` checking first, one deadline for `wait_for_timeout`, ZERO and
-//! MAX timeouts, guards released on panic, 24-byte size), a proptest model and
-//! producer/consumer stress with exact counts; conditions sharing a lock (only the notified
-//! condition's waiters wake, a foreign guard panics and leaves everything usable), RLock
-//! conditions (recursion restored after a wait and a timeout), `acquire`/`release`/`wait`
-//! without a guard and their errors; `Condition::reentrant()` re-enters; `ReentrantCondition`
-//! runs a re-entrant bounded buffer and refuses a wait with two levels held.
-//! `tests/loom/condition.rs` and `tests/loom/shared_lock.rs`: a
-//! wait never misses a notify, a notify racing a timeout is consumed or passed on, two conditions
-//! of one lock never wake each other's waiters, an RLock's recursion is restored; the
-//! `scripts/teeth/condition_*.toml` and `shared_lock_*.toml` show those tests catch the
-//! bugs they name.
 
 use crate::condition_lock::ConditionLock;
 use crate::error::ReleaseError;

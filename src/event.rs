@@ -10,7 +10,7 @@
 //! # The state word
 //!
 //! One word, `state`: the flag, a sleepers bit and a generation number that counts the
-//! `set()` calls that raised the flag (the table is at the constants, `SET` and on).
+//! `set()` calls that raised the flag (the table and its invariant are on the field).
 //!
 //! # The protocol
 //!
@@ -18,10 +18,11 @@
 //!   before this `set` is published too). Otherwise one RMW raises `SET`, clears
 //!   `SLEEPERS` and bumps the generation; if `SLEEPERS` was raised, wake all.
 //! * **clear**: lower `SET`. The generation stays, so waiters can tell that a `set` happened.
-//! * **wait**: remember the generation and spin briefly (a `set` is often about to come).
-//!   Then, until `SET` is seen or the generation moves on:
-//!   raise `SLEEPERS` (a CAS, so that a concurrent `set` either sees it and wakes us, or
-//!   makes our CAS fail and we look again), then sleep while the word is unchanged.
+//! * **wait**: remember the generation and spin briefly: a `set` is often about to come,
+//!   and then costs a cache-line transfer instead of a sleep and a wake (`Spin::HANDOFF`;
+//!   BENCHMARKS.md, "Constants in src/"). Then, until `SET` is seen or the generation
+//!   moves on: raise `SLEEPERS` (a CAS, so that a concurrent `set` either sees it and wakes
+//!   us, or makes our CAS fail and we look again), then sleep while the word is unchanged.
 //!
 //! The generation makes "was there a `set` while I waited?" exact. It wraps after 2^30
 //! raises; a waiter could miss a pulse only if it slept through exactly a multiple of 2^30
@@ -30,13 +31,6 @@
 //! Orderings: `set`'s `Release` pairs with the `Acquire` of every load that can end a
 //! wait, so what the setter wrote before `set()` is visible after `wait()` returns true.
 //! Everything else is `Relaxed` (each site says why).
-//!
-//! # What the tests prove
-//!
-//! `tests/event.rs`: Python's semantics, `wait_timeout` returning the flag, ZERO and MAX
-//! timeouts, pulses. `tests/loom/event.rs`: set/clear/wait races never lose a waiter and
-//! publish data written before `set`. `tests/futex_calls.rs`: `set` with no waiter makes no
-//! system call.
 
 use crate::block_cost;
 use crate::futex::{Deadline, Wait};
@@ -148,8 +142,6 @@ impl Event {
         let generation = state & GENERATION_MASK;
         let was_set = |s: u32| s & SET != 0 || s & GENERATION_MASK != generation;
         if !was_set(state) {
-            // A set() that is about to come then costs a cache-line transfer instead of a
-            // sleep and a wake (BENCHMARKS.md, "Event ping-pong >= 10x the port").
             spin_while(&self.state, Spin::HANDOFF, |s| !was_set(s));
             state = self.state.load(Acquire);
         }

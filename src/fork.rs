@@ -2,7 +2,7 @@
 //! is, and the hooks that reset state the parent's other threads were serving.
 //!
 //! A forked child has only the thread that called `fork()`. Whatever the parent's other
-//! threads were doing for everyone (the timer scheduler's queue, say) is then nobody's
+//! threads were doing for everyone (the timer scheduler's heap, say) is then nobody's
 //! work: a part that keeps such state registers a hook with [`on_child`], and the hook
 //! resets it in the child before `fork` returns there.
 //!
@@ -58,7 +58,8 @@ mod imp {
     const REGISTERING: u32 = 1;
     const WATCHED: u32 = 2;
 
-    /// Enough for every part of the crate that keeps state for the process (one today).
+    /// Room for every part of the crate that keeps state for the process; `on_child` panics
+    /// if they outgrow it.
     const HOOK_SLOTS: usize = 4;
     static HOOKS: [AtomicPtr<()>; HOOK_SLOTS] =
         [const { AtomicPtr::new(core::ptr::null_mut()) }; HOOK_SLOTS];
@@ -88,16 +89,19 @@ mod imp {
         loop {
             // A load first: once registered, this costs one shared read, not a
             // read-modify-write on a line that every caller would fight over.
+            // Acquire: pairs with the `Release` of `WATCHED` (module doc).
             match HANDLER.load(Acquire) {
                 WATCHED => return,
                 REGISTERING => std::thread::yield_now(),
                 _ => {
+                    // Acquire: as the load; the CAS only elects the one thread that registers.
                     if HANDLER.compare_exchange(UNWATCHED, REGISTERING, Acquire, Acquire).is_ok() {
                         // SAFETY: `in_child` is a valid handler for the process's lifetime;
                         // it touches only our statics and runs hooks that promise the same.
                         let failed = unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
                         // Refused (out of memory): the next caller tries again, and this one
                         // goes on, as a process without the handler would have.
+                        // Release: the registration comes before `WATCHED` (module doc).
                         HANDLER.store(if failed != 0 { UNWATCHED } else { WATCHED }, Release);
                         return;
                     }

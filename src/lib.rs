@@ -94,11 +94,10 @@
 //! q.shutdown(false); // the workers' get() now fails: they end
 //! ```
 //!
-//! # Platform
+//! # Platforms
 //!
-//! Linux and Windows are tested (Windows under Wine); macOS and FreeBSD are type-checked.
-//! `src/futex/` is the one place that knows the operating system (its `mod.rs` names each
-//! system's calls); other systems get a `compile_error!` that says what a port needs.
+//! Which systems are tested and which type-checked: the README's *Platforms*; which calls
+//! each system gets: `src/futex/mod.rs`.
 //!
 //! # fork()
 //!

@@ -23,10 +23,10 @@
 //!   in `RUNNING` (clearing `POISONED`, keeping `QUEUED`) and run; `RUNNING`: set `QUEUED`
 //!   and sleep while the word is unchanged.
 //! * **end of a run**: swap in `DONE` (returned) or `POISONED` (panicked: the panic is
-//!   caught, the `Once` ended, then the panic resumed), which also
-//!   clears `QUEUED`; if it was set, wake all: each woken thread looks again and queues
-//!   again if it still has to wait (a forced waiter on a poisoned `Once` waits for the next
-//!   run, so its `QUEUED` must survive the poisoning until then: it sets it again).
+//!   caught, the `Once` ended, then the panic resumed), which also clears `QUEUED`; if it
+//!   was set, wake all: each woken thread looks again and queues again if it still has to
+//!   wait (a forced waiter on a poisoned `Once` waits for the next run, so its `QUEUED`
+//!   must survive the poisoning until then: it sets it again).
 //! * **wait**: as a call that never runs: `DONE` returns, `POISONED` panics unless forced,
 //!   otherwise set `QUEUED` and sleep.
 //! * **re-entry**: a closure that calls (or waits on) its own `Once` would wait for itself
@@ -36,16 +36,6 @@
 //! Orderings: the `Release` swap that ends a run pairs with the `Acquire` of every look
 //! that may return or panic, and of the CAS that starts a forced run, so the run's writes
 //! are visible to everyone who returns. Setting `QUEUED` is `Relaxed` (see there).
-//!
-//! # What the tests prove
-//!
-//! `tests/once.rs`: parking_lot's Once behaviour (one run under a stampede, `wait`,
-//! `wait_force`, poisoning and its propagation, `call_once_force` clearing it, a forced run
-//! that others wait for, `new_completed`, `Debug`), the re-entry panic, `OnceState`'s
-//! methods. `tests/lock_api.rs`: parking_lot code using `Once`. `tests/loom/once.rs`:
-//! exactly one run and its writes seen by every caller and waiter, in every interleaving;
-//! a panicking run poisons and wakes waiters, and a forced run then completes it.
-//! `tests/sizes.rs`: 4 bytes.
 
 use crate::futex::{self, Deadline};
 use crate::sync::{AtomicU32, Ordering::*, const_fn_unless_loom};
@@ -279,8 +269,8 @@ impl Once {
         }
         let found = if state & POISONED != 0 { OnceState::Poisoned } else { OnceState::New };
         let run = Run::start(self);
-        // Caught rather than noticed in a destructor, so that the waiters are woken (and
-        // the poison published) outside the unwinding, then the panic goes on as it was.
+        // Caught rather than noticed in a destructor: the waiters are woken (and the poison
+        // published) outside the unwinding.
         match std::panic::catch_unwind(AssertUnwindSafe(|| f(found))) {
             Ok(()) => run.end(DONE),
             Err(panic) => {

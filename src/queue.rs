@@ -59,17 +59,6 @@
 //!
 //! Orderings: none here. The lock orders every access to the state, and a condition's
 //! wait/notify are documented in `src/condition.rs` and `src/waiters.rs`.
-//!
-//! # What the tests prove
-//!
-//! `tests/queue.rs`: every method and error of the four types, FIFO / LIFO / priority
-//! order, `Duration::ZERO` and `Duration::MAX` timeouts, `shutdown` with and without
-//! `immediate` (blocked puts and gets woken, gets draining first, `join` released by the
-//! dropped items), `task_done` / `join`, many producers and consumers with exact counts,
-//! and a proptest of random single-thread sequences against a `VecDeque` model.
-//! `tests/loom/queue.rs`: put/get never lose or duplicate an item, a blocked get or put
-//! always wakes on shutdown, `join` returns exactly when the last item is done; the
-//! `scripts/teeth/queue_*.toml` bugs show those tests catch what they name.
 
 use crate::condition::{Condition, ConditionGuard};
 use crate::error::{GetError, PutError, TaskDoneError};
@@ -258,8 +247,7 @@ impl<C: Container> Core<C> {
                 Err(shut_down) => return Err(shut_down),
             }
         }
-        // `self.not_empty.notify()`: the guard of not_full holds the lock not_empty shares.
-        self.not_empty.notify_with(&guard, 1);
+        self.not_empty.notify_with(&guard, 1); // `self.not_empty.notify()`
         Ok(())
     }
 
@@ -316,7 +304,6 @@ impl<C: Container> Core<C> {
         if immediate {
             guard.notify_all(); // join() re-checks the count the dropped items lowered
         }
-        // Every blocked get and put re-checks and finds the flag (or, for a get, an item).
         self.not_empty.notify_all_with(&guard);
         self.not_full.notify_all_with(&guard);
         drop(guard);

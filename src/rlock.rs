@@ -25,14 +25,6 @@
 //! this thread's id only if this thread stored it (nobody else stores our id) and has not
 //! cleared it since (our own later store is always visible to us), so a relaxed read
 //! answers "do I hold it?" exactly; any other value, stale or not, means "no".
-//!
-//! # What the tests prove
-//!
-//! `tests/rlock.rs`: re-entry counts, `NotOwner` for other threads and for a free lock,
-//! timeouts, guards released on panic, a proptest model of the re-entry depth, and a
-//! stress test of re-entrant increments with an exact count. `tests/loom/rlock.rs`: two
-//! threads re-entering and releasing keep mutual exclusion in every interleaving, and a
-//! non-owner's release is refused whatever the holder is doing.
 
 use crate::error::ReleaseError;
 use crate::lock::Lock;

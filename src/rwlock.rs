@@ -1,6 +1,6 @@
-//! A reader-writer lock in two 32-bit words: [`RawRwLock`] under [`RwLock<T>`](RwLock) and
-//! [`RecursiveRwLock<T>`](RecursiveRwLock), the faces of parking_lot 0.13's `RwLock` and
-//! `RecursiveRwLock` (`use threading as parking_lot;`).
+//! `RawRwLock`: a reader-writer lock in two 32-bit words, the primitive under the faces
+//! [`RwLock<T>`](crate::RwLock) and [`RecursiveRwLock<T>`](crate::RecursiveRwLock)
+//! (parking_lot 0.13's, `src/faces/rwlock.rs`), which it knows nothing of.
 //!
 //! # What it is
 //!
@@ -13,8 +13,8 @@
 //! [`RawRwLock`] (`RawRwLock<false>`) is **writer-preferring**, as parking_lot's: once a
 //! writer waits for the readers to leave, new readers wait behind it, so writers never
 //! starve. The price is parking_lot's too: a thread that takes a read lock it already holds
-//! while a writer waits deadlocks ([`RwLock`] says more).
-//! [`RawRwLockRecursive`] (`RawRwLock<true>`, under [`RecursiveRwLock`]) lets a reader in
+//! while a writer waits deadlocks ([`RwLock`](crate::RwLock) says more).
+//! [`RawRwLockRecursive`](crate::RawRwLockRecursive) (`RawRwLock<true>`) lets a reader in
 //! whenever other readers are inside, even past a waiting writer, so nested reads never
 //! deadlock; a writer then waits until the readers happen to all leave at once, which under
 //! a steady stream of overlapping readers may be never (writers can starve).
@@ -63,9 +63,9 @@
 //! * **timeouts**: a reader or slot waiter that gives up leaves its flag set: a flag only
 //!   ever costs a needless wake, and is cleared with the slot. A slot waiter whose wait ended
 //!   by timeout first looks once more and takes the slot if it is free, so a wake that
-//!   reached it (the futex contract's "A wake may reach nobody", `src/futex/mod.rs`) is used, not lost. A writer that gives up
-//!   while draining clears `WRITER` exactly as an unlock does, waking the readers it held
-//!   back and one slot waiter.
+//!   reached it (the futex contract's "A wake may reach nobody", `src/futex/mod.rs`) is
+//!   used, not lost. A writer that gives up while draining clears `WRITER` exactly as an
+//!   unlock does, waking the readers it held back and one slot waiter.
 //! * **fair unlock and bump**: no handoff. `unlock_*_fair` is the plain unlock (it wakes the
 //!   same waiters, and a thread arriving at that moment may still take the lock before them);
 //!   shared unlocking is already fair to writers here, as in parking_lot. `bump_*` releases
@@ -81,26 +81,6 @@
 //! reads from). Setting a waiting flag is `Relaxed`: the futex re-checks the word. Bumping
 //! `slot_wakes` is `Release` and reading it before the re-check is `Acquire`, so a waiter
 //! that sees the bump also sees the freed slot (std's order).
-//!
-//! # What the tests prove
-//!
-//! `tests/rwlock.rs`: readers share, a writer is alone, an upgradable reader coexists with
-//! readers and excludes writers and upgradables, an upgrade is atomic against a waiting
-//! writer, a downgrade admits readers, a waiting writer blocks new readers (and does not on
-//! the recursive lock), a writer that times out while draining lets in the readers it held
-//! back, a timed upgrade that gives up keeps the upgradable read, timed forms time out and
-//! succeed (`ZERO`, `MAX`), mapped guards, fair unlocks and bumps, guards released on panic,
-//! stress with exact counts for both locks, a proptest model of both raw locks (random
-//! sequences of every operation against what the thread holds); uncontended read, write,
-//! upgrade and downgrade make no system call. `tests/lock_api.rs`: parking_lot 0.13's own rwlock and
-//! recursive_rwlock unit tests as parking_lot code compiled against these types (and passing
-//! against parking_lot itself). `tests/loom/rwlock.rs`: readers and a writer never overlap
-//! (data through loom's `UnsafeCell`), three writers take turns, the last reader wakes the
-//! draining writer, an upgrade is atomic, downgrades admit readers, an upgradable reader
-//! leaving wakes a slot waiter, and a timed-out reader, writer, slot waiter or upgrade racing
-//! an unlock strands nobody; `scripts/teeth/rwlock_*.toml` break each of these and are caught.
-//! `tests/loom/faces.rs`: the same through the `RwLock` face under loom (readers and a
-//! writer, an upgradable read upgraded with no writer in between).
 //!
 //! [`upgrade`]: lock_api::RwLockUpgradableReadGuard::upgrade
 //! [`downgrade`]: lock_api::RwLockWriteGuard::downgrade

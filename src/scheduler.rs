@@ -1,5 +1,5 @@
 //! The timer scheduler: one thread that waits for the earliest pending deadline, so that a
-//! pending [`Timer`](crate::Timer) costs a queue entry instead of a thread.
+//! pending [`Timer`](crate::Timer) costs a heap entry instead of a thread.
 //!
 //! It knows only what it schedules: anything that implements [`Due`] (can say whether it
 //! was cancelled, and fires once). `src/timer.rs` implements it for its timers and owns the
@@ -7,19 +7,18 @@
 //!
 //! # What it is
 //!
-//! Python's `threading.Timer` is a thread that sleeps for the interval; so was ours, until
-//! tens of thousands of pending watchdogs meant tens of thousands of threads (and, past
-//! the system's thread limit, a process that could not start another: BENCHMARKS.md,
-//! "Timer at scale"). Here a started timer is an entry in
-//! one binary heap ordered by (deadline, start order), and one scheduler thread sleeps until
-//! the earliest deadline. When a deadline passes, the scheduler *fires* the timer
+//! Python's `threading.Timer` is a thread that sleeps for the interval, so every pending
+//! timer holds a thread, and past the system's thread limit a process can start no other
+//! (the pending-timers target: BENCHMARKS.md, "Targets"). Here a started timer is an entry
+//! in one binary heap ordered by (deadline, start order), and one scheduler thread sleeps
+//! until the earliest deadline. When a deadline passes, the scheduler *fires* the timer
 //! ([`Due::fire`]; what firing does is `src/timer.rs`'s). The scheduler thread is started
 //! by the first `start()` and ends after [`IDLE`] without any timer; the next `start()`
 //! starts a new one.
 //!
 //! # The state
 //!
-//! Everything is behind the crate's own [`Lock`] (`Scheduler::lock`), in `Queue`:
+//! Everything is behind the crate's own [`Lock`] (`Scheduler::lock`), in `State`:
 //!
 //! | field | meaning |
 //! |---|---|
@@ -27,6 +26,7 @@
 //! | `next_seq` | the start order of the next entry (the tie-breaker) |
 //! | `running` | a scheduler thread exists and will look at the heap again before it ends |
 //! | `plan` | what the scheduler does once it lets go of the lock: look again (`Awake`), sleep until a deadline (`Until`), or sleep idle (`Idle`) |
+//! | `thread` | the latest scheduler thread's handle (dropping it detaches the thread; only loom joins it) |
 //!
 //! Beside the lock: `kick`, an [`Event`] the scheduler sleeps on (with a timeout: the
 //! earliest deadline, or [`IDLE`]), and `stale`, a hint of how many entries belong to
@@ -41,11 +41,10 @@
 //!   that further starts do not wake it again. `kick` is set after the lock is released.
 //! * **scheduler pass**: under the lock, clear `kick`, pop every entry whose deadline has
 //!   passed (and every cancelled one that comes to the top, due or not), and record the
-//!   plan. Then, without the lock, fire the popped timers in pop
-//!   order, and sleep on `kick` until the earliest deadline (or for [`IDLE`]). Clearing
-//!   `kick` under the lock, before looking at the heap, is what loses no wake: a start
-//!   whose entry this pass did not see took the lock after us, so its `set` comes after
-//!   our `clear` and ends our sleep.
+//!   plan. Then, without the lock, fire the popped timers in pop order, and sleep on `kick`
+//!   until the earliest deadline (or for [`IDLE`]). Clearing `kick` under the lock, before
+//!   looking at the heap, is what loses no wake: a start whose entry this pass did not see
+//!   took the lock after us, so its `set` comes after our `clear` and ends our sleep.
 //! * **memory**: a pass that empties the heap gives its buffer back (freed after the lock
 //!   is let go) once it holds room for more than [`KEEP_WHEN_EMPTY`] entries; below that
 //!   it keeps it, so a trickle of timers does not allocate on every start.
@@ -54,9 +53,10 @@
 //!   before (and the heap is not empty) or comes after and starts a new scheduler.
 //! * **cancel** does not touch the scheduler at all: it raises the timer's `CANCELLED` bit,
 //!   and its entry stays in the heap until a pass finds it on top (or its deadline comes,
-//!   when the fire would lose anyway) and drops it. So a cancel never wakes anybody. To keep many cancelled long timers from
-//!   piling up, cancel counts them in `stale`, and a start that finds more than half the
-//!   heap stale removes them all (`BinaryHeap::retain`, amortised O(1) per start).
+//!   when the fire would lose anyway) and drops it. So a cancel never wakes anybody. To
+//!   keep many cancelled long timers from piling up, cancel counts them in `stale`, and a
+//!   start that finds more than half the heap stale removes them all
+//!   (`BinaryHeap::retain`, amortised O(1) per start).
 //! * **fork**: a hook in the child (`src/fork.rs`; `src/timer.rs` registers it) empties
 //!   the child's scheduler ([`Scheduler::forget_the_parents_timers`]).
 //!
@@ -65,25 +65,13 @@
 //! deadline back, and an entry is only popped once the clock has reached it: never early.
 //! `Duration::MAX` (any interval too large for the clock) never gets an entry at all.
 //!
-//! Orderings: the queue's data is published by the lock; `kick` is only a wake-up, never a
+//! Orderings: the state is published by the lock; `kick` is only a wake-up, never a
 //! decision. `stale` is `Relaxed`: it only tunes when to compact, and is reset afterwards.
 //!
 //! Under loom, where a timed wait may report a timeout at once (`src/futex/model.rs`), the
 //! scheduler takes the deadline it waited for as reached. So loom explores every timer
 //! firing at every point, and the scheduler's end (after the idle wait "times out") racing
 //! every start.
-//!
-//! # What the tests prove
-//!
-//! `tests/timer.rs`: everything a timer promises (see `src/timer.rs`), plus 100,000 mixed
-//! starts, cancels and fires with exact counts, equal deadlines firing in start order (the
-//! unit test below), and a refused thread reported as `SpawnFailed`. `tests/fork.rs`: a
-//! forked child's timers fire whatever the parent's scheduler was doing, and the parent's
-//! never do. `tests/timer_memory.rs`: live bytes (a counting allocator) go back to what
-//! they were once 100,000 cancelled timers have left the heap. `tests/loom/timer.rs`:
-//! cancel against fire against join across the starter, the scheduler and the function's
-//! thread, and starts racing the scheduler's end. `scripts/teeth/timer_*.toml`: bugs in
-//! that protocol the loom tests catch.
 
 use crate::error::TimerError;
 use crate::event::Event;
@@ -101,9 +89,9 @@ pub(crate) const IDLE: Duration = Duration::from_secs(10);
 /// A heap of fewer entries is never compacted: scanning it would cost more than it holds.
 const COMPACT_FROM: usize = 1024;
 
-/// An emptied heap (or list of due timers) keeps up to this many entries' room, so that a
-/// steady trickle of timers does not allocate on every start; beyond it, the memory goes
-/// back as soon as it empties (a burst of 100,000 timers leaves 4 MiB otherwise).
+/// An emptied heap (or list of due timers) keeps room for up to this many entries, so that
+/// a steady trickle of timers does not allocate on every start; a larger buffer goes back
+/// as soon as it empties, so that a burst leaves no memory behind.
 const KEEP_WHEN_EMPTY: usize = 1024;
 
 /// What the scheduler schedules (a timer, in `src/timer.rs`): a handle it queues until the
@@ -164,13 +152,12 @@ enum Plan {
     Idle,
 }
 
-/// Everything behind `Scheduler::lock`.
-struct Queue<T> {
+/// Everything behind `Scheduler::lock` (the module doc's table).
+struct State<T> {
     heap: BinaryHeap<Entry<T>>,
     next_seq: u64,
     running: bool,
     plan: Plan,
-    /// The latest scheduler thread (dropping it detaches the thread; only loom joins it).
     thread: Option<thread::JoinHandle<()>>,
 }
 
@@ -178,14 +165,14 @@ struct Queue<T> {
 pub(crate) struct Scheduler<T> {
     lock: Lock,
     /// Only accessed while holding `lock`.
-    queue: UnsafeCell<Queue<T>>,
+    state: UnsafeCell<State<T>>,
     /// The scheduler sleeps on it; a start that brings an earlier deadline sets it.
     kick: Event,
     /// About how many heap entries belong to cancelled timers (a hint for compaction).
     stale: AtomicUsize,
 }
 
-// SAFETY: `queue` is only accessed while holding `lock`, and what it holds (instants,
+// SAFETY: `state` is only accessed while holding `lock`, and what it holds (instants,
 // counters, a thread handle and `T: Send` entries) may move between threads.
 unsafe impl<T: Send> Sync for Scheduler<T> {}
 
@@ -197,10 +184,10 @@ pub(crate) type Handle<T> = &'static Scheduler<T>;
 #[cfg(loom)]
 pub(crate) type Handle<T> = std::sync::Arc<Scheduler<T>>;
 
-impl<T> Queue<T> {
-    /// No timer, no thread: a process's queue before its first start.
-    const fn empty() -> Queue<T> {
-        Queue {
+impl<T> State<T> {
+    /// No timer, no thread: a process's scheduler before its first start.
+    const fn empty() -> State<T> {
+        State {
             heap: BinaryHeap::new(),
             next_seq: 0,
             running: false,
@@ -215,7 +202,7 @@ impl<T: Due> Scheduler<T> {
         pub(crate) fn new() -> Scheduler<T> {
             Scheduler {
                 lock: Lock::new(),
-                queue: UnsafeCell::new(Queue::empty()),
+                state: UnsafeCell::new(State::empty()),
                 kick: Event::new(),
                 stale: AtomicUsize::new(0),
             }
@@ -226,27 +213,26 @@ impl<T: Due> Scheduler<T> {
     /// this): the scheduler of a fresh process, whatever the parent's threads were doing
     /// with it. Nothing here allocates, frees or waits.
     pub(crate) fn forget_the_parents_timers(&self) {
-        // A parent thread may have held the lock at the fork (inside a start, say); it does
-        // not exist here, and a `Lock` may be released by any thread. The forking thread
-        // itself held it only if it forked from a signal handler that interrupted one of
-        // our calls: a child that returns from that handler into the call is not supported
-        // (POSIX allows such a child only async-signal-safe calls, and Python no more).
+        // A parent thread may have held the lock at the fork; it does not exist here, and
+        // any thread may release a `Lock`. The forking thread held it only if it forked from
+        // a signal handler inside one of our calls: not supported (POSIX allows such a
+        // child only async-signal-safe calls).
         let _ = self.lock.release(); // Err(Unlocked): it was free
-        // The parent's entries are leaked, not dropped: their timers are over in this
-        // process, and dropping them could run the destructors of what their functions
-        // captured against state that the parent's other threads left half-changed. The
-        // parent's scheduler thread handle too: that thread does not exist here.
+        // Leaked, not dropped: dropping the parent's entries could run destructors of what
+        // their functions captured against state the parent's threads left half-changed,
+        // and its scheduler thread's handle names a thread that does not exist here.
         // SAFETY: no other thread exists in the child, and the forking thread was in no
-        // critical section of ours (above): nobody holds a reference into the queue.
-        self.queue.with_mut(|queue| unsafe { core::ptr::write(queue, Queue::empty()) });
+        // critical section of ours (above): nobody holds a reference into the state.
+        self.state.with_mut(|state| unsafe { core::ptr::write(state, State::empty()) });
         self.kick.clear();
+        // Relaxed: a hint, and no other thread exists here.
         self.stale.store(0, Relaxed);
     }
 
-    /// Runs `f` on the queue. The caller holds `lock`.
-    fn with_queue<R>(&self, f: impl FnOnce(&mut Queue<T>) -> R) -> R {
-        // SAFETY: every caller holds `lock`, so this is the only access to `queue` now.
-        self.queue.with_mut(|queue| f(unsafe { &mut *queue }))
+    /// Runs `f` on the state. The caller holds `lock`.
+    fn with_state<R>(&self, f: impl FnOnce(&mut State<T>) -> R) -> R {
+        // SAFETY: every caller holds `lock`, so this is the only access to `state` now.
+        self.state.with_mut(|state| f(unsafe { &mut *state }))
     }
 
     /// Queues `timer` to fire at `deadline`, starting the scheduler thread if there is none;
@@ -258,30 +244,30 @@ impl<T: Due> Scheduler<T> {
         timer: T,
     ) -> Result<(), TimerError> {
         let guard = this.lock.lock();
-        let kick = this.with_queue(|queue| {
-            if !queue.running {
+        let kick = this.with_state(|state| {
+            if !state.running {
                 // Spawned under the lock: a scheduler that is just ending marks itself not
                 // running under it too, so exactly one of us starts the next one.
                 let thread = spawn(Clone::clone(this)).map_err(|_| TimerError::SpawnFailed)?;
-                queue.thread = Some(thread);
-                queue.running = true;
-                queue.plan = Plan::Awake;
+                state.thread = Some(thread);
+                state.running = true;
+                state.plan = Plan::Awake;
             }
             // Relaxed: a hint; a wrong guess costs a scan or some memory, never a timer.
-            if queue.heap.len() >= COMPACT_FROM && this.stale.load(Relaxed) * 2 > queue.heap.len() {
-                queue.heap.retain(|entry| !entry.timer.is_cancelled());
+            if state.heap.len() >= COMPACT_FROM && this.stale.load(Relaxed) * 2 > state.heap.len() {
+                state.heap.retain(|entry| !entry.timer.is_cancelled());
                 this.stale.store(0, Relaxed);
             }
-            let seq = queue.next_seq;
-            queue.next_seq += 1;
-            queue.heap.push(Entry { deadline, seq, timer });
-            let kick = match queue.plan {
+            let seq = state.next_seq;
+            state.next_seq += 1;
+            state.heap.push(Entry { deadline, seq, timer });
+            let kick = match state.plan {
                 Plan::Awake => false,
                 Plan::Until(wake) => deadline < wake,
                 Plan::Idle => true,
             };
             if kick {
-                queue.plan = Plan::Awake;
+                state.plan = Plan::Awake;
             }
             Ok(kick)
         })?;
@@ -318,31 +304,31 @@ impl<T: Due> Scheduler<T> {
         let mut idle_expired = false;
         loop {
             let guard = self.lock.lock();
-            let next = self.with_queue(|queue| {
+            let next = self.with_state(|state| {
                 self.kick.clear();
                 let now = now(reached);
                 let is_due = |entry: &Entry<T>| now.is_some_and(|now| entry.deadline <= now);
                 // Cancelled timers on top go too, due or not: so the next sleep is for the
                 // first live deadline, not for one whose fire would only lose.
-                while let Some(top) = queue.heap.peek() {
+                while let Some(top) = state.heap.peek() {
                     if top.timer.is_cancelled() {
-                        drop(queue.heap.pop());
+                        drop(state.heap.pop());
                         self.forget_stale_entry();
                     } else if is_due(top) {
-                        due.push(queue.heap.pop().expect("peeked").timer);
+                        due.push(state.heap.pop().expect("peeked").timer);
                     } else {
                         break;
                     }
                 }
-                let next = queue.heap.peek().map(|entry| entry.deadline);
-                if next.is_none() && queue.heap.capacity() > KEEP_WHEN_EMPTY {
-                    emptied = core::mem::take(&mut queue.heap);
+                let next = state.heap.peek().map(|entry| entry.deadline);
+                if next.is_none() && state.heap.capacity() > KEEP_WHEN_EMPTY {
+                    emptied = core::mem::take(&mut state.heap);
                 }
                 if next.is_none() && due.is_empty() && idle_expired {
-                    queue.running = false;
+                    state.running = false;
                     return None;
                 }
-                queue.plan = next.map_or(Plan::Idle, Plan::Until);
+                state.plan = next.map_or(Plan::Idle, Plan::Until);
                 Some(next)
             });
             drop(guard);
@@ -353,10 +339,9 @@ impl<T: Due> Scheduler<T> {
                     // A function's panic ended only its own thread.
                     let _ = thread::JoinHandle::join(function);
                 }
-                return; // Idle and not running any more: the next start starts a new one.
+                return;
             };
             for timer in due.drain(..) {
-                // Let go of the function's thread (see `Due::fire`), except under loom.
                 #[cfg(not(loom))]
                 drop(timer.fire());
                 #[cfg(loom)]
@@ -415,7 +400,7 @@ impl<T: Due> Scheduler<T> {
         loop {
             let thread = {
                 let _guard = self.lock.lock();
-                self.with_queue(|queue| queue.thread.take())
+                self.with_state(|state| state.thread.take())
             };
             match thread {
                 Some(thread) => thread.join().expect("the scheduler thread does not panic"),

@@ -10,20 +10,18 @@
 //! releasing past it is refused (Python's `ValueError`).
 //!
 //! Both are one private `PermitCounter` (two words, `permits` and `sleepers`: the table
-//! and its invariant are on its fields) under one face written once by the `semaphore_face!` macro.
+//! and its invariant are on its fields) under one face written once by `semaphore_face!`.
 //! The two types differ only in the most permits a release may leave (`u32::MAX`, or the
 //! bound) and the error they report past it, and share one guard type, [`SemaphoreGuard`].
 //!
 //! # The protocol
 //!
-//! * **acquire**: CAS `v → v - 1` while `v > 0`. Finding `0`, wait a little without
-//!   sleeping, as a release is often just about to come: a permit is handed over like an
-//!   event, so this is the crate's handoff spin, `Spin::HANDOFF` (pauses, none if the
-//!   process has one CPU only, then a few yields so that a releaser sharing our CPU can
-//!   run; none of it under loom). Still `0`: count ourselves in `sleepers`, then *check
-//!   in* with a CAS `0 → 0` on `permits` and sleep on the word while it is `0`. On waking,
-//!   loop (try again, maybe sleep again). A timed acquire whose wait reports the deadline
-//!   tries one last time, then leaves and uncounts itself.
+//! * **acquire**: CAS `v → v - 1` while `v > 0`. Finding `0`, spin, as a release is often
+//!   just about to come: a permit is handed over like an event, so this is the handoff
+//!   spin, `Spin::HANDOFF` (BENCHMARKS.md, "Constants in src/"). Still `0`: count ourselves
+//!   in `sleepers`, then *check in* with a CAS `0 → 0` on `permits` and sleep on the word
+//!   while it is `0`. On waking, loop (try again, maybe sleep again). A timed acquire whose
+//!   wait reports the deadline tries one last time, then leaves and uncounts itself.
 //! * **release_n(k)**: CAS `v → v + k` unless that passes the limit (then nothing changes
 //!   and the error is returned). Then read `sleepers`: if not `0`, wake `min(k, sleepers)`
 //!   threads with one system call. With no sleeper, no system call.
@@ -39,27 +37,12 @@
 //! respect to the releaser's wake. This costs the sleeper one CAS and the fast paths nothing
 //! (a `SeqCst` fence pair would cost every release a full fence).
 //!
-//! The spin's numbers (pauses against fewer pauses, yields against none, two free cores
-//! against one): BENCHMARKS.md, "Spinning when the partner shares our CPU".
-//!
 //! A woken thread always tries to take a permit before it considers its deadline, so a wake
 //! is only ever "wasted" on a thread that finds the permit already taken by someone else.
 //!
 //! Orderings: a release's `Release` pairs with the `Acquire` of the CAS that takes its
 //! permit; the check-in's `Release` pairs with the next release's `Acquire` (above).
 //! Everything else is `Relaxed` (each site says why).
-//!
-//! # What the tests prove
-//!
-//! `tests/semaphore.rs`: Python's semantics (blocking, try, timeouts with `ZERO` and `MAX`,
-//! release by any thread, `release_n` all or nothing, `TooManyReleases`, `Overflow`,
-//! `release_n(0)`, guards released on panic, `Default`, the 8-byte size, no system call
-//! without sleepers); a proptest model of random operation sequences; concurrent invariants
-//! (never more holders than permits, no permit lost) and a stress run with exact counts.
-//! `tests/loom/semaphore.rs`: for every interleaving, no sleeper sleeps through a release,
-//! `release_n` wakes enough sleepers, a timed-out waiter strands nobody, holders never
-//! exceed permits (over loom's `UnsafeCell`), releases publish data, bounded releases race
-//! correctly. `scripts/teeth/semaphore_*.toml`: bugs those tests catch.
 
 use crate::block_cost;
 use crate::error::ReleaseError;
@@ -77,10 +60,10 @@ struct PermitCounter {
     /// | `permits` | `0..=max` | the permits available now; the futex word, slept on while `0` |
     /// | `sleepers` | `0..=` threads in `acquire_slow` | threads counted as (about to be) asleep on `permits` |
     ///
-    /// `max` is the face's limit (`u32::MAX`, or the bound). Invariant: `sleepers` only ever over-counts (a
-    /// thread stays counted from just before its first sleep until it leaves `acquire`),
-    /// which costs at most a needless wake, never a lost one; so it never goes below `0`
-    /// (asserted where a thread uncounts itself).
+    /// `max` is the face's limit (`u32::MAX`, or the bound). Invariant: `sleepers` only
+    /// over-counts (a thread stays counted from just before its first sleep until it leaves
+    /// `acquire`), which costs at most a needless wake, never a lost one; it never goes
+    /// below `0`.
     permits: AtomicU32,
     sleepers: AtomicU32,
 }
@@ -133,20 +116,17 @@ impl PermitCounter {
                 self.sleepers.fetch_add(1, Relaxed);
                 counted = true;
             }
-            // The check-in (see the module docs). Release: a release that comes after it in
-            // `permits`' order must see our `sleepers` increment. Failure: a permit showed
-            // up; go and take it.
+            // The check-in. Release: a release after it in `permits`' order must see our
+            // `sleepers` count. Relaxed on failure: a permit showed up; taking it is Acquire.
             if self.permits.compare_exchange(0, 0, Release, Relaxed).is_err() {
-                // Permits that others keep taking first could send us round this loop
-                // without ever sleeping, so the deadline is checked here too.
+                // Others taking each permit first could loop us forever: check the deadline.
                 if deadline.has_passed() {
                     break self.try_acquire();
                 }
                 continue;
             }
             if block_cost::sleep(&self.permits, 0, deadline) == Wait::TimedOut {
-                // A permit released as we gave up is ours to take: its wake may have
-                // reached nobody.
+                // A permit released as we gave up is ours: its wake may have reached nobody.
                 break self.try_acquire();
             }
         };
@@ -180,8 +160,7 @@ impl PermitCounter {
                 Err(now) => value = now,
             }
         }
-        // Relaxed: the AcqRel CAS above already ordered this read after every check-in
-        // that precedes it.
+        // Relaxed: the AcqRel CAS above ordered this after every earlier check-in.
         let sleepers = self.sleepers.load(Relaxed);
         if sleepers != 0 {
             self.wake(n.min(sleepers));
@@ -210,9 +189,8 @@ mod sealed {
     use crate::error::ReleaseError;
 
     /// Implemented by [`Semaphore`](super::Semaphore) and
-    /// [`BoundedSemaphore`](super::BoundedSemaphore) only: the module is private, so other
-    /// crates can neither name nor implement the trait (a "sealed" trait). It is what lets
-    /// one [`SemaphoreGuard`](super::SemaphoreGuard) serve both.
+    /// [`BoundedSemaphore`](super::BoundedSemaphore) only (sealed: the module is private),
+    /// so that one [`SemaphoreGuard`](super::SemaphoreGuard) serves both.
     pub trait AnySemaphore: core::fmt::Debug {
         /// The guard's name in `Debug` output.
         const GUARD_NAME: &'static str;
@@ -578,8 +556,7 @@ impl<S: AnySemaphore> Drop for SemaphoreGuard<'_, S> {
         if crate::sync::model_is_unwinding() {
             return;
         }
-        // Err only after others released past what this permit took (see the type's doc):
-        // there is nothing left to give back.
+        // Err: others filled the semaphore meanwhile (see the type's doc); nothing to give.
         let _ = self.semaphore.give_back(1);
     }
 }

@@ -154,7 +154,6 @@ impl Spin {
 /// `available_parallelism` reads them; many if it cannot tell). Asked once, on the first
 /// spin; a process that changes its own affinity afterwards keeps the first answer (it
 /// only tunes the spin, never correctness).
-#[cfg(not(loom))]
 fn available_cpus() -> usize {
     use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
     // 0: not asked yet. Relaxed: a cache of a fact every thread computes the same way.
@@ -171,14 +170,8 @@ fn available_cpus() -> usize {
     }
 }
 
-#[cfg(loom)]
-fn available_cpus() -> usize {
-    1 // Never asked for a spin: loom spins not at all.
-}
-
 /// How many pauses of this CPU last about `nanos` (rounded to the nearest). No time needs
 /// no rate: a budget without pauses ([`Spin::LOCK`]) never pays for the measurement.
-#[cfg(not(loom))]
 fn pauses_in(nanos: u32) -> u32 {
     if nanos == 0 {
         return 0;
@@ -186,13 +179,7 @@ fn pauses_in(nanos: u32) -> u32 {
     pauses_at_rate(nanos, pauses_per_nanosecond())
 }
 
-#[cfg(loom)]
-fn pauses_in(_nanos: u32) -> u32 {
-    0 // Never asked: loom spins not at all.
-}
-
 /// `nanos` times a rate in pauses per nanosecond, the rate in 16.16 fixed point.
-#[cfg_attr(loom, allow(dead_code))] // Loom spins not at all.
 fn pauses_at_rate(nanos: u32, pauses_per_nanosecond_16_16: u32) -> u32 {
     let pauses = (u64::from(nanos) * u64::from(pauses_per_nanosecond_16_16) + (1 << 15)) >> 16;
     u32::try_from(pauses).unwrap_or(u32::MAX)
@@ -201,7 +188,6 @@ fn pauses_at_rate(nanos: u32, pauses_per_nanosecond_16_16: u32) -> u32 {
 /// How many pauses this CPU makes per nanosecond, in 16.16 fixed point (24.4 ns a pause is
 /// 2 686; 1 ns is 65 536). Measured once, on the first spin that has pauses to make, then
 /// cached; racing first spins each measure, and any of their answers will do.
-#[cfg(not(loom))]
 fn pauses_per_nanosecond() -> u32 {
     use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
     // 0: not measured yet. Relaxed: a cache of a fact every thread measures alike.
@@ -221,7 +207,6 @@ fn pauses_per_nanosecond() -> u32 {
 /// fastest of 5 runs of that length, since a preemption can only make a run slower. The
 /// rate is clamped to between one pause per 65 µs and 4 pauses per ns (a CPU whose
 /// `spin_loop()` does nothing still makes its spin last about the intended time).
-#[cfg(not(loom))]
 fn measure_pauses_per_nanosecond() -> u32 {
     use std::time::{Duration, Instant};
     let time = |pauses: u32| {

@@ -9,12 +9,12 @@
 //! thread of its own, as Python's timer thread is, so a slow function never delays another
 //! timer. Cancelling has no effect once the function has begun. [`Timer::join`] waits until
 //! the timer is done. A function that panics ends only its own thread. Unlike Python's, a
-//! pending timer is no thread: 100,000 pending timers are 100,000 small heap entries and
-//! one scheduler thread.
+//! pending timer is no thread: it is a small entry in the scheduler's heap, and every
+//! pending timer shares the one scheduler thread.
 //!
 //! # The state
 //!
-//! All of a timer is one `Shared`, behind an `Arc` that the `Timer`, the scheduler's queue
+//! All of a timer is one `Shared`, behind an `Arc` that the `Timer`, the scheduler's heap
 //! entry and the function's thread hold: a word `state` of three bits that only rise
 //! (started, cancelled, fired) with the fork generation above them, an [`Event`]
 //! `finished` that `join` waits for, and the function, in an `UnsafeCell` that only the
@@ -24,11 +24,11 @@
 //! # The protocol
 //!
 //! * **start**: one RMW raises `STARTED` and records the generation; a caller that finds
-//!   `STARTED` raised gets `Err(AlreadyStarted)`. If `CANCELLED` was already raised, that cancel finished the
-//!   timer: nothing more to do. Otherwise the timer is queued for `now + interval` (an
-//!   interval too large for the clock never fires and is not queued). If the scheduler
-//!   thread had to be started and the OS refused it, `STARTED` is lowered again and `start`
-//!   returns `Err(SpawnFailed)`.
+//!   `STARTED` raised gets `Err(AlreadyStarted)`. If `CANCELLED` was already raised, that
+//!   cancel finished the timer: nothing more to do. Otherwise the timer is queued for
+//!   `now + interval` (an interval too large for the clock never fires and is not queued).
+//!   If the scheduler thread had to be started and the OS refused it, `STARTED` is lowered
+//!   again and `start` returns `Err(SpawnFailed)`.
 //! * **fire** (the scheduler, once the deadline has passed): one RMW raises `FIRED` only if
 //!   `CANCELLED` is not raised. Win: take the function and spawn its thread, which runs it
 //!   and raises `finished` as its last act (also while unwinding). If the OS refuses that
@@ -37,7 +37,7 @@
 //!   scheduler goes on serving the others.
 //! * **cancel**: one RMW raises `CANCELLED` only if neither it nor `FIRED` is raised. Win:
 //!   take the function and drop it (with whatever it owns), then raise `finished`. The
-//!   queue entry stays until its deadline (the fire then loses): a cancel wakes nobody.
+//!   heap entry stays until its deadline (the fire then loses): a cancel wakes nobody.
 //! * **join**: if started, wait for `finished`. The function's thread is not joined (the
 //!   scheduler lets it go): `finished` is its last act after the function and everything
 //!   it owned were dropped, and a fired timer that is kept but never joined then holds no
@@ -61,22 +61,6 @@
 //! Under loom the scheduler and the function's threads are loom threads and the interval
 //! may end at any moment (`src/scheduler.rs`), so loom explores cancel racing fire at every
 //! point, across the starter, the scheduler and the function's thread.
-//!
-//! # What the tests prove
-//!
-//! `tests/timer.rs`: the function runs once after at least the interval, never when
-//! cancelled before firing, `cancel` after it began changes nothing, `start` twice fails,
-//! `join`/`join_timeout`/`is_alive` before, during and after, `join`/`join_timeout` from
-//! the timer's own function (a panic with Python's words, never a hang), panicking
-//! functions (others still fire), `Duration::ZERO` and `Duration::MAX`, a stress of cancel racing fire and
-//! one of 100,000 mixed timers with exact counts, and a real refused thread (a child
-//! process under an address-space limit) reported as `SpawnFailed` at start and as an
-//! unrun timer at fire time. `tests/fork.rs`: in a forked child, timers pending, just
-//! fired or running in the parent are over and never fire, and new timers fire, also when
-//! the fork came while another thread started and cancelled timers. `tests/loom/timer.rs`: for every interleaving of cancel and
-//! fire the function runs iff the cancel lost, at most once, and its effects are visible
-//! after `join`; two timers on one scheduler; a start racing the scheduler's end is never
-//! stranded. `scripts/teeth/timer_*.toml`: bugs those tests catch.
 
 use crate::error::TimerError;
 use crate::event::Event;
@@ -183,13 +167,13 @@ impl Due for Arc<Shared> {
         let old = fired.unwrap_or_else(|s| s);
         debug_assert!(is_consistent(old), "Timer state {old:#x}: cancelled and fired");
         if fired.is_err() {
-            return None; // The cancel won, dropped the function and raised `finished`.
+            return None; // The cancel won and finished the timer.
         }
         let function = timer.take_function().expect("the fire won: the function is there");
         let shared = Arc::clone(&timer);
         let spawned = thread::Builder::new().name("threading::Timer".to_owned()).spawn(move || {
-            // Created first, dropped last: `finished` rises after the function returned
-            // (or unwound) and was dropped with everything it owned.
+            // Created first, dropped last: `finished` rises after the function and
+            // everything it owned are gone, also when it unwinds.
             let _finished = SetOnDrop(&shared.finished);
             let _running = RunningHere::enter(&shared);
             function();
@@ -197,9 +181,7 @@ impl Due for Arc<Shared> {
         match spawned {
             Ok(thread) => Some(thread),
             Err(error) => {
-                // `spawn` dropped the function unrun. Python would have refused the timer's
-                // thread at `start`; here the refusal comes at fire time, when nobody is
-                // there to take an `Err`: the timer ends unrun, and the process hears of it.
+                // `spawn` dropped the function unrun (module doc, **fire**).
                 crate::timer_report::function_thread_refused(&error);
                 timer.finished.set();
                 None
@@ -372,8 +354,8 @@ impl Timer {
         // Before the generation is read: a fork after this resets the child's scheduler.
         watch_forks();
         let this_process = this_process();
-        // Relaxed: the bit only elects the one caller that queues the timer; the
-        // scheduler's lock publishes the timer to the scheduler.
+        // Relaxed: the bit only elects the caller that queues the timer; the scheduler's
+        // lock publishes the timer.
         let started = self.shared.state.fetch_update(Relaxed, Relaxed, |s| {
             (s & STARTED == 0).then_some((s & (CANCELLED | FIRED)) | STARTED | this_process)
         });
@@ -381,10 +363,10 @@ impl Timer {
             return Err(TimerError::AlreadyStarted);
         };
         if old & CANCELLED != 0 {
-            return Ok(()); // The cancel already finished it: nothing to wait for.
+            return Ok(());
         }
         let Some(deadline) = Instant::now().checked_add(self.interval) else {
-            return Ok(()); // Beyond the clock's end: never fires, needs no entry.
+            return Ok(());
         };
         Scheduler::schedule(&scheduler(), deadline, Arc::clone(&self.shared)).inspect_err(|_| {
             // Relaxed: as above; whoever learns of the failure learns it from our `Err`.
@@ -405,8 +387,7 @@ impl Timer {
     /// timer.join();
     /// ```
     pub fn cancel(&self) {
-        // Relaxed: as in `fire` (the `Due` impl), the single modification order decides the race. A
-        // timer started before a fork is over in the child: nothing left to cancel there.
+        // Relaxed: as in `fire`, the word's modification order decides the race.
         let won = self.shared.state.fetch_update(Relaxed, Relaxed, |s| {
             let over_here = s & STARTED != 0 && !started_here(s);
             (s & (CANCELLED | FIRED) == 0 && !over_here).then_some(s | CANCELLED)
@@ -416,7 +397,6 @@ impl Timer {
         if won.is_ok() {
             self.shared.cancelled();
             if old & STARTED != 0 {
-                // Its queue entry, if it has one, stays until its deadline: nothing is woken.
                 scheduler().note_cancelled();
             }
         }
@@ -531,15 +511,15 @@ impl Timer {
     /// Started in this process: not before a fork that made this process (such a timer is
     /// over here).
     fn started(&self) -> bool {
-        // Relaxed: a caller that started the timer (or learnt of it through any
-        // synchronisation) sees its own or that earlier write.
+        // Relaxed: whoever started the timer, or learnt of it through any synchronisation,
+        // sees that write.
         started_here(self.shared.state.load(Relaxed))
     }
 }
 
 /// In a forked child, a timer the parent had started is over, but its function (if nobody
 /// ran or dropped it) still belongs to the parent: the child leaks it instead of dropping it,
-/// as it leaks the scheduler's entries (`src/fork.rs`).
+/// as it leaks the scheduler's entries (`Scheduler::forget_the_parents_timers`).
 #[cfg(all(unix, not(loom), not(miri)))]
 impl Drop for Timer {
     fn drop(&mut self) {

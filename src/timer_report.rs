@@ -4,8 +4,7 @@
 //! so the timer ends unrun, a process-wide counter counts it
 //! ([`crate::diagnostics::timer_spawn_failures`]) and a line on stderr says so, as Python
 //! prints the traceback of an exception in a thread. `src/timer.rs` calls
-//! [`function_thread_refused`]; `tests/timer.rs` checks both the count and the line in a
-//! child process under an address-space limit.
+//! [`function_thread_refused`].
 
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 

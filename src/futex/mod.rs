@@ -58,13 +58,6 @@
 //! (Windows, older macOS) each retry recomputes what is left of the deadline from
 //! `Instant`, which gives the same guarantee. Other systems get a `compile_error!` that
 //! says what a port needs.
-//!
-//! # What tests prove it
-//!
-//! `tests/futex_calls.rs` checks that the primitives' uncontended paths never get here
-//! (counted by [`syscalls_on_this_thread`]); every test that blocks exercises `wait`; the
-//! timeout tests exercise the timed path, including `Duration::MAX` (no deadline) and
-//! `Duration::ZERO` (no sleep). CI runs them on Linux and, under Wine, on Windows.
 
 use crate::sync::AtomicU32;
 use std::time::{Duration, Instant};
