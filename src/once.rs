@@ -268,16 +268,7 @@ impl Once {
             state = self.sleep_while_running(state);
         }
         let found = if state & POISONED != 0 { OnceState::Poisoned } else { OnceState::New };
-        let run = Run::start(self);
-        // Caught rather than noticed in a destructor: the waiters are woken (and the poison
-        // published) outside the unwinding.
-        match std::panic::catch_unwind(AssertUnwindSafe(|| f(found))) {
-            Ok(()) => run.end(DONE),
-            Err(panic) => {
-                run.end(POISONED);
-                std::panic::resume_unwind(panic);
-            }
-        }
+        Run::run(self, || f(found));
     }
 
     #[cold]
@@ -311,44 +302,63 @@ impl Once {
 crate::sync::thread_local! {
     // Not `const {}`: loom's thread_local! does not take it.
     #[allow(clippy::missing_const_for_thread_local)]
-    // The addresses of the `Once`s this thread is running right now (runs nest when one
-    // `Once`'s closure calls another's), to turn a self-wait into a panic.
-    static RUNNING_HERE: core::cell::RefCell<Vec<usize>> = core::cell::RefCell::new(Vec::new());
+    // The innermost run of a `Once` on this thread (runs nest when one `Once`'s closure
+    // calls another's), linked to the runs around it: a list that lives on this thread's
+    // stack, so that a self-wait becomes a panic. A bare pointer needs no destructor, so a
+    // `Once` works in a thread-local destructor too, where a thread-local that has one
+    // cannot be reached.
+    static RUNNING_HERE: core::cell::Cell<*const Run> = core::cell::Cell::new(core::ptr::null());
 }
 
-/// One run of a `Once`'s closure, ended as `DONE` (it returned) or `POISONED` (it
-/// panicked).
-struct Run<'a> {
-    once: &'a Once,
+/// One run of a `Once`'s closure on this thread, linked into `RUNNING_HERE` while it runs.
+struct Run {
+    once: *const Once,
+    /// The run this one is nested in, or null.
+    outer: *const Run,
 }
 
-impl<'a> Run<'a> {
-    fn start(once: &'a Once) -> Run<'a> {
-        RUNNING_HERE.with(|running| running.borrow_mut().push(once as *const Once as usize));
-        Run { once }
+impl Run {
+    /// Runs `f` as the run of `once` (linked into `RUNNING_HERE` meanwhile), then ends the
+    /// run as `DONE` (it returned) or `POISONED` (it panicked, and the panic goes on).
+    fn run(once: &Once, f: impl FnOnce()) {
+        let run = Run { once, outer: RUNNING_HERE.with(|running| running.get()) };
+        RUNNING_HERE.with(|running| running.set(&run));
+        // Caught rather than noticed in a destructor: the waiters are woken (and the poison
+        // published) outside the unwinding, and `run` is unlinked before it is freed.
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(f));
+        RUNNING_HERE.with(|running| running.set(run.outer));
+        match outcome {
+            Ok(()) => Self::end(once, DONE),
+            Err(panic) => {
+                Self::end(once, POISONED);
+                std::panic::resume_unwind(panic);
+            }
+        }
     }
 
     fn is_running_here(once: &Once) -> bool {
-        let address = once as *const Once as usize;
-        RUNNING_HERE.with(|running| running.borrow().contains(&address))
+        let mut at = RUNNING_HERE.with(|running| running.get());
+        while !at.is_null() {
+            // SAFETY: every run in the list lives in a frame of `Run::run` on this thread
+            // that has not returned: each unlinks itself, innermost first, before it does.
+            let run = unsafe { &*at };
+            if core::ptr::eq(run.once, once) {
+                return true;
+            }
+            at = run.outer;
+        }
+        false
     }
 
-    fn end(self, outcome: u32) {
-        RUNNING_HERE.with(|running| {
-            let mut running = running.borrow_mut();
-            let address = self.once as *const Once as usize;
-            if let Some(at) = running.iter().rposition(|&a| a == address) {
-                running.remove(at);
-            }
-        });
+    fn end(once: &Once, outcome: u32) {
         // Release: publish the run's writes to every thread that sees the outcome.
-        let ended = self.once.state.swap(outcome, Release);
+        let ended = once.state.swap(outcome, Release);
         debug_assert!(
             ended & RUNNING != 0 && is_consistent(ended),
             "Once run ended from {ended:#x}"
         );
         if ended & QUEUED != 0 {
-            futex::wake_all(&self.once.state);
+            futex::wake_all(&once.state);
         }
     }
 }

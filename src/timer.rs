@@ -32,12 +32,14 @@
 //! * **fire** (the scheduler, once the deadline has passed): one RMW raises `FIRED` only if
 //!   `CANCELLED` is not raised. Win: take the function and spawn its thread, which runs it
 //!   and raises `finished` as its last act (also while unwinding). If the OS refuses that
-//!   thread, the function is dropped unrun, `finished` is raised, and `src/timer_report.rs`
-//!   counts it and prints a line: there is no caller left to return an `Err` to, and the
-//!   scheduler goes on serving the others.
+//!   thread, the function is dropped unrun on the scheduler thread (a panic from that drop
+//!   is caught there: that thread serves every timer), `finished` is raised, and
+//!   `src/timer_report.rs` counts it and prints a line: there is no caller left to return
+//!   an `Err` to, and the scheduler goes on serving the others.
 //! * **cancel**: one RMW raises `CANCELLED` only if neither it nor `FIRED` is raised. Win:
-//!   take the function and drop it (with whatever it owns), then raise `finished`. The
-//!   heap entry stays until its deadline (the fire then loses): a cancel wakes nobody.
+//!   take the function and drop it (with whatever it owns), then raise `finished`, also if
+//!   that drop panics (the panic goes on, out of `cancel`). The heap entry stays until its
+//!   deadline (the fire then loses): a cancel wakes nobody.
 //! * **join**: if started, wait for `finished`. The function's thread is not joined (the
 //!   scheduler lets it go): `finished` is its last act after the function and everything
 //!   it owned were dropped, and a fired timer that is kept but never joined then holds no
@@ -69,6 +71,7 @@ use crate::scheduler::{self, Due, Scheduler};
 use crate::sync::{Arc, AtomicU32, Ordering::*, UnsafeCell, thread, thread_local};
 use core::cell::Cell;
 use core::fmt;
+use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
 const STARTED: u32 = 1;
@@ -141,11 +144,11 @@ impl Shared {
         self.function.with_mut(|function| unsafe { (*function).take() })
     }
 
-    /// A cancel won: drop the function (with whatever it holds), then let `join` return.
+    /// A cancel won: drop the function (with whatever it holds), then let `join` return,
+    /// also if that drop panics (the panic goes on, out of `cancel`).
     fn cancelled(&self) {
-        let function = self.take_function();
-        drop(function);
-        self.finished.set();
+        let _finished = SetOnDrop(&self.finished);
+        drop(self.take_function());
     }
 }
 
@@ -171,22 +174,25 @@ impl Due for Arc<Shared> {
         }
         let function = timer.take_function().expect("the fire won: the function is there");
         let shared = Arc::clone(&timer);
-        let spawned = thread::Builder::new().name("threading::Timer".to_owned()).spawn(move || {
+        let body = move || {
             // Created first, dropped last: `finished` rises after the function and
             // everything it owned are gone, also when it unwinds.
             let _finished = SetOnDrop(&shared.finished);
             let _running = RunningHere::enter(&shared);
             function();
-        });
-        match spawned {
-            Ok(thread) => Some(thread),
-            Err(error) => {
-                // `spawn` dropped the function unrun (module doc, **fire**).
-                crate::timer_report::function_thread_refused(&error);
-                timer.finished.set();
-                None
-            }
-        }
+        };
+        let builder = thread::Builder::new().name("threading::Timer".to_owned());
+        // A refused spawn drops `body` unrun, here, on the scheduler thread: a panic from
+        // the function's drop must not end the thread every other timer depends on.
+        let spawned = std::panic::catch_unwind(AssertUnwindSafe(|| builder.spawn(body)));
+        let refused = match spawned {
+            Ok(Ok(thread)) => return Some(thread),
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => "refused, and dropping the function panicked".to_owned(),
+        };
+        crate::timer_report::function_thread_refused(&refused);
+        timer.finished.set();
+        None
     }
 }
 

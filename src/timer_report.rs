@@ -12,12 +12,15 @@ use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 /// atomic even under loom: a counter that orders nothing, read only by diagnostics.
 static FUNCTION_THREADS_REFUSED: AtomicU64 = AtomicU64::new(0);
 
-/// A fired timer's function thread was refused with `error`: count it and say so.
-pub(crate) fn function_thread_refused(error: &std::io::Error) {
+/// A fired timer's function thread was refused (`why`): count it and say so. Never
+/// panics, not even where stderr is closed: it runs on the scheduler thread.
+pub(crate) fn function_thread_refused(why: &str) {
+    use std::io::Write;
     // Relaxed: a counter that orders nothing.
     FUNCTION_THREADS_REFUSED.fetch_add(1, Relaxed);
-    eprintln!(
-        "threading::Timer: can't start new thread for a timer's function ({error}); \
+    let _ = writeln!(
+        std::io::stderr(),
+        "threading::Timer: can't start new thread for a timer's function ({why}); \
          the timer ends without running it"
     );
 }

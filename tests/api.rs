@@ -376,3 +376,71 @@ fn fair_mutex_and_once_signatures() {
     send_sync_debug::<Once>();
     let _ = Once::default();
 }
+
+/// Every primitive works from a thread-local's destructor at thread exit, set up before or
+/// after the thread first used the primitives: none keeps a thread-local with a destructor
+/// of its own (which could no longer be reached there).
+#[test]
+fn every_primitive_works_in_a_thread_local_destructor() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+
+    fn use_them_all() {
+        let lock = Lock::new();
+        drop(lock.lock());
+        let rlock = RLock::new();
+        drop((rlock.lock(), rlock.lock()));
+        let event = Event::new();
+        event.set();
+        assert!(event.wait_timeout(Duration::ZERO));
+        let semaphore = BoundedSemaphore::new(1);
+        drop(semaphore.permit());
+        assert_eq!(Barrier::new(1).wait(), Ok(0));
+        let condition = Condition::reentrant();
+        let mut guard = condition.lock();
+        assert!(!guard.wait_timeout(Duration::ZERO));
+        drop(guard);
+        let queue = Queue::new(1);
+        queue.put(1).unwrap();
+        assert_eq!(queue.get(), Ok(1));
+        let mutex = Mutex::new(0);
+        *mutex.lock() += 1;
+        let condvar = Condvar::new();
+        let mut value = mutex.lock();
+        assert!(condvar.wait_for(&mut value, Duration::ZERO).timed_out());
+        drop(value);
+        drop(ReentrantMutex::new(()).lock());
+        drop(RwLock::new(()).write());
+        drop(FairMutex::new(()).lock());
+        Once::new().call_once(|| {});
+        let timer = Timer::new(Duration::ZERO, || {});
+        timer.start().unwrap();
+        timer.join();
+    }
+    struct AtExit(Arc<AtomicBool>);
+    impl Drop for AtExit {
+        fn drop(&mut self) {
+            use_them_all();
+            self.0.store(true, SeqCst);
+        }
+    }
+    thread_local! {
+        static AT_EXIT: std::cell::RefCell<Option<AtExit>> = const { std::cell::RefCell::new(None) };
+    }
+    for used_first in [true, false] {
+        let done = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&done);
+        std::thread::spawn(move || {
+            if used_first {
+                use_them_all();
+            }
+            AT_EXIT.with(|slot| *slot.borrow_mut() = Some(AtExit(flag)));
+            if !used_first {
+                use_them_all();
+            }
+        })
+        .join()
+        .expect("the thread exits cleanly");
+        assert!(done.load(SeqCst), "the destructor ran to its end (used first: {used_first})");
+    }
+}

@@ -235,6 +235,56 @@ fn calling_its_own_once_from_inside_the_run_panics_instead_of_hanging() {
     assert!(inner.is_completed() && once.is_completed());
 }
 
+/// A `Once` used by a thread-local's destructor at thread exit, after the thread used a
+/// `Once` before (its own bookkeeping of runs already set up), in either order of the two
+/// thread-locals' setup: every call, wait and nested run works there, as parking_lot's do.
+#[test]
+fn works_in_a_thread_local_destructor_at_thread_exit() {
+    struct AtExit(Arc<AtomicUsize>);
+    impl Drop for AtExit {
+        fn drop(&mut self) {
+            let outer = Once::new();
+            let inner = Once::new();
+            outer.call_once(|| {
+                inner.call_once(|| {
+                    self.0.fetch_add(1, SeqCst);
+                })
+            });
+            outer.wait();
+            inner.wait_force();
+            let poisoned = Once::new();
+            let _ = catch_unwind(AssertUnwindSafe(|| poisoned.call_once(|| panic!("poison"))));
+            poisoned.call_once_force(|state| {
+                assert!(state.poisoned());
+                self.0.fetch_add(1, SeqCst);
+            });
+        }
+    }
+    thread_local! {
+        static AT_EXIT: std::cell::RefCell<Option<AtExit>> = const { std::cell::RefCell::new(None) };
+    }
+    for once_first in [true, false] {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&ran);
+        thread::spawn(move || {
+            if once_first {
+                Once::new().call_once(|| {});
+            }
+            AT_EXIT.with(|slot| *slot.borrow_mut() = Some(AtExit(counter)));
+            if !once_first {
+                Once::new().call_once(|| {});
+            }
+        })
+        .join()
+        .expect("the thread exits cleanly");
+        assert_eq!(
+            ran.load(SeqCst),
+            2,
+            "both runs in the destructor (Once used first: {once_first})"
+        );
+    }
+}
+
 mod stress {
     //! Many `Once`s, each raced by several threads: run by ThreadSanitizer and by Miri over
     //! several seeds (the `stress` filter), so that a caller that returns before the winner's

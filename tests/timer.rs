@@ -473,6 +473,44 @@ fn a_panicking_function_leaves_the_other_timers_firing() {
     }
 }
 
+/// A value whose drop panics, for a timer's function to capture.
+struct PanicsOnDrop;
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("PanicsOnDrop dropped");
+    }
+}
+
+/// A timer whose function panics when dropped ends on every path: a winning cancel (the
+/// panic comes out of `cancel`, and the timer is finished all the same) and a fire (the
+/// panic stays in the function's thread).
+#[test]
+fn a_function_that_panics_on_drop_still_ends_its_timer() {
+    let guard = PanicsOnDrop;
+    let cancelled = Timer::new(NEVER, move || {
+        let _keep = &guard;
+    });
+    cancelled.start().unwrap();
+    let cancel = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cancelled.cancel()));
+    assert!(cancel.is_err(), "the drop's panic comes out of cancel");
+    assert!(cancelled.is_cancelled());
+    assert!(!cancelled.is_alive(), "finished although the drop panicked");
+    assert!(cancelled.join_timeout(PATIENCE));
+
+    let guard = PanicsOnDrop;
+    let fired = Timer::new(Duration::ZERO, move || {
+        let _keep = &guard;
+    });
+    fired.start().unwrap();
+    assert!(fired.join_timeout(PATIENCE), "finished although the drop panicked");
+    assert!(!fired.is_alive());
+    let (runs, after) = counting(Duration::ZERO);
+    after.start().unwrap();
+    assert!(after.join_timeout(PATIENCE), "the scheduler kept serving");
+    assert_eq!(runs.load(Ordering::Relaxed), 1);
+}
+
 #[test]
 fn a_cancel_wakes_nobody() {
     // Pending timers cost no thread, and cancelling one is only an RMW on its own word: no
@@ -580,7 +618,16 @@ mod spawn_failure {
         let (pending_runs, pending) = counting(NEVER);
         pending.start().unwrap(); // keeps the scheduler busy with a queued timer
         wait_until_the_scheduler_sleeps();
-        let (unrun_runs, unrun) = counting(Duration::ZERO);
+        // Its function panics when dropped, which a refused spawn does on the scheduler
+        // thread: the scheduler must survive it.
+        let unrun_runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let unrun = {
+            let (runs, guard) = (std::sync::Arc::clone(&unrun_runs), super::PanicsOnDrop);
+            threading::Timer::new(Duration::ZERO, move || {
+                let _keep = &guard;
+                runs.fetch_add(1, Ordering::Relaxed);
+            })
+        };
         squeeze();
         let started = unrun.start(); // spawns nothing: queued for the running scheduler
         let finished = unrun.join_timeout(PATIENCE);
@@ -643,6 +690,10 @@ mod spawn_failure {
         assert!(
             stderr.contains("can't start new thread for a timer's function"),
             "the refusal at fire time is told on stderr:\n{stderr}"
+        );
+        assert!(
+            stderr.contains("dropping the function panicked"),
+            "and the panic of the unrun function's drop:\n{stderr}"
         );
     }
 }
