@@ -294,6 +294,14 @@ impl Drop for SetOnDrop<'_> {
 /// child (it is leaked there). This holds whatever the parent's threads were doing at the
 /// fork, a `start` or `cancel` included.
 ///
+/// # Thread-local destructors on Windows
+///
+/// Windows runs a thread-local destructor under the process's loader lock, which every new
+/// thread needs before it runs. A timer started there may start, be cancelled and be
+/// joined, but one that fires gets its function's thread only after the destructor has
+/// returned: joining it inside the destructor would wait for ever, as std's `spawn` +
+/// `join` would there.
+///
 /// ```
 /// use threading::Timer;
 /// use std::sync::mpsc;

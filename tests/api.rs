@@ -379,7 +379,8 @@ fn fair_mutex_and_once_signatures() {
 
 /// Every primitive works from a thread-local's destructor at thread exit, set up before or
 /// after the thread first used the primitives: none keeps a thread-local with a destructor
-/// of its own (which could no longer be reached there).
+/// of its own (which could no longer be reached there). On Windows a timer that fires
+/// needs a thread, which cannot start before such a destructor returns: see `Timer`.
 #[test]
 fn every_primitive_works_in_a_thread_local_destructor() {
     use std::sync::Arc;
@@ -413,9 +414,19 @@ fn every_primitive_works_in_a_thread_local_destructor() {
         drop(RwLock::new(()).write());
         drop(FairMutex::new(()).lock());
         Once::new().call_once(|| {});
-        let timer = Timer::new(Duration::ZERO, || {});
-        timer.start().unwrap();
-        timer.join();
+        let cancelled = Timer::new(Duration::from_secs(3600), || {});
+        cancelled.start().unwrap();
+        cancelled.cancel();
+        cancelled.join();
+        // Not on Windows, where a thread-local destructor runs under the loader lock, which
+        // a new thread needs before it runs: a timer's function thread started there runs
+        // only once the destructor has returned (as std's spawn + join would wait forever).
+        #[cfg(not(windows))]
+        {
+            let fired = Timer::new(Duration::ZERO, || {});
+            fired.start().unwrap();
+            fired.join();
+        }
     }
     struct AtExit(Arc<AtomicBool>);
     impl Drop for AtExit {
