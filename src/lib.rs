@@ -40,6 +40,7 @@
 //! | `sem.release(n)` | [`sem.release_n(n)?`](Semaphore::release_n) |
 //! | `threading.Barrier(5, action, timeout)` | [`Barrier::new(5).with_action(f).with_timeout(t)`](Barrier) |
 //! | `barrier.wait()` | [`barrier.wait()?`](Barrier::wait) (the arrival index, or [`BrokenBarrierError`]) |
+//! | `barrier.wait(timeout=t)` | [`barrier.wait_timeout(t)?`](Barrier::wait_timeout): `Err` breaks the barrier, as Python's |
 //! | `barrier.abort()` / `barrier.reset()` | [`barrier.abort()`](Barrier::abort) / [`barrier.reset()`](Barrier::reset) |
 //! | `threading.Timer(2.0, f).start()` | [`Timer::new(Duration::from_secs(2), f).start()?`](Timer) |
 //! | 100,000 pending `Timer`s = 100,000 threads | 100,000 pending [`Timer`]s = one scheduler thread; each function still gets its own thread when it fires |
@@ -56,7 +57,7 @@
 //! | `q.shutdown()` / `q.shutdown(immediate=True)` | [`q.shutdown(false)`](Queue::shutdown) / `q.shutdown(true)` |
 //! | `q.qsize()`, `q.empty()`, `q.full()`, `q.maxsize` | [`q.qsize()`](Queue::qsize), [`q.empty()`](Queue::empty), [`q.full()`](Queue::full), [`q.maxsize()`](Queue::maxsize) |
 //! | `queue.LifoQueue(maxsize)` | [`LifoQueue::new(maxsize)`](LifoQueue::new), the same methods |
-//! | `queue.PriorityQueue(maxsize)` | [`PriorityQueue::new(maxsize)`](PriorityQueue::new): smallest first by `Ord`; `(priority, item)` tuples work as in Python |
+//! | `queue.PriorityQueue(maxsize)` | [`PriorityQueue::new(maxsize)`](PriorityQueue::new): smallest first by `Ord`, so every part of an item must be `Ord` (tuples of such compare as Python's); `(priority, seq, callable)` → [`Prioritized::new(priority, callable)`](Prioritized), ordered by its priority alone |
 //! | `queue.SimpleQueue()` | [`SimpleQueue::new()`](SimpleQueue::new): `put` never blocks or fails; `get`s return `Result` |
 //! | `threading.Thread(target=f).start()` / `t.join()` | left to std: [`std::thread::spawn(f)`](std::thread::spawn) / `handle.join()`, or [`std::thread::scope`] to borrow locals |
 //! | `threading.local()` | left to std: [`thread_local!`] |
@@ -275,7 +276,7 @@ pub use faces::{
 };
 pub use lock::{Lock, LockGuard};
 pub use once::{Once, OnceState};
-pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
+pub use queue::{LifoQueue, Prioritized, PriorityQueue, Queue, SimpleQueue};
 pub use reentrant_condition::{ReentrantCondition, ReentrantConditionGuard};
 pub use rlock::{RLock, RLockGuard};
 pub use semaphore::{BoundedSemaphore, BoundedSemaphoreGuard, Semaphore, SemaphoreGuard};

@@ -532,8 +532,9 @@ queue_face! {
     /// with the methods of [`Queue`]. Items that compare equal come out in no particular
     /// order (neither FIFO nor LIFO: a binary heap's, as with Python's heapq); to keep equal
     /// priorities in insertion order, put `(priority, sequence_number, item)` as Python
-    /// programs do. Python's `(priority, item)` tuples are Rust tuples; for "largest first"
-    /// use `std::cmp::Reverse`.
+    /// programs do. Python's `(priority, item)` tuples are Rust tuples, which need every
+    /// element to be `Ord`; an item that cannot be compared (a closure) goes in a
+    /// [`Prioritized`]. For "largest first" use `std::cmp::Reverse`.
     ///
     /// ```
     /// let q = threading::PriorityQueue::new(0);
@@ -545,6 +546,58 @@ queue_face! {
     /// ```
     PriorityQueue<T: Ord>, BinaryHeap<Reverse<T>>, "smallest first", "1"
 }
+
+/// An item of a [`PriorityQueue`] ordered by its `priority` alone, so that the `item` need
+/// not be `Ord`: a closure, a connection, anything that cannot be compared. Python's
+/// `(priority, sequence_number, callable)` tuples exist for that reason; here the
+/// priority is the whole key. Equal priorities come out in no particular order (a binary
+/// heap's); to keep them in insertion order, make the priority `(priority, sequence)`.
+///
+/// ```
+/// use threading::{Prioritized, PriorityQueue};
+///
+/// type Job = Box<dyn FnOnce() -> &'static str + Send>;
+/// let jobs: PriorityQueue<Prioritized<u8, Job>> = PriorityQueue::new(0);
+/// jobs.put(Prioritized::new(2, Box::new(|| "later"))).unwrap();
+/// jobs.put(Prioritized::new(1, Box::new(|| "first"))).unwrap();
+/// let job = jobs.get().unwrap();
+/// assert_eq!((job.item)(), "first");
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Prioritized<P, T> {
+    /// What orders the items: the smallest comes out first.
+    pub priority: P,
+    /// The payload, never compared.
+    pub item: T,
+}
+
+impl<P, T> Prioritized<P, T> {
+    /// `item` with `priority`.
+    pub fn new(priority: P, item: T) -> Self {
+        Prioritized { priority, item }
+    }
+}
+
+impl<P: Ord, T> Ord for Prioritized<P, T> {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.priority.cmp(&other.priority)
+    }
+}
+
+impl<P: Ord, T> PartialOrd for Prioritized<P, T> {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Equal when the priorities are: the order's equality (the items are not compared).
+impl<P: Ord, T> PartialEq for Prioritized<P, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.priority == other.priority
+    }
+}
+
+impl<P: Ord, T> Eq for Prioritized<P, T> {}
 
 /// Python's `queue.SimpleQueue`: unbounded, first in, first out, without task tracking or
 /// `shutdown`. A put never blocks and never fails; gets return `Err(GetError::Empty)` only

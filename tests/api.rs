@@ -286,6 +286,11 @@ fn queue_signatures() {
     queue!(Queue);
     queue!(LifoQueue);
     queue!(PriorityQueue);
+    let _: fn(u8, String) -> Prioritized<u8, String> = Prioritized::new;
+    let item = Prioritized { priority: 1u8, item: "payload" };
+    let _: (&u8, &&str) = (&item.priority, &item.item);
+    let _: PriorityQueue<Prioritized<u8, Box<dyn Fn() + Send>>> = PriorityQueue::new(0); // no Ord
+    send_sync_debug::<Prioritized<u8, u8>>();
     let _: fn() -> SimpleQueue<u8> = SimpleQueue::new;
     let _: fn(&SimpleQueue<u8>, u8) = SimpleQueue::put;
     let _: fn(&SimpleQueue<u8>) -> Result<u8, GetError> = SimpleQueue::get;

@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 mod support;
 
 use threading::{
-    Event, GetError, LifoQueue, PriorityQueue, PutError, Queue, SimpleQueue, TaskDoneError,
+    Event, GetError, LifoQueue, Prioritized, PriorityQueue, PutError, Queue, SimpleQueue,
+    TaskDoneError,
 };
 
 /// Yields until the queue's `Debug` shows `what` (e.g. `"getters_waiting: 1"`).
@@ -65,6 +66,30 @@ fn priority_tuples_sort_by_priority_first() {
     assert_eq!(q.get(), Ok((1, "z")));
     assert_eq!(q.get(), Ok((2, "a")));
     assert_eq!(q.get(), Ok((2, "b")));
+}
+
+/// Python's `(priority, seq, callable)`: the payload cannot be compared, and needs not be
+/// in a `Prioritized`, which orders by the priority alone; `(priority, seq)` as the
+/// priority keeps equal priorities in insertion order.
+#[test]
+fn prioritized_items_need_no_ord_payload() {
+    type Job = Box<dyn FnOnce() -> &'static str + Send>;
+    let jobs: PriorityQueue<Prioritized<(u8, u32), Job>> = PriorityQueue::new(0);
+    let mut seq = 0;
+    let mut put = |priority: u8, job: Job| {
+        seq += 1;
+        jobs.put(Prioritized::new((priority, seq), job)).unwrap();
+    };
+    put(2, Box::new(|| "write"));
+    put(1, Box::new(|| "read one"));
+    put(3, Box::new(|| "sleep"));
+    put(1, Box::new(|| "read two"));
+    let order: Vec<&str> =
+        std::iter::from_fn(|| jobs.get_nowait().ok().map(|job| (job.item)())).collect();
+    assert_eq!(order, ["read one", "read two", "write", "sleep"]);
+    // Ordered and equal by the priority alone, whatever the items.
+    assert_eq!(Prioritized::new(1, "a"), Prioritized::new(1, "b"));
+    assert!(Prioritized::new(1, 9) < Prioritized::new(2, 0));
 }
 
 #[test]
