@@ -1,5 +1,5 @@
 //! Loom checks of what exists for users' own models (the crate docs, "Model-check your own
-//! code"): the lock_api faces under loom (`src/faces_model.rs`: raw types built on first use
+//! code"): the lock_api faces under loom (`src/faces/model.rs`: raw types built on first use
 //! in each execution), used exactly as outside loom (`Mutex`, `Condvar`, `FairMutex`,
 //! `RwLock`), and guards that do nothing while a failed model unwinds.
 
