@@ -227,7 +227,9 @@ pub(crate) fn join_scheduler() {
 /// timers are over (the module doc's **fork**); `Timer::start` calls it before it records
 /// the generation.
 fn watch_forks() {
-    fork::on_child(|| scheduler().forget_the_parents_timers());
+    static FORGET_THE_PARENTS_TIMERS: fork::ChildHook =
+        fork::ChildHook::new(|| scheduler().forget_the_parents_timers());
+    FORGET_THE_PARENTS_TIMERS.watch();
 }
 
 thread_local! {
