@@ -8,14 +8,9 @@
 //!
 //! # The rule
 //!
-//! The holder may take the lock again (each guard one level, each giving `&T`), so methods
-//! that lock can call each other, as a Python class's methods do under `with self.cond:`.
-//! A wait releases every level, so a `&T` borrowed through an outer guard of the same
-//! thread could be alive while another thread takes the lock and changes the data. So
-//! every wait, and each wait of the `wait_for` forms, first checks that the calling thread
-//! holds exactly one level and panics, before releasing anything, if it holds more; with
-//! one level, the wait borrows that one guard mutably, so no reference to the data can
-//! outlive the release.
+//! The holder may take the lock again (each guard one level), and a wait needs the only
+//! level: the struct's doc says why, and every wait, each round of the `wait_for` forms
+//! included, checks it before it releases anything (`assert_only_level`).
 
 use crate::condition::{Condition, ConditionGuard};
 use crate::futex::Deadline;
@@ -36,9 +31,10 @@ use std::time::Duration;
 /// **A wait needs the only level.** A wait releases every level of the lock, so if an
 /// outer guard of the same thread still existed, a `&T` borrowed from it could be alive
 /// while another thread takes the lock and changes the data. So
-/// [`wait`](ReentrantConditionGuard::wait) and its timed forms panic, before releasing
-/// anything, when this thread holds more than one level; with one level, the wait borrows
-/// that one guard mutably, so no reference to the data can outlive the release.
+/// [`wait`](ReentrantConditionGuard::wait), its timed forms and every round of the
+/// `wait_for` forms panic, before releasing anything, when this thread holds more than one
+/// level; with one level, the wait borrows that one guard mutably, so no reference to the
+/// data can outlive the release.
 ///
 /// ```
 /// use std::cell::RefCell;
