@@ -50,39 +50,37 @@ const LAYERS: &[(&str, &[&str])] = &[
 /// Folders whose files are checked one by one (the others, `futex`, are one unit).
 const WINGS: &[&str] = &["faces"];
 
-/// The modules a source file of `module` names in code: `crate::name` (`crate::wing::file`
-/// for a wing) and, inside a wing, `super::file`; outside `//` comments.
-fn uses(
-    module: &str,
-    source: &str,
-    files_of: &dyn Fn(&str) -> BTreeSet<String>,
-) -> BTreeSet<String> {
-    let wing_of = |name: &str, rest: &str| -> String {
-        let file: String =
-            rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        if files_of(name).contains(&file) { format!("{name}/{file}") } else { name.to_string() }
+/// The identifier `text` starts with.
+fn ident(text: &str) -> &str {
+    let end = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(text.len());
+    &text[..end]
+}
+
+/// The modules a source file of `module` names in code, outside `//` comments:
+/// `crate::name`, and `crate::wing::file` or, inside a wing, `super::file` as `wing/file`
+/// (a name that is no file of the wing is the wing's `mod.rs`). `wing_files` lists every
+/// `wing/file` there is.
+fn uses(module: &str, source: &str, wing_files: &BTreeSet<String>) -> BTreeSet<String> {
+    let in_wing = |wing: &str, after: &str| {
+        let file = format!("{wing}/{}", ident(after));
+        if wing_files.contains(&file) { file } else { wing.to_string() }
     };
+    let own_wing = module.split_once('/').map(|(wing, _)| wing);
     let mut found = BTreeSet::new();
     for line in source.lines() {
         let code = line.split("//").next().unwrap_or("");
-        for (prefix, inside) in [("crate::", None), ("super::", module.split_once('/'))] {
-            if prefix == "super::" && inside.is_none() {
-                continue;
-            }
-            let mut rest = code;
-            while let Some(at) = rest.find(prefix) {
-                rest = &rest[at + prefix.len()..];
-                let name: String =
-                    rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                let used = match inside {
-                    // `super::name` inside wing/x: a sibling file, or the wing's mod.rs.
-                    Some((wing, _)) => wing_of(wing, rest),
-                    None if WINGS.contains(&name.as_str()) => {
-                        wing_of(&name, rest[name.len()..].trim_start_matches("::"))
-                    }
-                    None => name,
-                };
-                found.insert(used);
+        for (at, prefix) in code.match_indices("crate::") {
+            let rest = &code[at + prefix.len()..];
+            let name = ident(rest);
+            found.insert(if WINGS.contains(&name) {
+                in_wing(name, rest[name.len()..].trim_start_matches("::"))
+            } else {
+                name.to_string()
+            });
+        }
+        if let Some(wing) = own_wing {
+            for (at, prefix) in code.match_indices("super::") {
+                found.insert(in_wing(wing, &code[at + prefix.len()..]));
             }
         }
     }
@@ -105,9 +103,6 @@ fn every_file_uses_only_the_layers_below_it() {
         found.sort();
         found
     };
-    let files_of = |wing: &str| -> BTreeSet<String> {
-        stems(&src.join(wing)).into_iter().map(|(stem, _)| stem).filter(|s| s != "mod").collect()
-    };
     let mut files: Vec<(String, String)> = stems(&src);
     for (_, source) in stems(&src.join("futex")) {
         files.push(("futex".to_string(), source));
@@ -118,6 +113,8 @@ fn every_file_uses_only_the_layers_below_it() {
             files.push((module, source));
         }
     }
+    let wing_files: BTreeSet<String> =
+        files.iter().filter(|(module, _)| module.contains('/')).map(|(m, _)| m.clone()).collect();
     let order: Vec<&str> = LAYERS.iter().flat_map(|(_, row)| row.iter().copied()).collect();
     let rank = |module: &str| order.iter().position(|m| *m == module);
     let mut wrong = Vec::new();
@@ -126,7 +123,7 @@ fn every_file_uses_only_the_layers_below_it() {
             wrong.push(format!("src/{module}.rs is in no layer (LAYERS, ARCHITECTURE.md)"));
             continue;
         };
-        for used in uses(module, source, &files_of) {
+        for used in uses(module, source, &wing_files) {
             // `crate::diagnostics` and other items of lib.rs are reached through the root.
             let used_module = if rank(&used).is_some() { used.as_str() } else { "lib" };
             if used_module != *module && rank(used_module) >= Some(own) {
